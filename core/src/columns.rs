@@ -1,0 +1,305 @@
+//! 表头识别: which column holds what, found by meaning wherever the header row is.
+
+use std::ops::ControlFlow;
+
+use serde::Serialize;
+
+use crate::import::{Cells, Table};
+use crate::text::match_key;
+
+/// What a column of a record file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    /// 姓名.
+    Name,
+    /// 工号.
+    StaffNo,
+    /// 身份证号.
+    IdNumber,
+    /// 课程名称 / 培训项目.
+    Course,
+    /// 科目类型: 公需 or 专业 (sometimes with 必修/选修 merged in).
+    Category,
+    /// 课程性质: 必修 or 选修.
+    Nature,
+    /// 学时.
+    Hours,
+    /// 认定学时: the recognised hours, registered in preference to 学时.
+    RecognisedHours,
+    /// 完成日期.
+    Date,
+    /// 考核结果.
+    Exam,
+    /// 学习方式.
+    Mode,
+    /// 是否备案.
+    Filing,
+    /// 所属年度 / 补学年度.
+    Year,
+    /// 序号: read and ignored.
+    Serial,
+}
+
+impl Field {
+    /// The stable code used in reports.
+    pub fn code(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::StaffNo => "staff_no",
+            Field::IdNumber => "id_number",
+            Field::Course => "course",
+            Field::Category => "category",
+            Field::Nature => "nature",
+            Field::Hours => "hours",
+            Field::RecognisedHours => "recognised_hours",
+            Field::Date => "date",
+            Field::Exam => "exam",
+            Field::Mode => "mode",
+            Field::Filing => "filing",
+            Field::Year => "year",
+            Field::Serial => "serial",
+        }
+    }
+}
+
+/// Exact labels (after [`match_key`]), Chinese and English.
+const EXACT: &[(Field, &[&str])] = &[
+    (Field::Name, &["姓名", "名字", "学员姓名", "人员姓名", "name", "fullname", "personname"]),
+    (Field::StaffNo, &["工号", "职工号", "员工号", "员工编号", "人员编号", "编号", "staffno", "staffid", "employeeid", "employeeno"]),
+    (Field::IdNumber, &["身份证号", "身份证号码", "身份证", "证件号码", "证件号", "idnumber", "idno", "idcard", "id"]),
+    (
+        Field::Course,
+        &["课程名称", "课程", "培训项目", "培训名称", "项目名称", "课程项目", "培训课程", "培训内容", "学习内容", "course", "coursename", "coursetitle", "title", "training", "program"],
+    ),
+    (
+        Field::Category,
+        &["科目类型", "学时类别", "课程类别", "类别", "科目", "科目类别", "课程类型", "学时类型", "类型", "科目分类", "category", "type", "subject", "subjecttype", "coursetype"],
+    ),
+    (Field::Nature, &["课程性质", "必修选修", "必修或选修", "选修必修", "性质", "课程属性", "nature", "required", "compulsory", "compulsoryelective"]),
+    (Field::Hours, &["学时", "获得学时", "学时数", "学时小时", "申报学时", "登记学时", "课时", "hours", "credithours", "credit", "credits"]),
+    (Field::RecognisedHours, &["认定学时", "备案学时", "审核学时", "认定学时数", "recognisedhours", "recognizedhours", "approvedhours"]),
+    (
+        Field::Date,
+        &["完成日期", "培训时间", "学习时间", "日期", "完成时间", "结业日期", "培训日期", "学习日期", "考试日期", "date", "completiondate", "completed", "completedon", "finishdate"],
+    ),
+    (Field::Exam, &["考核结果", "是否合格", "成绩", "考试结果", "考核", "考试成绩", "考核情况", "result", "exam", "examresult", "passed", "pass", "score", "assessment"]),
+    (Field::Mode, &["学习方式", "培训形式", "培训方式", "学习形式", "mode", "format", "delivery"]),
+    (Field::Filing, &["是否备案", "备案情况", "备案", "备案状态", "filed", "filing", "registered"]),
+    (Field::Year, &["所属年度", "补学年度", "年度", "学时年度", "year", "policyyear", "creditedyear"]),
+    (Field::Serial, &["序号", "no", "#", "number", "rowno", "sn"]),
+];
+
+/// Looser rules for labels that only contain a telling word, checked in this order.
+const CONTAINS: &[(Field, &[&str])] = &[
+    (Field::RecognisedHours, &["认定学时", "备案学时"]),
+    (Field::Year, &["年度"]),
+    (Field::Filing, &["备案"]),
+    (Field::Nature, &["性质", "必修", "选修"]),
+    (Field::Category, &["类别", "类型", "科目"]),
+    (Field::Hours, &["学时", "课时", "hours"]),
+    (Field::Date, &["日期", "时间", "date"]),
+    (Field::Exam, &["合格", "考核", "成绩", "考试"]),
+    (Field::IdNumber, &["身份证", "证件"]),
+    (Field::Name, &["姓名"]),
+    (Field::StaffNo, &["工号"]),
+    (Field::Mode, &["方式", "形式"]),
+    (Field::Course, &["课程", "项目", "培训名称", "course"]),
+];
+
+/// What one header cell means, if anything.
+pub fn classify(label: &str) -> Option<Field> {
+    let key = match_key(label);
+    if key.is_empty() {
+        return None;
+    }
+    if let Some((f, _)) = EXACT.iter().find(|(_, names)| names.contains(&key.as_str())) {
+        return Some(*f);
+    }
+    // Long cells are titles ("2020年度继续教育学时明细表"), not labels.
+    if key.chars().count() > 10 {
+        return None;
+    }
+    CONTAINS.iter().find(|(_, words)| words.iter().any(|w| key.contains(w))).map(|(f, _)| *f)
+}
+
+/// The header row and where each field is.
+#[derive(Debug, Clone)]
+pub struct Columns {
+    /// The header row's number.
+    pub header_row: u32,
+    /// Each header cell as written, with the field it was read as (None: ignored).
+    pub labels: Vec<(usize, String, Option<Field>)>,
+    index: [Option<usize>; 14],
+}
+
+impl Columns {
+    fn slot(f: Field) -> usize {
+        f as usize
+    }
+
+    /// The column index holding `f`.
+    pub fn get(&self, f: Field) -> Option<usize> {
+        self.index[Self::slot(f)]
+    }
+
+    /// The header text of `f`'s column (for error messages).
+    pub fn label(&self, f: Field) -> &str {
+        self.get(f)
+            .and_then(|i| self.labels.iter().find(|(c, _, _)| *c == i))
+            .map_or("", |(_, l, _)| l.as_str())
+    }
+
+    /// The header text of column `i`.
+    pub fn label_of(&self, i: usize) -> &str {
+        self.labels.iter().find(|(c, _, _)| *c == i).map_or("", |(_, l, _)| l.as_str())
+    }
+
+    /// Reads a candidate header row. The first column for each field wins.
+    pub fn from_row(number: u32, cells: &dyn Cells) -> Columns {
+        let mut c = Columns { header_row: number, labels: Vec::new(), index: [None; 14] };
+        for i in 0..cells.len() {
+            let label = cells.get(i).trim();
+            if label.is_empty() {
+                continue;
+            }
+            let mut field = classify(label);
+            if let Some(f) = field {
+                if c.index[Self::slot(f)].is_some() {
+                    field = None;
+                } else {
+                    c.index[Self::slot(f)] = Some(i);
+                }
+            }
+            c.labels.push((i, label.to_owned(), field));
+        }
+        c
+    }
+
+    /// How strongly this row looks like a header: needs hours plus a category or course.
+    fn score(&self) -> Option<usize> {
+        let has_hours = self.get(Field::Hours).is_some() || self.get(Field::RecognisedHours).is_some();
+        let has_what = self.get(Field::Category).is_some() || self.get(Field::Course).is_some();
+        let known = self.index.iter().filter(|i| i.is_some()).count();
+        (has_hours && has_what && known >= 2).then_some(known)
+    }
+
+    /// The person column in order of preference: 姓名, else 工号, else 身份证号.
+    pub fn person(&self) -> Option<(Field, usize)> {
+        [Field::Name, Field::StaffNo, Field::IdNumber].into_iter().find_map(|f| self.get(f).map(|i| (f, i)))
+    }
+}
+
+/// How many leading rows are searched for the header.
+pub const HEADER_SEARCH_ROWS: usize = 50;
+
+/// Finds the header row among the first rows of `table`.
+pub fn find_header(table: &Table<'_>) -> Option<Columns> {
+    let mut found = None;
+    let mut seen = 0;
+    table.for_each_row(&mut |number, cells| {
+        seen += 1;
+        if seen > HEADER_SEARCH_ROWS {
+            return ControlFlow::Break(());
+        }
+        let c = Columns::from_row(number, cells);
+        if c.score().is_some() {
+            found = Some(c);
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    });
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_real_labels() {
+        let cases = [
+            ("课程名称", Field::Course),
+            ("培训项目", Field::Course),
+            ("培训名称", Field::Course),
+            ("项目名称", Field::Course),
+            ("科目类型", Field::Category),
+            ("学时类别", Field::Category),
+            ("课程类别", Field::Category),
+            ("类别", Field::Category),
+            ("课程性质", Field::Nature),
+            ("必修/选修", Field::Nature),
+            ("学时", Field::Hours),
+            ("获得学时", Field::Hours),
+            ("学时（小时）", Field::Hours),
+            ("认定学时", Field::RecognisedHours),
+            ("完成日期", Field::Date),
+            ("培训时间", Field::Date),
+            ("学习时间", Field::Date),
+            ("日期", Field::Date),
+            ("考核结果", Field::Exam),
+            ("是否合格", Field::Exam),
+            ("成绩", Field::Exam),
+            ("考试结果", Field::Exam),
+            ("学习方式", Field::Mode),
+            ("培训形式", Field::Mode),
+            ("是否备案", Field::Filing),
+            ("备案情况", Field::Filing),
+            ("所属年度", Field::Year),
+            ("补学年度", Field::Year),
+            ("姓名", Field::Name),
+            ("工号", Field::StaffNo),
+            ("身份证号", Field::IdNumber),
+            ("序号", Field::Serial),
+            ("Course Name", Field::Course),
+            ("Category", Field::Category),
+            ("Hours", Field::Hours),
+            ("Credit Hours", Field::Hours),
+            ("Completion Date", Field::Date),
+            ("Result", Field::Exam),
+            ("Filed", Field::Filing),
+            ("Year", Field::Year),
+            ("Name", Field::Name),
+            ("*课程名称：", Field::Course),
+            ("公需/专业科目", Field::Category),
+        ];
+        for (label, field) in cases {
+            assert_eq!(classify(label), Some(field), "{label}");
+        }
+        assert_eq!(classify("备注"), None);
+        assert_eq!(classify("2020年度专业技术人员继续教育学时明细表"), None);
+        assert_eq!(classify(""), None);
+    }
+
+    #[test]
+    fn finds_the_header_below_titles_and_blank_rows() {
+        let t = crate::import::table_from_rows([
+            (1, vec!["2020年度继续教育学时明细", "", ""]),
+            (2, vec!["", "", ""]),
+            (4, vec!["序号", "课程名称", "科目类型", "学时", "", "完成日期"]),
+            (5, vec!["1", "知识产权", "公需", "4", "", "2020-05-01"]),
+        ]);
+        let c = find_header(&t).unwrap();
+        assert_eq!(c.header_row, 4);
+        assert_eq!(c.get(Field::Course), Some(1));
+        assert_eq!(c.get(Field::Date), Some(5));
+        assert_eq!(c.get(Field::Serial), Some(0));
+        assert_eq!(c.label(Field::Hours), "学时");
+    }
+
+    #[test]
+    fn first_column_for_a_field_wins_and_person_preference() {
+        let c = Columns::from_row(1, &vec!["身份证号", "工号", "姓名", "学时", "学时", "类别"]);
+        assert_eq!(c.get(Field::Hours), Some(3));
+        assert_eq!(c.labels[4].2, None);
+        assert_eq!(c.person(), Some((Field::Name, 2)));
+        let c = Columns::from_row(1, &vec!["身份证号", "学时", "类别"]);
+        assert_eq!(c.person(), Some((Field::IdNumber, 0)));
+    }
+
+    #[test]
+    fn no_header_without_hours() {
+        let t = crate::import::table_from_rows([(1, vec!["课程名称", "日期"]), (2, vec!["a", "2020-01-01"])]);
+        assert!(find_header(&t).is_none());
+    }
+}

@@ -1,0 +1,149 @@
+//! CSV and TSV (what Excel puts on the clipboard), read with the `csv` crate.
+
+use std::ops::ControlFlow;
+
+use super::Cells;
+
+/// Picks the delimiter from the first lines: a tab (Excel's clipboard and "Unicode text"), a
+/// comma, or a semicolon (CSV from a European-locale Excel), by which splits the lines most evenly.
+pub fn sniff_delimiter(text: &str) -> u8 {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(30).collect();
+    let mut best = (b',', 0usize);
+    for d in [b'\t', b',', b';'] {
+        let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, d)).collect();
+        // Lines that share the most common non-zero count vote for this delimiter.
+        let mut votes = 0;
+        for &c in counts.iter().filter(|&&c| c > 0) {
+            let same = counts.iter().filter(|&&x| x == c).count();
+            votes = votes.max(same * 1000 + c);
+        }
+        if votes > best.1 {
+            best = (d, votes);
+        }
+    }
+    best.0
+}
+
+fn count_outside_quotes(line: &str, d: u8) -> usize {
+    let mut quoted = false;
+    line.bytes()
+        .filter(|&b| {
+            if b == b'"' {
+                quoted = !quoted;
+            }
+            b == d && !quoted
+        })
+        .count()
+}
+
+/// Calls `f` for every record with the line on which it starts.
+pub fn for_each_row(text: &str, delimiter: u8, f: &mut dyn FnMut(u32, &dyn Cells) -> ControlFlow<()>) {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut record = csv::ByteRecord::new();
+    let mut lines = LineCounter { text: text.as_bytes(), at: 0, line: 1 };
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {
+                // The csv crate's own line count skips blank lines; count them as a spreadsheet does.
+                let line = lines.line_of_record_at(record.position().map_or(0, |p| p.byte() as usize));
+                if f(line, &record).is_break() {
+                    return;
+                }
+            }
+            // Reading from memory only fails on I/O, which cannot happen; stop rather than loop.
+            Ok(false) | Err(_) => return,
+        }
+    }
+}
+
+/// Turns byte offsets (visited in increasing order) into 1-based line numbers, counting
+/// `\n`, `\r\n` and a lone `\r` each as one line end.
+struct LineCounter<'t> {
+    text: &'t [u8],
+    at: usize,
+    line: u32,
+}
+
+impl LineCounter<'_> {
+    /// The line on which the record whose bytes start at `start` begins (skipping the blank
+    /// lines that may precede it).
+    fn line_of_record_at(&mut self, start: usize) -> u32 {
+        let start = start.min(self.text.len());
+        self.advance_to(start);
+        while let Some(&b) = self.text.get(self.at) {
+            if b != b'\r' && b != b'\n' {
+                break;
+            }
+            self.advance_to(self.at + 1);
+        }
+        self.line
+    }
+
+    fn advance_to(&mut self, to: usize) {
+        if to <= self.at {
+            return;
+        }
+        let chunk = &self.text[self.at..to];
+        let mut ends = 0u32;
+        for (i, &b) in chunk.iter().enumerate() {
+            match b {
+                b'\n' => ends += 1,
+                b'\r' if self.text.get(self.at + i + 1) != Some(&b'\n') => ends += 1,
+                _ => {}
+            }
+        }
+        self.line = self.line.saturating_add(ends);
+        self.at = to;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(text: &str) -> Vec<(u32, Vec<String>)> {
+        let d = sniff_delimiter(text);
+        let mut out = Vec::new();
+        for_each_row(text, d, &mut |n, cells| {
+            out.push((n, (0..cells.len()).map(|i| cells.get(i).to_owned()).collect()));
+            ControlFlow::Continue(())
+        });
+        out
+    }
+
+    #[test]
+    fn sniffs_the_delimiter() {
+        assert_eq!(sniff_delimiter("a\tb\tc\n1\t2\t3\n"), b'\t');
+        assert_eq!(sniff_delimiter("a,b,c\n1,2,3\n"), b',');
+        assert_eq!(sniff_delimiter("a;b;c\n1;2,5;3\n"), b';');
+        // A comma inside a course name does not outvote the tabs.
+        assert_eq!(sniff_delimiter("课程\t学时\n经济, 热点\t4\n知识产权\t2\n"), b'\t');
+        assert_eq!(sniff_delimiter("\"a,b\"\tc\n\"d,e\"\tf\n"), b'\t');
+    }
+
+    #[test]
+    fn line_numbers_count_blank_lines_and_quoted_newlines() {
+        let text = "标题\n\n课程,学时\r\n\"多行\n课程\",4\n\n知识产权,2\n";
+        let r = rows(text);
+        assert_eq!(r.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [1, 3, 4, 7]);
+        assert_eq!(r[2].1, ["多行\n课程", "4"]);
+        assert_eq!(r[3].1, ["知识产权", "2"]);
+    }
+
+    #[test]
+    fn line_numbers_with_old_mac_and_windows_endings() {
+        assert_eq!(rows("a,b\r\r1,2\r\r\r3,4\r").iter().map(|(n, _)| *n).collect::<Vec<_>>(), [1, 3, 6]);
+        assert_eq!(rows("\r\n\r\na,b\r\n1,2").iter().map(|(n, _)| *n).collect::<Vec<_>>(), [3, 4]);
+    }
+
+    #[test]
+    fn ragged_rows_are_kept() {
+        let r = rows("a,b,c\n1\n1,2,3,4\n");
+        assert_eq!(r[1].1, ["1"]);
+        assert_eq!(r[2].1.len(), 4);
+    }
+}

@@ -1,0 +1,234 @@
+//! 导入: turns the bytes a person gives us into rows of text cells, whatever the format and
+//! encoding. Row numbers are the ones the person sees: the line in a text file (blank lines
+//! counted), the sheet's own row number in a workbook, the element's 1-based index in JSON.
+
+use std::borrow::Cow;
+use std::ops::ControlFlow;
+
+mod decode;
+mod delimited;
+mod json;
+#[cfg(feature = "xlsx")]
+mod xlsx;
+#[cfg(feature = "xlsx")]
+mod xml;
+#[cfg(feature = "xlsx")]
+mod zip;
+
+pub use decode::{Encoding, decode};
+
+/// Why nothing at all could be read (the CLI exits 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportError {
+    /// No bytes, or only whitespace.
+    Empty,
+    /// The bytes are not a table (an image, a PDF, binary data…), with what they look like.
+    NotATable(String),
+    /// No row looks like a header of study records.
+    NoHeader,
+    /// The workbook could not be read.
+    Xlsx(String),
+    /// The JSON could not be read.
+    Json(String),
+}
+
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportError::Empty => f.write_str("文件为空，没有可读取的记录"),
+            ImportError::NotATable(what) => write!(f, "无法读取：{what}。请提供 CSV、TSV、XLSX 或 JSON 格式的学时记录"),
+            ImportError::NoHeader => f.write_str(
+                "未找到表头：需要一行列名，至少包含“学时”以及“科目类型”或“课程名称”等列（例如：课程名称、科目类型、学时、完成日期）",
+            ),
+            ImportError::Xlsx(why) => write!(f, "无法读取 Excel 工作簿：{why}"),
+            ImportError::Json(why) => write!(f, "无法读取 JSON：{why}"),
+        }
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+/// The format the rows were read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Csv,
+    Tsv,
+    Xlsx,
+    Json,
+}
+
+/// Any source of rows: a delimited text read lazily, or a grid already in memory.
+#[derive(Debug)]
+pub enum Table<'a> {
+    /// CSV or TSV text, parsed on each pass (fast and allocation-light for large files).
+    Delimited { text: Cow<'a, str>, delimiter: u8 },
+    /// Rows already split into cells (XLSX, JSON).
+    Grid { grid: Grid, format: Format },
+}
+
+/// Rows of cells in memory.
+#[derive(Debug, Default)]
+pub struct Grid {
+    pub rows: Vec<GridRow>,
+}
+
+/// One row of a [`Grid`].
+#[derive(Debug, Clone)]
+pub struct GridRow {
+    /// The row number the person sees.
+    pub number: u32,
+    pub cells: Vec<String>,
+}
+
+/// Read access to the cells of one row, whatever the table behind it.
+pub trait Cells {
+    /// How many cells the row has.
+    fn len(&self) -> usize;
+    /// Cell `i`, or `""` past the end.
+    fn get(&self, i: usize) -> &str;
+    /// Whether the row has no cells.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Whether every cell is blank.
+    fn is_blank(&self) -> bool {
+        (0..self.len()).all(|i| self.get(i).trim().is_empty())
+    }
+}
+
+impl Cells for csv::ByteRecord {
+    fn len(&self) -> usize {
+        csv::ByteRecord::len(self)
+    }
+    fn get(&self, i: usize) -> &str {
+        // The text was valid UTF-8 before it was split at ASCII delimiters, so every field is too.
+        csv::ByteRecord::get(self, i).map_or("", |b| std::str::from_utf8(b).unwrap_or("\u{fffd}"))
+    }
+}
+
+impl Cells for GridRow {
+    fn len(&self) -> usize {
+        self.cells.len()
+    }
+    fn get(&self, i: usize) -> &str {
+        <[String]>::get(&self.cells, i).map_or("", String::as_str)
+    }
+}
+
+impl<T: AsRef<str>> Cells for Vec<T> {
+    fn len(&self) -> usize {
+        <[T]>::len(self)
+    }
+    fn get(&self, i: usize) -> &str {
+        <[T]>::get(self, i).map_or("", AsRef::as_ref)
+    }
+}
+
+impl Table<'_> {
+    /// The format of the source.
+    pub fn format(&self) -> Format {
+        match self {
+            Table::Delimited { delimiter: b'\t', .. } => Format::Tsv,
+            Table::Delimited { .. } => Format::Csv,
+            Table::Grid { format, .. } => *format,
+        }
+    }
+
+    /// Calls `f` with each row's number and cells, in order, until it breaks.
+    pub fn for_each_row(&self, f: &mut dyn FnMut(u32, &dyn Cells) -> ControlFlow<()>) {
+        match self {
+            Table::Delimited { text, delimiter } => delimited::for_each_row(text, *delimiter, f),
+            Table::Grid { grid, .. } => {
+                for row in &grid.rows {
+                    if f(row.number, row).is_break() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Detects the format and encoding of `bytes` and returns its rows.
+pub fn read_table(bytes: &[u8]) -> Result<Table<'_>, ImportError> {
+    if let Some(what) = sniff_binary(bytes) {
+        return match what {
+            Sniffed::Zip => read_zip(bytes),
+            Sniffed::Other(why) => Err(ImportError::NotATable(why.to_owned())),
+        };
+    }
+    let (text, _encoding) = decode(bytes);
+    let trimmed = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    if trimmed.is_empty() {
+        return Err(ImportError::Empty);
+    }
+    if looks_binary(trimmed) {
+        return Err(ImportError::NotATable("文件内容不是文本（可能是图片、压缩包或其他二进制文件）".to_owned()));
+    }
+    if trimmed.starts_with('[') || trimmed.starts_with('{') {
+        // Looks like JSON; if it is not, fall through to delimited text only when it clearly is not JSON.
+        match json::read(trimmed) {
+            Ok(grid) => return Ok(Table::Grid { grid, format: Format::Json }),
+            Err(e) if trimmed.starts_with('[') || serde_json::from_str::<serde_json::Value>(trimmed).is_ok() => {
+                return Err(e);
+            }
+            Err(_) => {}
+        }
+    }
+    let delimiter = delimited::sniff_delimiter(&text);
+    Ok(Table::Delimited { text, delimiter })
+}
+
+enum Sniffed {
+    Zip,
+    Other(&'static str),
+}
+
+fn sniff_binary(bytes: &[u8]) -> Option<Sniffed> {
+    const SIGNATURES: &[(&[u8], &str)] = &[
+        (b"\x89PNG", "这是一张 PNG 图片，不是表格"),
+        (b"\xFF\xD8\xFF", "这是一张 JPEG 图片，不是表格"),
+        (b"GIF8", "这是一张 GIF 图片，不是表格"),
+        (b"%PDF", "这是 PDF 文件，不是表格；请从平台导出 Excel 或 CSV"),
+        (b"\xD0\xCF\x11\xE0", "这是旧版 Excel（.xls）或 Word 文件，请在 Excel 中另存为 .xlsx 或 CSV 后再试"),
+        (b"Rar!", "这是 RAR 压缩包，不是表格"),
+        (b"7z\xBC\xAF", "这是 7z 压缩包，不是表格"),
+        (b"\x1F\x8B", "这是 gzip 压缩文件，不是表格"),
+    ];
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return Some(Sniffed::Zip);
+    }
+    SIGNATURES.iter().find(|(sig, _)| bytes.starts_with(sig)).map(|(_, why)| Sniffed::Other(why))
+}
+
+#[cfg(feature = "xlsx")]
+fn read_zip(bytes: &[u8]) -> Result<Table<'_>, ImportError> {
+    xlsx::read(bytes).map(|grid| Table::Grid { grid, format: Format::Xlsx })
+}
+
+#[cfg(not(feature = "xlsx"))]
+fn read_zip(_: &[u8]) -> Result<Table<'_>, ImportError> {
+    Err(ImportError::Xlsx("此版本未包含 XLSX 读取功能".to_owned()))
+}
+
+/// Text with NULs or many control characters is not a table someone typed.
+fn looks_binary(text: &str) -> bool {
+    let sample: Vec<char> = text.chars().take(4096).collect();
+    let control = sample.iter().filter(|&&c| (c.is_control() && !matches!(c, '\t' | '\r' | '\n' | '\u{c}')) || c == '\u{fffd}').count();
+    sample.contains(&'\0') || control * 10 > sample.len()
+}
+
+/// Reads a whole table from pre-split rows (used by tests and by callers that already hold cells).
+pub fn table_from_rows<I, R, S>(rows: I) -> Table<'static>
+where
+    I: IntoIterator<Item = (u32, R)>,
+    R: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    let rows = rows
+        .into_iter()
+        .map(|(number, cells)| GridRow { number, cells: cells.into_iter().map(Into::into).collect() })
+        .collect();
+    Table::Grid { grid: Grid { rows }, format: Format::Csv }
+}

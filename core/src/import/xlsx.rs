@@ -1,0 +1,227 @@
+//! `.xlsx` workbooks: the first sheet that holds any data, read as rows of text cells.
+//!
+//! Numbers are kept as the text Excel stored (`4.5`, `43916` for a date); the value parsers decide
+//! what a number means from the column it sits in, so no styles need to be read.
+
+use super::xml::{Scanner, Token, attr};
+use super::zip::Archive;
+use super::{Grid, GridRow, ImportError};
+
+/// Reads the first sheet with data.
+pub fn read(bytes: &[u8]) -> Result<Grid, ImportError> {
+    let mut zip = Archive::open(bytes)?;
+    let shared = match zip.find("xl/sharedStrings.xml").cloned() {
+        Some(e) => shared_strings(&text_of(zip.read(&e)?)),
+        None => Vec::new(),
+    };
+    let sheets = sheet_paths(&mut zip)?;
+    if sheets.is_empty() {
+        return Err(ImportError::Xlsx("工作簿中没有工作表".to_owned()));
+    }
+    for path in sheets {
+        let Some(entry) = zip.find(&path).cloned() else { continue };
+        let grid = sheet(&text_of(zip.read(&entry)?), &shared);
+        if grid.rows.iter().any(|r| r.cells.iter().any(|c| !c.trim().is_empty())) {
+            return Ok(grid);
+        }
+    }
+    Err(ImportError::Empty)
+}
+
+fn text_of(bytes: Vec<u8>) -> String {
+    match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
+}
+
+/// Worksheet part names in workbook order; falls back to every `xl/worksheets/*.xml` by name.
+fn sheet_paths(zip: &mut Archive<'_>) -> Result<Vec<String>, ImportError> {
+    let mut paths = Vec::new();
+    if let (Some(wb), Some(rels)) = (zip.find("xl/workbook.xml").cloned(), zip.find("xl/_rels/workbook.xml.rels").cloned())
+    {
+        let rels = text_of(zip.read(&rels)?);
+        let mut targets = Vec::new();
+        for t in Scanner::new(&rels) {
+            if let Token::Start { name: "Relationship", attrs, .. } = t {
+                if let (Some(id), Some(target)) = (attr(attrs, "Id"), attr(attrs, "Target")) {
+                    targets.push((id.into_owned(), target.into_owned()));
+                }
+            }
+        }
+        let wb = text_of(zip.read(&wb)?);
+        for t in Scanner::new(&wb) {
+            if let Token::Start { name: "sheet", attrs, .. } = t {
+                let Some(id) = attr(attrs, "id") else { continue };
+                if let Some((_, target)) = targets.iter().find(|(i, _)| *i == id) {
+                    let path = match target.strip_prefix('/') {
+                        Some(abs) => abs.to_owned(),
+                        None => format!("xl/{}", target.trim_start_matches("./")),
+                    };
+                    paths.push(path);
+                }
+            }
+        }
+    }
+    if paths.is_empty() {
+        let mut names: Vec<String> = zip
+            .entries
+            .iter()
+            .map(|e| e.name.clone())
+            .filter(|n| n.starts_with("xl/worksheets/") && n.ends_with(".xml") && !n[14..].contains('/'))
+            .collect();
+        names.sort_by_key(|n| (n.len(), n.clone()));
+        paths = names;
+    }
+    Ok(paths)
+}
+
+/// The shared string table: each `<si>` is the concatenation of its `<t>` runs (phonetic runs skipped).
+fn shared_strings(xml: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let (mut in_t, mut in_phonetic) = (false, false);
+    for t in Scanner::new(xml) {
+        match t {
+            Token::Start { name: "si", empty, .. } => {
+                current.clear();
+                if empty {
+                    out.push(String::new());
+                }
+            }
+            Token::End { name: "si" } => out.push(std::mem::take(&mut current)),
+            Token::Start { name: "t", empty: false, .. } => in_t = true,
+            Token::End { name: "t" } => in_t = false,
+            Token::Start { name: "rPh", empty: false, .. } => in_phonetic = true,
+            Token::End { name: "rPh" } => in_phonetic = false,
+            Token::Text(s) if in_t && !in_phonetic => current.push_str(&s),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `"BC12"` → column index 54 (0-based).
+fn column_of(reference: &str) -> Option<usize> {
+    let mut col: usize = 0;
+    let mut any = false;
+    for b in reference.bytes().take_while(u8::is_ascii_alphabetic) {
+        any = true;
+        col = col.checked_mul(26)?.checked_add(usize::from(b.to_ascii_uppercase() - b'A' + 1))?;
+        if col > 16_384 {
+            return None;
+        }
+    }
+    any.then(|| col - 1)
+}
+
+/// Tidies a stored number: `0.30000000000000004` → `0.3`. Integers and short decimals pass untouched.
+fn tidy_number(v: &str) -> String {
+    match v.split_once('.') {
+        Some((_, frac)) if frac.len() > 6 && !frac.contains(['e', 'E']) => match v.parse::<f64>() {
+            Ok(f) => {
+                let s = format!("{f:.6}");
+                s.trim_end_matches('0').trim_end_matches('.').to_owned()
+            }
+            Err(_) => v.to_owned(),
+        },
+        _ => v.to_owned(),
+    }
+}
+
+fn sheet(xml: &str, shared: &[String]) -> Grid {
+    const MAX_COLUMNS: usize = 256;
+    let mut rows: Vec<GridRow> = Vec::new();
+    let mut row: Option<GridRow> = None;
+    let mut next_row_number: u32 = 1;
+    // The cell being read: its column, its type, and the text gathered from <v> or <is><t>.
+    let mut cell: Option<(usize, String, String)> = None;
+    let mut next_col = 0usize;
+    let mut in_value = false;
+    for t in Scanner::new(xml) {
+        match t {
+            Token::Start { name: "row", attrs, empty } => {
+                let number = attr(attrs, "r").and_then(|r| r.parse::<u32>().ok()).unwrap_or(next_row_number);
+                next_row_number = number.saturating_add(1);
+                next_col = 0;
+                let r = GridRow { number, cells: Vec::new() };
+                if empty { rows.push(r) } else { row = Some(r) }
+            }
+            Token::End { name: "row" } => rows.extend(row.take()),
+            Token::Start { name: "c", attrs, empty } => {
+                let col = attr(attrs, "r").and_then(|r| column_of(&r)).unwrap_or(next_col);
+                next_col = col + 1;
+                let kind = attr(attrs, "t").map(|t| t.into_owned()).unwrap_or_default();
+                if !empty {
+                    cell = Some((col, kind, String::new()));
+                }
+            }
+            Token::Start { name: "v" | "t", empty: false, .. } if cell.is_some() => in_value = true,
+            Token::End { name: "v" | "t" } => in_value = false,
+            Token::Text(s) if in_value => {
+                if let Some((_, _, text)) = cell.as_mut() {
+                    text.push_str(&s);
+                }
+            }
+            Token::End { name: "c" } => {
+                let (Some((col, kind, raw)), Some(r)) = (cell.take(), row.as_mut()) else { continue };
+                if col >= MAX_COLUMNS {
+                    continue;
+                }
+                let value = match kind.as_str() {
+                    "s" => raw.trim().parse::<usize>().ok().and_then(|i| shared.get(i)).cloned().unwrap_or_default(),
+                    "b" => if raw.trim() == "1" { "TRUE" } else { "FALSE" }.to_owned(),
+                    "e" => String::new(),
+                    "str" | "inlineStr" => raw,
+                    _ => tidy_number(raw.trim()),
+                };
+                if r.cells.len() <= col {
+                    r.cells.resize(col + 1, String::new());
+                }
+                r.cells[col] = value;
+            }
+            _ => {}
+        }
+    }
+    rows.extend(row);
+    Grid { rows }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters() {
+        assert_eq!(column_of("A1"), Some(0));
+        assert_eq!(column_of("Z9"), Some(25));
+        assert_eq!(column_of("AA3"), Some(26));
+        assert_eq!(column_of("BC12"), Some(54));
+        assert_eq!(column_of("12"), None);
+        assert_eq!(column_of("ZZZZZZZZZZZZZZZZ1"), None);
+    }
+
+    #[test]
+    fn numbers_are_tidied() {
+        assert_eq!(tidy_number("0.30000000000000004"), "0.3");
+        assert_eq!(tidy_number("4.5"), "4.5");
+        assert_eq!(tidy_number("43916"), "43916");
+        assert_eq!(tidy_number("4.4999999999999991"), "4.5");
+    }
+
+    #[test]
+    fn reads_shared_inline_and_sparse_cells() {
+        let shared = shared_strings(r#"<sst><si><t>课程名称</t></si><si><r><t>公需</t></r><r><t>科目</t></r><rPh><t>こう</t></rPh></si><si/></sst>"#);
+        assert_eq!(shared, ["课程名称", "公需科目", ""]);
+        let xml = r#"<worksheet><sheetData>
+            <row r="3"><c r="A3" t="s"><v>0</v></c><c r="C3" t="inlineStr"><is><t>学时</t></is></c></row>
+            <row r="5"><c r="B5" t="s"><v>1</v></c><c r="C5"><v>4.5</v></c><c r="D5" t="b"><v>1</v></c><c r="E5" t="e"><v>#N/A</v></c></row>
+        </sheetData></worksheet>"#;
+        let g = sheet(xml, &shared);
+        assert_eq!(g.rows.len(), 2);
+        assert_eq!(g.rows[0].number, 3);
+        assert_eq!(g.rows[0].cells, ["课程名称", "", "学时"]);
+        assert_eq!(g.rows[1].number, 5);
+        assert_eq!(g.rows[1].cells, ["", "公需科目", "4.5", "TRUE", ""]);
+    }
+}

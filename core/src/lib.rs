@@ -1,0 +1,42 @@
+//! jxjy-core: the continuing-education (专业技术人员继续教育) policy model, record import and
+//! compliance rules.
+//!
+//! Pure: no I/O, no clock, no browser. Callers pass bytes, a [`Policy`] and `today`; they get a
+//! [`Report`] back, the same object the CLI prints as JSON and the self-check page renders.
+//!
+//! ```
+//! # #[cfg(feature = "toml")] {
+//! let policy = jxjy_core::Policy::from_toml(include_str!("../../content/2020/policy.toml")).unwrap();
+//! let csv = "课程名称,科目类型,学时,完成日期\n知识产权,公需必修,24,2020-05-01\n";
+//! let today = chrono::NaiveDate::from_ymd_opt(2020, 11, 1).unwrap();
+//! let report = jxjy_core::check(csv.as_bytes(), &policy, today).unwrap();
+//! assert_eq!(report.people[0].shortfall.public_compulsory, jxjy_core::Hours::ZERO);
+//! assert_eq!(report.people[0].needed, jxjy_core::Hours::whole(66));
+//! # }
+//! ```
+
+pub mod check;
+pub mod columns;
+pub mod deadlines;
+pub mod hours;
+pub mod import;
+pub mod policy;
+pub mod report;
+pub mod text;
+pub mod values;
+
+#[cfg(all(test, feature = "toml"))]
+pub(crate) mod testing;
+
+pub use chrono::NaiveDate;
+pub use hours::Hours;
+pub use import::{Format, ImportError};
+pub use policy::{Policy, PolicyError};
+pub use report::Report;
+
+/// Reads `bytes` (CSV, TSV, XLSX or JSON in any supported encoding) and checks every record
+/// against `policy` as of `today`.
+pub fn check(bytes: &[u8], policy: &Policy, today: NaiveDate) -> Result<Report, ImportError> {
+    let table = import::read_table(bytes)?;
+    check::check_table(&table, policy, today)
+}

@@ -1,0 +1,226 @@
+//! 检查报告: the result of checking one file against one policy — the `jxjy check --format json`
+//! object and what the self-check page shows.
+
+use chrono::NaiveDate;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+use crate::hours::Hours;
+use crate::import::Format;
+
+/// Everything learnt from one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Which policy judged the records.
+    pub policy: PolicyRef,
+    /// The day deadlines were judged against.
+    pub today: NaiveDate,
+    /// The format the records were read from.
+    pub format: Format,
+    /// The header row's number.
+    pub header_row: u32,
+    /// How each source column was read, in file order: label → field code (or `ignored`).
+    pub columns: ColumnMap,
+    /// One entry per person, in order of first appearance; a single `""` person when the file
+    /// has no name/ID column.
+    pub people: Vec<PersonReport>,
+    /// Deadlines that still matter on `today`.
+    pub deadlines: Vec<Deadline>,
+    /// File-level warnings.
+    pub warnings: Vec<Warning>,
+    /// Cells that could not be read.
+    pub errors: Vec<RowError>,
+    /// How every data row was accounted for.
+    pub rows: RowCounts,
+}
+
+/// The policy a report was made against.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyRef {
+    pub year: i32,
+    pub source: String,
+}
+
+/// Source columns in file order, serialised as a JSON object.
+#[derive(Debug, Clone, Default)]
+pub struct ColumnMap(pub Vec<(String, &'static str)>);
+
+impl Serialize for ColumnMap {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (label, field) in &self.0 {
+            m.serialize_entry(label, field)?;
+        }
+        m.end()
+    }
+}
+
+/// Counts that account for every data row below the header.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RowCounts {
+    /// Non-blank rows below the header.
+    pub data: usize,
+    /// Rows whose hours count.
+    pub counted: usize,
+    /// Rows read but not counted (see `excluded`).
+    pub excluded: usize,
+    /// Rows waiting for an exam result.
+    pub pending: usize,
+    /// Rows with at least one unreadable cell.
+    pub errors: usize,
+    /// Total rows and repeated headers, skipped with a warning.
+    pub skipped: usize,
+}
+
+/// Hours by requirement.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    /// 公需必修.
+    pub public_compulsory: Hours,
+    /// 公需选修 (including public hours of unknown nature).
+    pub public_elective: Hours,
+    /// 公需 in all.
+    pub public: Hours,
+    /// 专业.
+    pub professional: Hours,
+    /// 合计.
+    pub total: Hours,
+}
+
+/// A requirement vector: minimums, or what is still missing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Requirement {
+    pub public_compulsory: Hours,
+    pub public: Hours,
+    pub professional: Hours,
+    pub total: Hours,
+}
+
+/// The verdict for one person.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonReport {
+    /// 姓名, else 工号, else the masked 身份证号; `""` for a file without a person column.
+    pub person: String,
+    /// Hours that count.
+    pub hours: Tally,
+    /// The policy's minimums.
+    pub required: Requirement,
+    /// What is missing per requirement (差额).
+    pub shortfall: Requirement,
+    /// The fewest extra hours that make this person compliant.
+    pub needed: Hours,
+    /// Whether every minimum is met.
+    pub compliant: bool,
+    /// How many rows counted.
+    pub counted: usize,
+    /// Rows that were read but do not count.
+    pub excluded: Vec<Exclusion>,
+    /// Rows waiting for an exam result.
+    pub pending: Vec<Exclusion>,
+    /// Row warnings.
+    pub warnings: Vec<Warning>,
+}
+
+/// Why a row does not count (不计入原因), in the order they are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    OutsideYear,
+    MakeupForEarlierYear,
+    MakeupOutsideWindow,
+    FreezePeriod,
+    ExamNotPassed,
+    ExamPending,
+    NotFiled,
+    Duplicate,
+}
+
+impl Reason {
+    /// The stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::OutsideYear => "outside_year",
+            Reason::MakeupForEarlierYear => "makeup_for_earlier_year",
+            Reason::MakeupOutsideWindow => "makeup_outside_window",
+            Reason::FreezePeriod => "freeze_period",
+            Reason::ExamNotPassed => "exam_not_passed",
+            Reason::ExamPending => "exam_pending",
+            Reason::NotFiled => "not_filed",
+            Reason::Duplicate => "duplicate",
+        }
+    }
+}
+
+/// A row that did not count.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exclusion {
+    pub row: u32,
+    pub reason: Reason,
+    pub hours: Hours,
+    /// The course name as written.
+    pub course: String,
+    /// The reason in plain Chinese.
+    pub message: String,
+}
+
+/// Warning codes (提示).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningCode {
+    NatureUnknown,
+    FilingUnknown,
+    ExamColumnMissing,
+    TotalRowSkipped,
+    HeaderRepeated,
+    FutureDate,
+    MakeupNeedsApproval,
+}
+
+/// A warning, for one row or for the whole file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Warning {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<u32>,
+    pub code: WarningCode,
+    pub message: String,
+}
+
+/// An unreadable cell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    pub row: u32,
+    /// The column's header as written.
+    pub column: String,
+    pub message: String,
+}
+
+/// Deadline codes (时间节点).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineCode {
+    AnnualReview,
+    Freeze,
+    MakeupApplication,
+    MakeupStudyEnd,
+    PlanFiling,
+    KeyTalentReport,
+}
+
+/// A deadline that still matters.
+#[derive(Debug, Clone, Serialize)]
+pub struct Deadline {
+    /// The last day (for a period, its last day).
+    pub date: NaiveDate,
+    /// For a period, its first day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<NaiveDate>,
+    pub code: DeadlineCode,
+    /// Days from today to `date` (0 on the day itself).
+    pub days_left: i64,
+    /// Whether today falls inside the period (for a single day: is that day).
+    pub active: bool,
+    /// Who acts: 本人, 所在单位, …
+    pub who: String,
+    /// What to do, in plain Chinese.
+    pub message: String,
+}

@@ -1,0 +1,95 @@
+//! Small text helpers shared by import and rules: full-width folding and key normalisation.
+
+use std::borrow::Cow;
+
+/// Folds full-width ASCII forms (`４．５`, `ＡＢＣ`, `（`) to half-width and the ideographic space to a
+/// space. Borrows when there is nothing to fold, which is the common case.
+pub fn fold_width(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() || !s.chars().any(is_foldable) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(s.chars().map(fold_char).collect())
+}
+
+fn is_foldable(c: char) -> bool {
+    matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}')
+}
+
+fn fold_char(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
+}
+
+/// The key under which two course names are the same course: trimmed, full-width folded,
+/// every inner space removed, ASCII letters lower-cased.
+pub fn course_key(name: &str) -> String {
+    fold_width(name)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// A header or value reduced for matching: folded, lower-cased, without spaces, brackets and
+/// the punctuation people sprinkle around labels (`*学时（小时）：` → `学时小时`).
+pub fn match_key(s: &str) -> String {
+    fold_width(s)
+        .chars()
+        .filter(|c| {
+            !c.is_whitespace()
+                && !matches!(
+                    c,
+                    '(' | ')' | '[' | ']' | '【' | '】' | '《' | '》' | ':' | '*' | '_' | '-' | '.' | '/' | '、' | '\u{feff}' | '"' | '\''
+                )
+        })
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// Trims spaces of every width (and a stray BOM) from both ends.
+pub fn trim_cell(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_full_width() {
+        assert_eq!(fold_width("４．５学时"), "4.5学时");
+        assert_eq!(fold_width("公需科目（必修）"), "公需科目(必修)");
+        assert_eq!(fold_width("a\u{3000}b"), "a b");
+        assert!(matches!(fold_width("plain"), Cow::Borrowed(_)));
+        assert!(matches!(fold_width("公需"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn course_keys_ignore_spacing_and_width() {
+        assert_eq!(course_key(" 知识产权 专题 "), course_key("知识产权专题"));
+        assert_eq!(course_key("ＡＩ 前沿\u{3000}讲座"), course_key("ai前沿讲座"));
+        assert_ne!(course_key("知识产权一"), course_key("知识产权二"));
+    }
+
+    #[test]
+    fn match_keys_drop_decoration() {
+        assert_eq!(match_key("*学时（小时）："), "学时小时");
+        assert_eq!(match_key("Course Name"), "coursename");
+        assert_eq!(match_key("\u{feff}课程名称"), "课程名称");
+    }
+}
+
+/// `2020-12-10` → `12月10日`.
+pub fn cn_month_day(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}月{}日", d.month(), d.day())
+}
+
+/// `2020-12-10` → `2020年12月10日`.
+pub fn cn_date(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}

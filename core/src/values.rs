@@ -1,0 +1,320 @@
+//! 单元格取值: reading one cell as a date, a category, an exam result, a filing state or a year.
+//! Each parser takes the raw cell and returns a value or a Chinese explanation.
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::text::{fold_width, match_key};
+
+/// 科目类型.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// 公需科目.
+    Public,
+    /// 专业科目.
+    Professional,
+}
+
+/// 课程性质 of a public course.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nature {
+    /// 必修.
+    Compulsory,
+    /// 选修.
+    Elective,
+}
+
+/// 考核结果.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exam {
+    /// 合格.
+    Passed,
+    /// 不合格.
+    Failed,
+    /// No result yet (a blank cell, 待考).
+    Pending,
+}
+
+/// 是否备案.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filing {
+    /// 已备案.
+    Filed,
+    /// 未备案.
+    NotFiled,
+    /// Blank.
+    Unknown,
+}
+
+/// Reads 公需科目/公需课/公需/专业科目/… with an optional merged nature (公需必修, 公需课（必修）).
+pub fn category(cell: &str) -> Result<(Kind, Option<Nature>), String> {
+    let key = match_key(cell);
+    if key.is_empty() {
+        return Err("科目类型为空（应为公需科目或专业科目）".to_owned());
+    }
+    let kind = if key.contains("公需") || key.contains("公共") || key.starts_with("public") || key.starts_with("general") {
+        Kind::Public
+    } else if key.contains("专业") || key.starts_with("professional") || key.starts_with("special") {
+        Kind::Professional
+    } else if let Ok(n) = nature(cell) {
+        // A bare 必修/选修 in the category column can only be a public course: professional
+        // courses have no such split.
+        return Ok((Kind::Public, n));
+    } else {
+        return Err(format!("无法识别的科目类型“{}”（应为公需科目或专业科目）", cell.trim()));
+    };
+    let nature = nature(cell).ok().flatten();
+    Ok((kind, nature))
+}
+
+/// Reads 必修/选修 (and English); `Ok(None)` for a blank cell.
+pub fn nature(cell: &str) -> Result<Option<Nature>, String> {
+    let key = match_key(cell);
+    if key.is_empty() {
+        return Ok(None);
+    }
+    let compulsory = key.contains("必修") || key.contains("compulsory") || key.contains("required") || key.contains("mandatory");
+    let elective = key.contains("选修") || key.contains("elective") || key.contains("optional");
+    match (compulsory, elective) {
+        (true, false) => Ok(Some(Nature::Compulsory)),
+        (false, true) => Ok(Some(Nature::Elective)),
+        _ => Err(format!("无法识别的课程性质“{}”（应为必修或选修）", cell.trim())),
+    }
+}
+
+/// Reads 合格/通过/是/√/pass against 不合格/未通过/否/×/fail; scores of 60 and above pass.
+pub fn exam(cell: &str) -> Result<Exam, String> {
+    let key = match_key(cell);
+    if key.is_empty() {
+        return Ok(Exam::Pending);
+    }
+    const FAILED: &[&str] = &[
+        "不合格", "未通过", "没通过", "不通过", "否", "×", "✗", "✘", "x", "fail", "failed", "no", "n", "false", "缺考", "不及格",
+    ];
+    const PENDING: &[&str] = &["待考", "未考", "未考试", "待考核", "考核中", "待定", "未出", "pending", "待审核", "审核中"];
+    const PASSED: &[&str] = &[
+        "合格", "通过", "已通过", "考核合格", "考试合格", "是", "√", "✓", "✔", "pass", "passed", "yes", "y", "true", "及格", "优秀", "良好",
+        "优", "良", "中", "已合格",
+    ];
+    if FAILED.contains(&key.as_str()) {
+        return Ok(Exam::Failed);
+    }
+    if PENDING.contains(&key.as_str()) {
+        return Ok(Exam::Pending);
+    }
+    if PASSED.contains(&key.as_str()) {
+        return Ok(Exam::Passed);
+    }
+    let folded = fold_width(cell.trim()).trim_end_matches('分').trim().to_owned();
+    if let Ok(score) = folded.parse::<f64>() {
+        if (0.0..=100.0).contains(&score) {
+            return Ok(if score >= 60.0 { Exam::Passed } else { Exam::Failed });
+        }
+    }
+    if key.contains("不合格") || key.contains("未通过") {
+        return Ok(Exam::Failed);
+    }
+    if key.contains("合格") || key.contains("通过") {
+        return Ok(Exam::Passed);
+    }
+    Err(format!("无法识别的考核结果“{}”（应为合格或不合格）", cell.trim()))
+}
+
+/// Reads 是/已备案 against 否/未备案; blank is unknown.
+pub fn filing(cell: &str) -> Result<Filing, String> {
+    let key = match_key(cell);
+    if key.is_empty() {
+        return Ok(Filing::Unknown);
+    }
+    const NOT_FILED: &[&str] = &["否", "未备案", "不备案", "没有备案", "无", "×", "✗", "no", "n", "false", "notfiled", "unfiled"];
+    const FILED: &[&str] = &["是", "已备案", "备案", "有", "√", "✓", "✔", "yes", "y", "true", "filed", "已在市人社局备案"];
+    if NOT_FILED.contains(&key.as_str()) || key.starts_with("未备案") {
+        return Ok(Filing::NotFiled);
+    }
+    if FILED.contains(&key.as_str()) || key.starts_with("已备案") {
+        return Ok(Filing::Filed);
+    }
+    Err(format!("无法识别的备案情况“{}”（应为是/已备案或否/未备案）", cell.trim()))
+}
+
+/// Reads 2020, 2020年, 2020年度, ２０２０.
+pub fn year(cell: &str) -> Result<Option<i32>, String> {
+    let folded = fold_width(cell.trim());
+    let s = folded.trim().trim_end_matches('度').trim_end_matches('年').trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    // A year written by Excel as a number may come as "2020.0".
+    let s = s.strip_suffix(".0").unwrap_or(s);
+    match s.parse::<i32>() {
+        Ok(y) if (1990..=2100).contains(&y) => Ok(Some(y)),
+        _ => Err(format!("无法识别的年度“{}”（应为四位年份，如 2020）", cell.trim())),
+    }
+}
+
+/// Reads a completion date: 2020-03-26, 2020/3/26, 2020.3.26, 2020年3月26日, 20200326, an Excel
+/// serial (43916), a date with a time after it, or a range (`2020-03-01至2020-03-05`: the end).
+pub fn date(cell: &str) -> Result<Option<NaiveDate>, String> {
+    let folded = fold_width(cell.trim());
+    let s = folded.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let bad = || format!("无法识别的日期“{}”（应为 2020-03-26 这样的日期）", cell.trim());
+    let impossible = || format!("日期“{}”不存在", cell.trim());
+    // A range: keep what follows the last range separator.
+    let s = ["至", "~", "～", "到", "—", "－", " - ", "--"]
+        .iter()
+        .filter_map(|sep| s.rfind(sep).map(|at| &s[at + sep.len()..]))
+        .filter(|tail| !tail.trim().is_empty())
+        .min_by_key(|tail| tail.len())
+        .unwrap_or(s)
+        .trim();
+    // Drop a time of day.
+    let s = s.split([' ', 'T']).next().unwrap_or(s);
+    if s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        if let Some(d) = compact_or_serial(s) {
+            return d.map(Some).ok_or_else(impossible);
+        }
+    }
+    let parts: Vec<&str> = s
+        .split(|c: char| matches!(c, '-' | '/' | '.' | '年' | '月' | '日' | '号'))
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() != 3 || !parts.iter().all(|p| p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(bad());
+    }
+    let (y, m, d) = (parts[0].parse::<i32>(), parts[1].parse::<u32>(), parts[2].parse::<u32>());
+    let (Ok(y), Ok(m), Ok(d)) = (y, m, d) else { return Err(bad()) };
+    if parts[0].len() != 4 {
+        return Err(bad());
+    }
+    let date = NaiveDate::from_ymd_opt(y, m, d).ok_or_else(impossible)?;
+    plausible(date).map(Some).ok_or_else(bad)
+}
+
+/// `20200326` or an Excel serial day number. `None` when it is neither shape.
+fn compact_or_serial(s: &str) -> Option<Option<NaiveDate>> {
+    if s.len() == 8 && !s.contains('.') {
+        let (y, m, d) = (s[..4].parse().ok()?, s[4..6].parse().ok()?, s[6..].parse().ok()?);
+        return Some(NaiveDate::from_ymd_opt(y, m, d).and_then(plausible));
+    }
+    let serial: f64 = s.parse().ok()?;
+    // 1990-01-01 .. 2100-12-31 in Excel's 1900 date system.
+    if !(32_874.0..=73_415.0).contains(&serial) {
+        return None;
+    }
+    let epoch = NaiveDate::from_ymd_opt(1899, 12, 30)?;
+    Some(epoch.checked_add_days(chrono::Days::new(serial.trunc() as u64)))
+}
+
+fn plausible(d: NaiveDate) -> Option<NaiveDate> {
+    (1990..=2100).contains(&d.year()).then_some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn dates_in_every_shape() {
+        for (cell, want) in [
+            ("2020-03-26", "2020-03-26"),
+            ("2020/3/26", "2020-03-26"),
+            ("2020.3.26", "2020-03-26"),
+            ("2020年3月26日", "2020-03-26"),
+            ("2020年03月26号", "2020-03-26"),
+            ("20200326", "2020-03-26"),
+            ("43916", "2020-03-26"),
+            ("43916.5", "2020-03-26"),
+            ("２０２０－０３－２６", "2020-03-26"),
+            ("2020-03-26 14:30:00", "2020-03-26"),
+            ("2020-03-26T14:30:00", "2020-03-26"),
+            ("2020-03-01至2020-03-05", "2020-03-05"),
+            ("2020.3.1~2020.3.5", "2020-03-05"),
+            (" 2020/12/10 ", "2020-12-10"),
+        ] {
+            assert_eq!(date(cell), Ok(Some(d(want))), "{cell}");
+        }
+        assert_eq!(date(""), Ok(None));
+    }
+
+    #[test]
+    fn impossible_and_unreadable_dates() {
+        assert!(date("2020-02-30").unwrap_err().contains("不存在"));
+        assert!(date("20201340").unwrap_err().contains("不存在"));
+        assert!(date("2020-3").unwrap_err().contains("无法识别"));
+        assert!(date("昨天").unwrap_err().contains("无法识别"));
+        assert!(date("12").is_err());
+        assert!(date("3/26/2020").is_err());
+        assert!(date("1800-01-01").is_err());
+        assert!(date("99999999999999999999").is_err());
+    }
+
+    #[test]
+    fn categories_and_natures() {
+        use Kind::*;
+        use Nature::*;
+        assert_eq!(category("公需科目"), Ok((Public, None)));
+        assert_eq!(category("公需课"), Ok((Public, None)));
+        assert_eq!(category("公需"), Ok((Public, None)));
+        assert_eq!(category("专业科目"), Ok((Professional, None)));
+        assert_eq!(category("专业课"), Ok((Professional, None)));
+        assert_eq!(category("专业"), Ok((Professional, None)));
+        assert_eq!(category("公需必修"), Ok((Public, Some(Compulsory))));
+        assert_eq!(category("公需课（必修）"), Ok((Public, Some(Compulsory))));
+        assert_eq!(category("公需科目-选修课"), Ok((Public, Some(Elective))));
+        assert_eq!(category("必修"), Ok((Public, Some(Compulsory))));
+        assert_eq!(category("Public"), Ok((Public, None)));
+        assert_eq!(category("Professional"), Ok((Professional, None)));
+        assert!(category("").unwrap_err().contains("为空"));
+        assert!(category("其他").unwrap_err().contains("无法识别"));
+        assert_eq!(nature("必修课"), Ok(Some(Compulsory)));
+        assert_eq!(nature("选修"), Ok(Some(Elective)));
+        assert_eq!(nature("elective"), Ok(Some(Elective)));
+        assert_eq!(nature(""), Ok(None));
+        assert!(nature("必修选修").is_err());
+    }
+
+    #[test]
+    fn exam_results() {
+        for c in ["合格", "通过", "是", "√", "pass", "PASS", "考核合格", "85", "60分", "优秀"] {
+            assert_eq!(exam(c), Ok(Exam::Passed), "{c}");
+        }
+        for c in ["不合格", "未通过", "否", "×", "fail", "59", "0", "缺考"] {
+            assert_eq!(exam(c), Ok(Exam::Failed), "{c}");
+        }
+        for c in ["", "  ", "待考"] {
+            assert_eq!(exam(c), Ok(Exam::Pending), "{c:?}");
+        }
+        assert!(exam("也许").is_err());
+        assert!(exam("150").is_err());
+    }
+
+    #[test]
+    fn filing_states() {
+        for c in ["是", "已备案", "yes", "√"] {
+            assert_eq!(filing(c), Ok(Filing::Filed), "{c}");
+        }
+        for c in ["否", "未备案", "no", "未备案（平台）"] {
+            assert_eq!(filing(c), Ok(Filing::NotFiled), "{c}");
+        }
+        assert_eq!(filing(""), Ok(Filing::Unknown));
+        assert!(filing("不知道").is_err());
+    }
+
+    #[test]
+    fn years() {
+        assert_eq!(year("2020"), Ok(Some(2020)));
+        assert_eq!(year("2019年"), Ok(Some(2019)));
+        assert_eq!(year("2019年度"), Ok(Some(2019)));
+        assert_eq!(year("２０１９"), Ok(Some(2019)));
+        assert_eq!(year("2019.0"), Ok(Some(2019)));
+        assert_eq!(year(""), Ok(None));
+        assert!(year("去年").is_err());
+        assert!(year("20").is_err());
+    }
+}
