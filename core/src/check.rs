@@ -15,20 +15,33 @@ use crate::hours::Hours;
 use crate::import::{Cells, ImportError, Table};
 use crate::policy::Policy;
 use crate::report::{
-    ColumnMap, Exclusion, PersonReport, PolicyRef, Reason, Report, Requirement, RowCounts, RowError, Tally, Warning, WarningCode,
+    ColumnMap, Exclusion, PersonReport, PolicyRef, Reason, Report, Requirement, RowCounts,
+    RowError, Tally, Warning, WarningCode,
 };
 use crate::text::{cn_date, cn_month_day, course_key, match_key, trim_cell};
 use crate::values::{self, Exam, Filing, Kind, Nature};
 
 /// Checks every row of `table` against `policy` as of `today`.
-pub fn check_table(table: &Table<'_>, policy: &Policy, today: NaiveDate) -> Result<Report, ImportError> {
+pub fn check_table(
+    table: &Table<'_>,
+    policy: &Policy,
+    today: NaiveDate,
+) -> Result<Report, ImportError> {
     let Some(columns) = find_header(table) else {
         let mut any = false;
         table.for_each_row(&mut |_, cells| {
             any = !cells.is_blank();
-            if any { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+            if any {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
         });
-        return Err(if any { ImportError::NoHeader } else { ImportError::Empty });
+        return Err(if any {
+            ImportError::NoHeader
+        } else {
+            ImportError::Empty
+        });
     };
     let mut checker = Checker::new(&columns, policy, today);
     let mut past_header = false;
@@ -85,7 +98,11 @@ struct Checker<'a> {
 fn is_total_row(cells: &dyn Cells) -> bool {
     (0..cells.len().min(4)).any(|i| {
         let c = cells.get(i);
-        c.len() <= 24 && matches!(match_key(c).as_str(), "合计" | "总计" | "小计" | "总计学时" | "合计学时" | "total" | "sum")
+        c.len() <= 24
+            && matches!(
+                match_key(c).as_str(),
+                "合计" | "总计" | "小计" | "总计学时" | "合计学时" | "total" | "sum"
+            )
     })
 }
 
@@ -133,7 +150,11 @@ impl<'a> Checker<'a> {
 
     fn error(&mut self, row: u32, f: Field, message: String) {
         self.error_rows.insert(row);
-        self.errors.push(RowError { row, column: self.columns.label(f).to_owned(), message });
+        self.errors.push(RowError {
+            row,
+            column: self.columns.label(f).to_owned(),
+            message,
+        });
     }
 
     fn row(&mut self, number: u32, cells: &dyn Cells) {
@@ -164,13 +185,17 @@ impl<'a> Checker<'a> {
     fn read<'r>(&mut self, number: u32, cells: &'r dyn Cells) -> Option<Record<'r>> {
         // Hours: the recognised hours when the file has them and the cell is filled in.
         let recognised = self.cell(cells, Field::RecognisedHours);
-        let (hours_field, hours_cell) = if !recognised.is_empty() || self.columns.get(Field::Hours).is_none() {
-            (Field::RecognisedHours, recognised)
-        } else {
-            (Field::Hours, self.cell(cells, Field::Hours))
-        };
+        let (hours_field, hours_cell) =
+            if !recognised.is_empty() || self.columns.get(Field::Hours).is_none() {
+                (Field::RecognisedHours, recognised)
+            } else {
+                (Field::Hours, self.cell(cells, Field::Hours))
+            };
         let hours = Hours::parse_cell(hours_cell);
-        if hours.is_err() && classify(hours_cell).is_some_and(|f| matches!(f, Field::Hours | Field::RecognisedHours)) {
+        if hours.is_err()
+            && classify(hours_cell)
+                .is_some_and(|f| matches!(f, Field::Hours | Field::RecognisedHours))
+        {
             // The header again (two sheets pasted one under the other).
             self.warnings.push(Warning {
                 row: Some(number),
@@ -184,10 +209,22 @@ impl<'a> Checker<'a> {
             Some((f, _)) => {
                 let p = self.cell(cells, f);
                 if p.is_empty() {
-                    self.error(number, f, format!("{}为空：文件有人员列时，每行都要填写", self.columns.label(f)));
+                    self.error(
+                        number,
+                        f,
+                        format!(
+                            "{}为空：文件有人员列时，每行都要填写",
+                            self.columns.label(f)
+                        ),
+                    );
                     ok = false;
                 } else if p.contains('\u{fffd}') {
-                    self.error(number, f, "含有无法识别的字符（文件编码可能有误，请另存为 UTF-8 或 GBK 的 CSV）".to_owned());
+                    self.error(
+                        number,
+                        f,
+                        "含有无法识别的字符（文件编码可能有误，请另存为 UTF-8 或 GBK 的 CSV）"
+                            .to_owned(),
+                    );
                     ok = false;
                 }
                 p
@@ -196,7 +233,11 @@ impl<'a> Checker<'a> {
         };
         let course = self.cell(cells, Field::Course);
         if course.contains('\u{fffd}') {
-            self.error(number, Field::Course, "含有无法识别的字符（文件编码可能有误，请另存为 UTF-8 或 GBK 的 CSV）".to_owned());
+            self.error(
+                number,
+                Field::Course,
+                "含有无法识别的字符（文件编码可能有误，请另存为 UTF-8 或 GBK 的 CSV）".to_owned(),
+            );
             ok = false;
         }
         let hours = match hours {
@@ -207,46 +248,98 @@ impl<'a> Checker<'a> {
             }
         };
         let category = if self.columns.get(Field::Category).is_some() {
-            values::category(self.cell(cells, Field::Category)).map_err(|m| self.error(number, Field::Category, m)).ok()
+            values::category(self.cell(cells, Field::Category))
+                .map_err(|m| self.error(number, Field::Category, m))
+                .ok()
         } else {
             // No category column: a merged course name such as "公需科目：知识产权" may still say it.
             values::category(course)
                 .map_err(|_| {
-                    self.error(number, Field::Course, "文件没有科目类型列，无法判断公需科目或专业科目".to_owned());
+                    self.error(
+                        number,
+                        Field::Course,
+                        "文件没有科目类型列，无法判断公需科目或专业科目".to_owned(),
+                    );
                 })
                 .ok()
         };
         let nature = if self.columns.get(Field::Nature).is_some() {
-            values::nature(self.cell(cells, Field::Nature)).map_err(|m| self.error(number, Field::Nature, m)).ok()
+            values::nature(self.cell(cells, Field::Nature))
+                .map_err(|m| self.error(number, Field::Nature, m))
+                .ok()
         } else {
             Some(None)
         };
-        let date = values::date(self.cell(cells, Field::Date)).map_err(|m| self.error(number, Field::Date, m)).ok();
-        let year = values::year(self.cell(cells, Field::Year)).map_err(|m| self.error(number, Field::Year, m)).ok();
-        let exam = values::exam(self.cell(cells, Field::Exam)).map_err(|m| self.error(number, Field::Exam, m)).ok();
-        let filing = values::filing(self.cell(cells, Field::Filing)).map_err(|m| self.error(number, Field::Filing, m)).ok();
-        let (Some(hours), Some((kind, merged_nature)), Some(nature), Some(date), Some(year), Some(exam), Some(filing), true) =
-            (hours, category, nature, date, year, exam, filing, ok)
+        let date = values::date(self.cell(cells, Field::Date))
+            .map_err(|m| self.error(number, Field::Date, m))
+            .ok();
+        let year = values::year(self.cell(cells, Field::Year))
+            .map_err(|m| self.error(number, Field::Year, m))
+            .ok();
+        let exam = values::exam(self.cell(cells, Field::Exam))
+            .map_err(|m| self.error(number, Field::Exam, m))
+            .ok();
+        let filing = values::filing(self.cell(cells, Field::Filing))
+            .map_err(|m| self.error(number, Field::Filing, m))
+            .ok();
+        let (
+            Some(hours),
+            Some((kind, merged_nature)),
+            Some(nature),
+            Some(date),
+            Some(year),
+            Some(exam),
+            Some(filing),
+            true,
+        ) = (hours, category, nature, date, year, exam, filing, ok)
         else {
             return None;
         };
         let Some(year) = year.or(date.map(|d| d.year())) else {
-            let f = if self.columns.get(Field::Date).is_some() { Field::Date } else { Field::Year };
+            let f = if self.columns.get(Field::Date).is_some() {
+                Field::Date
+            } else {
+                Field::Year
+            };
             self.error(number, f, "缺少完成日期，无法确定学时所属年度".to_owned());
             return None;
         };
-        let exam = if self.columns.get(Field::Exam).is_some() { exam } else { Exam::Passed };
-        Some(Record { person, course, kind, nature: nature.or(merged_nature), hours, date, year, exam, filing })
+        let exam = if self.columns.get(Field::Exam).is_some() {
+            exam
+        } else {
+            Exam::Passed
+        };
+        Some(Record {
+            person,
+            course,
+            kind,
+            nature: nature.or(merged_nature),
+            hours,
+            date,
+            year,
+            exam,
+            filing,
+        })
     }
 
     fn person_slot(&mut self, person: &str) -> usize {
-        let Some((field, _)) = self.person_column else { return 0 };
+        let Some((field, _)) = self.person_column else {
+            return 0;
+        };
         if let Some(&i) = self.person_index.get(person) {
             return i;
         }
-        let display = if field == Field::IdNumber { mask_id(person) } else { person.to_owned() };
-        self.people.push(Person { display, ..Person::default() });
-        self.person_index.insert(person.to_owned(), self.people.len() - 1);
+        let display = if field == Field::IdNumber {
+            mask_id(person)
+        } else {
+            person.to_owned()
+        };
+        self.people.push(Person {
+            display,
+            ..Person::default()
+        });
+        self.person_index
+            .insert(person.to_owned(), self.people.len() - 1);
         self.people.len() - 1
     }
 
@@ -257,7 +350,11 @@ impl<'a> Checker<'a> {
             let completed_in_policy_year = r.date.is_some_and(|d| d.year() == p.year);
             if r.year < p.year && completed_in_policy_year {
                 let in_study = r.date.is_some_and(|d| p.makeup.study().contains(d));
-                return Some(if in_study { Reason::MakeupForEarlierYear } else { Reason::MakeupOutsideWindow });
+                return Some(if in_study {
+                    Reason::MakeupForEarlierYear
+                } else {
+                    Reason::MakeupOutsideWindow
+                });
             }
             return Some(Reason::OutsideYear);
         }
@@ -296,13 +393,19 @@ impl<'a> Checker<'a> {
                 cn_month_day(p.freeze.start),
                 cn_month_day(p.freeze.end)
             ),
-            Reason::ExamNotPassed => "考核不合格：经考试合格后方可登记学时。重新参加并通过考核后才能计入。".to_owned(),
+            Reason::ExamNotPassed => {
+                "考核不合格：经考试合格后方可登记学时。重新参加并通过考核后才能计入。".to_owned()
+            }
             Reason::ExamPending => format!(
                 "考核结果未填写：合格后方可登记学时，请在{}前完成考核并登记。",
                 cn_month_day(p.review.deadline)
             ),
-            Reason::NotFiled => "培训计划或学习平台未在市人社局专业技术人员处备案，其学时不予认可。".to_owned(),
-            Reason::Duplicate => format!("与第{duplicate_of}行是同一人、同一课程、同一日期、同一学时的重复记录，只计一次。"),
+            Reason::NotFiled => {
+                "培训计划或学习平台未在市人社局专业技术人员处备案，其学时不予认可。".to_owned()
+            }
+            Reason::Duplicate => format!(
+                "与第{duplicate_of}行是同一人、同一课程、同一日期、同一学时的重复记录，只计一次。"
+            ),
         }
     }
 
@@ -310,7 +413,14 @@ impl<'a> Checker<'a> {
         let slot = self.person_slot(r.person);
         let mut warnings = Vec::new();
         if let Some(d) = r.date.filter(|d| *d > self.today) {
-            warnings.push((WarningCode::FutureDate, format!("完成日期{}晚于今天（{}），请核对。", cn_date(d), cn_date(self.today))));
+            warnings.push((
+                WarningCode::FutureDate,
+                format!(
+                    "完成日期{}晚于今天（{}），请核对。",
+                    cn_date(d),
+                    cn_date(self.today)
+                ),
+            ));
         }
         let mut reason = self.reason(r);
         let mut duplicate_of = 0;
@@ -356,7 +466,8 @@ impl<'a> Checker<'a> {
                 if self.columns.get(Field::Filing).is_some() && r.filing == Filing::Unknown {
                     warnings.push((
                         WarningCode::FilingUnknown,
-                        "未填写是否备案，暂按已备案计算；未在市人社局备案的培训，其学时不予认可。".to_owned(),
+                        "未填写是否备案，暂按已备案计算；未在市人社局备案的培训，其学时不予认可。"
+                            .to_owned(),
                     ));
                 }
                 let t = &mut self.people[slot].tally;
@@ -366,7 +477,10 @@ impl<'a> Checker<'a> {
                     (Kind::Public, n) => {
                         t.public_elective += r.hours;
                         if n.is_none() {
-                            warnings.push((WarningCode::NatureUnknown, "公需科目未注明必修或选修，按选修课计算。".to_owned()));
+                            warnings.push((
+                                WarningCode::NatureUnknown,
+                                "公需科目未注明必修或选修，按选修课计算。".to_owned(),
+                            ));
                         }
                     }
                 }
@@ -375,7 +489,13 @@ impl<'a> Checker<'a> {
             }
         }
         let person = &mut self.people[slot];
-        person.warnings.extend(warnings.into_iter().map(|(code, message)| Warning { row: Some(number), code, message }));
+        person
+            .warnings
+            .extend(warnings.into_iter().map(|(code, message)| Warning {
+                row: Some(number),
+                code,
+                message,
+            }));
     }
 
     fn finish(self, table: &Table<'_>, columns: &Columns) -> Report {
@@ -399,7 +519,9 @@ impl<'a> Checker<'a> {
                     professional: hours.professional.shortfall_to(m.professional),
                     total: hours.total.shortfall_to(m.total),
                 };
-                let needed = shortfall.total.max(shortfall.public_compulsory.max(shortfall.public) + shortfall.professional);
+                let needed = shortfall.total.max(
+                    shortfall.public_compulsory.max(shortfall.public) + shortfall.professional,
+                );
                 PersonReport {
                     person: p.display,
                     hours,
@@ -419,12 +541,19 @@ impl<'a> Checker<'a> {
         let mut counts = self.counts;
         counts.errors = self.error_rows.len();
         Report {
-            policy: PolicyRef { year: self.policy.year, source: self.policy.source.clone() },
+            policy: PolicyRef {
+                year: self.policy.year,
+                source: self.policy.source.clone(),
+            },
             today: self.today,
             format: table.format(),
             header_row: columns.header_row,
             columns: ColumnMap(
-                columns.labels.iter().map(|(_, label, f)| (label.clone(), f.map_or("ignored", Field::code))).collect(),
+                columns
+                    .labels
+                    .iter()
+                    .map(|(_, label, f)| (label.clone(), f.map_or("ignored", Field::code)))
+                    .collect(),
             ),
             people,
             deadlines: deadlines::upcoming(self.policy, self.today),
@@ -441,7 +570,10 @@ pub fn mask_id(id: &str) -> String {
     if chars.len() <= 8 {
         let keep = chars.len().min(2);
         let stars = "*".repeat(chars.len() - keep);
-        return format!("{stars}{}", chars[chars.len() - keep..].iter().collect::<String>());
+        return format!(
+            "{stars}{}",
+            chars[chars.len() - keep..].iter().collect::<String>()
+        );
     }
     let head: String = chars[..4].iter().collect();
     let tail: String = chars[chars.len() - 4..].iter().collect();

@@ -65,28 +65,204 @@ impl Field {
 
 /// Exact labels (after [`match_key`]), Chinese and English.
 const EXACT: &[(Field, &[&str])] = &[
-    (Field::Name, &["姓名", "名字", "学员姓名", "人员姓名", "name", "fullname", "personname"]),
-    (Field::StaffNo, &["工号", "职工号", "员工号", "员工编号", "人员编号", "编号", "staffno", "staffid", "employeeid", "employeeno"]),
-    (Field::IdNumber, &["身份证号", "身份证号码", "身份证", "证件号码", "证件号", "idnumber", "idno", "idcard", "id"]),
+    (
+        Field::Name,
+        &[
+            "姓名",
+            "名字",
+            "学员姓名",
+            "人员姓名",
+            "name",
+            "fullname",
+            "personname",
+        ],
+    ),
+    (
+        Field::StaffNo,
+        &[
+            "工号",
+            "职工号",
+            "员工号",
+            "员工编号",
+            "人员编号",
+            "编号",
+            "staffno",
+            "staffid",
+            "employeeid",
+            "employeeno",
+        ],
+    ),
+    (
+        Field::IdNumber,
+        &[
+            "身份证号",
+            "身份证号码",
+            "身份证",
+            "证件号码",
+            "证件号",
+            "idnumber",
+            "idno",
+            "idcard",
+            "id",
+        ],
+    ),
     (
         Field::Course,
-        &["课程名称", "课程", "培训项目", "培训名称", "项目名称", "课程项目", "培训课程", "培训内容", "学习内容", "course", "coursename", "coursetitle", "title", "training", "program"],
+        &[
+            "课程名称",
+            "课程",
+            "培训项目",
+            "培训名称",
+            "项目名称",
+            "课程项目",
+            "培训课程",
+            "培训内容",
+            "学习内容",
+            "course",
+            "coursename",
+            "coursetitle",
+            "title",
+            "training",
+            "program",
+        ],
     ),
     (
         Field::Category,
-        &["科目类型", "学时类别", "课程类别", "类别", "科目", "科目类别", "课程类型", "学时类型", "类型", "科目分类", "category", "type", "subject", "subjecttype", "coursetype"],
+        &[
+            "科目类型",
+            "学时类别",
+            "课程类别",
+            "类别",
+            "科目",
+            "科目类别",
+            "课程类型",
+            "学时类型",
+            "类型",
+            "科目分类",
+            "category",
+            "type",
+            "subject",
+            "subjecttype",
+            "coursetype",
+        ],
     ),
-    (Field::Nature, &["课程性质", "必修选修", "必修或选修", "选修必修", "性质", "课程属性", "nature", "required", "compulsory", "compulsoryelective"]),
-    (Field::Hours, &["学时", "获得学时", "学时数", "学时小时", "申报学时", "登记学时", "课时", "hours", "credithours", "credit", "credits"]),
-    (Field::RecognisedHours, &["认定学时", "备案学时", "审核学时", "认定学时数", "recognisedhours", "recognizedhours", "approvedhours"]),
+    (
+        Field::Nature,
+        &[
+            "课程性质",
+            "必修选修",
+            "必修或选修",
+            "选修必修",
+            "性质",
+            "课程属性",
+            "nature",
+            "required",
+            "compulsory",
+            "compulsoryelective",
+        ],
+    ),
+    (
+        Field::Hours,
+        &[
+            "学时",
+            "获得学时",
+            "学时数",
+            "学时小时",
+            "申报学时",
+            "登记学时",
+            "课时",
+            "hours",
+            "credithours",
+            "credit",
+            "credits",
+        ],
+    ),
+    (
+        Field::RecognisedHours,
+        &[
+            "认定学时",
+            "备案学时",
+            "审核学时",
+            "认定学时数",
+            "recognisedhours",
+            "recognizedhours",
+            "approvedhours",
+        ],
+    ),
     (
         Field::Date,
-        &["完成日期", "培训时间", "学习时间", "日期", "完成时间", "结业日期", "培训日期", "学习日期", "考试日期", "date", "completiondate", "completed", "completedon", "finishdate"],
+        &[
+            "完成日期",
+            "培训时间",
+            "学习时间",
+            "日期",
+            "完成时间",
+            "结业日期",
+            "培训日期",
+            "学习日期",
+            "考试日期",
+            "date",
+            "completiondate",
+            "completed",
+            "completedon",
+            "finishdate",
+        ],
     ),
-    (Field::Exam, &["考核结果", "是否合格", "成绩", "考试结果", "考核", "考试成绩", "考核情况", "result", "exam", "examresult", "passed", "pass", "score", "assessment"]),
-    (Field::Mode, &["学习方式", "培训形式", "培训方式", "学习形式", "mode", "format", "delivery"]),
-    (Field::Filing, &["是否备案", "备案情况", "备案", "备案状态", "filed", "filing", "registered"]),
-    (Field::Year, &["所属年度", "补学年度", "年度", "学时年度", "year", "policyyear", "creditedyear"]),
+    (
+        Field::Exam,
+        &[
+            "考核结果",
+            "是否合格",
+            "成绩",
+            "考试结果",
+            "考核",
+            "考试成绩",
+            "考核情况",
+            "result",
+            "exam",
+            "examresult",
+            "passed",
+            "pass",
+            "score",
+            "assessment",
+        ],
+    ),
+    (
+        Field::Mode,
+        &[
+            "学习方式",
+            "培训形式",
+            "培训方式",
+            "学习形式",
+            "mode",
+            "format",
+            "delivery",
+        ],
+    ),
+    (
+        Field::Filing,
+        &[
+            "是否备案",
+            "备案情况",
+            "备案",
+            "备案状态",
+            "filed",
+            "filing",
+            "registered",
+        ],
+    ),
+    (
+        Field::Year,
+        &[
+            "所属年度",
+            "补学年度",
+            "年度",
+            "学时年度",
+            "year",
+            "policyyear",
+            "creditedyear",
+        ],
+    ),
     (Field::Serial, &["序号", "no", "#", "number", "rowno", "sn"]),
 ];
 
@@ -113,14 +289,20 @@ pub fn classify(label: &str) -> Option<Field> {
     if key.is_empty() {
         return None;
     }
-    if let Some((f, _)) = EXACT.iter().find(|(_, names)| names.contains(&key.as_str())) {
+    if let Some((f, _)) = EXACT
+        .iter()
+        .find(|(_, names)| names.contains(&key.as_str()))
+    {
         return Some(*f);
     }
     // Long cells are titles ("2020年度继续教育学时明细表"), not labels.
     if key.chars().count() > 10 {
         return None;
     }
-    CONTAINS.iter().find(|(_, words)| words.iter().any(|w| key.contains(w))).map(|(f, _)| *f)
+    CONTAINS
+        .iter()
+        .find(|(_, words)| words.iter().any(|w| key.contains(w)))
+        .map(|(f, _)| *f)
 }
 
 /// The header row and where each field is.
@@ -152,12 +334,19 @@ impl Columns {
 
     /// The header text of column `i`.
     pub fn label_of(&self, i: usize) -> &str {
-        self.labels.iter().find(|(c, _, _)| *c == i).map_or("", |(_, l, _)| l.as_str())
+        self.labels
+            .iter()
+            .find(|(c, _, _)| *c == i)
+            .map_or("", |(_, l, _)| l.as_str())
     }
 
     /// Reads a candidate header row. The first column for each field wins.
     pub fn from_row(number: u32, cells: &dyn Cells) -> Columns {
-        let mut c = Columns { header_row: number, labels: Vec::new(), index: [None; 14] };
+        let mut c = Columns {
+            header_row: number,
+            labels: Vec::new(),
+            index: [None; 14],
+        };
         for i in 0..cells.len() {
             let label = cells.get(i).trim();
             if label.is_empty() {
@@ -178,7 +367,8 @@ impl Columns {
 
     /// How strongly this row looks like a header: needs hours plus a category or course.
     fn score(&self) -> Option<usize> {
-        let has_hours = self.get(Field::Hours).is_some() || self.get(Field::RecognisedHours).is_some();
+        let has_hours =
+            self.get(Field::Hours).is_some() || self.get(Field::RecognisedHours).is_some();
         let has_what = self.get(Field::Category).is_some() || self.get(Field::Course).is_some();
         let known = self.index.iter().filter(|i| i.is_some()).count();
         (has_hours && has_what && known >= 2).then_some(known)
@@ -186,7 +376,9 @@ impl Columns {
 
     /// The person column in order of preference: 姓名, else 工号, else 身份证号.
     pub fn person(&self) -> Option<(Field, usize)> {
-        [Field::Name, Field::StaffNo, Field::IdNumber].into_iter().find_map(|f| self.get(f).map(|i| (f, i)))
+        [Field::Name, Field::StaffNo, Field::IdNumber]
+            .into_iter()
+            .find_map(|f| self.get(f).map(|i| (f, i)))
     }
 }
 
@@ -276,7 +468,10 @@ mod tests {
         let t = crate::import::table_from_rows([
             (1, vec!["2020年度继续教育学时明细", "", ""]),
             (2, vec!["", "", ""]),
-            (4, vec!["序号", "课程名称", "科目类型", "学时", "", "完成日期"]),
+            (
+                4,
+                vec!["序号", "课程名称", "科目类型", "学时", "", "完成日期"],
+            ),
             (5, vec!["1", "知识产权", "公需", "4", "", "2020-05-01"]),
         ]);
         let c = find_header(&t).unwrap();
@@ -299,7 +494,10 @@ mod tests {
 
     #[test]
     fn no_header_without_hours() {
-        let t = crate::import::table_from_rows([(1, vec!["课程名称", "日期"]), (2, vec!["a", "2020-01-01"])]);
+        let t = crate::import::table_from_rows([
+            (1, vec!["课程名称", "日期"]),
+            (2, vec!["a", "2020-01-01"]),
+        ]);
         assert!(find_header(&t).is_none());
     }
 }

@@ -42,7 +42,23 @@ pub fn match_key(s: &str) -> String {
             !c.is_whitespace()
                 && !matches!(
                     c,
-                    '(' | ')' | '[' | ']' | '【' | '】' | '《' | '》' | ':' | '*' | '_' | '-' | '.' | '/' | '、' | '\u{feff}' | '"' | '\''
+                    '(' | ')'
+                        | '['
+                        | ']'
+                        | '【'
+                        | '】'
+                        | '《'
+                        | '》'
+                        | ':'
+                        | '*'
+                        | '_'
+                        | '-'
+                        | '.'
+                        | '/'
+                        | '、'
+                        | '\u{feff}'
+                        | '"'
+                        | '\''
                 )
         })
         .map(|c| c.to_ascii_lowercase())
@@ -70,7 +86,10 @@ mod tests {
     #[test]
     fn course_keys_ignore_spacing_and_width() {
         assert_eq!(course_key(" 知识产权 专题 "), course_key("知识产权专题"));
-        assert_eq!(course_key("ＡＩ 前沿\u{3000}讲座"), course_key("ai前沿讲座"));
+        assert_eq!(
+            course_key("ＡＩ 前沿\u{3000}讲座"),
+            course_key("ai前沿讲座")
+        );
         assert_ne!(course_key("知识产权一"), course_key("知识产权二"));
     }
 

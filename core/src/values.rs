@@ -51,16 +51,24 @@ pub fn category(cell: &str) -> Result<(Kind, Option<Nature>), String> {
     if key.is_empty() {
         return Err("科目类型为空（应为公需科目或专业科目）".to_owned());
     }
-    let kind = if key.contains("公需") || key.contains("公共") || key.starts_with("public") || key.starts_with("general") {
+    let kind = if key.contains("公需")
+        || key.contains("公共")
+        || key.starts_with("public")
+        || key.starts_with("general")
+    {
         Kind::Public
-    } else if key.contains("专业") || key.starts_with("professional") || key.starts_with("special") {
+    } else if key.contains("专业") || key.starts_with("professional") || key.starts_with("special")
+    {
         Kind::Professional
     } else if let Ok(n) = nature(cell) {
         // A bare 必修/选修 in the category column can only be a public course: professional
         // courses have no such split.
         return Ok((Kind::Public, n));
     } else {
-        return Err(format!("无法识别的科目类型“{}”（应为公需科目或专业科目）", cell.trim()));
+        return Err(format!(
+            "无法识别的科目类型“{}”（应为公需科目或专业科目）",
+            cell.trim()
+        ));
     };
     let nature = nature(cell).ok().flatten();
     Ok((kind, nature))
@@ -72,12 +80,18 @@ pub fn nature(cell: &str) -> Result<Option<Nature>, String> {
     if key.is_empty() {
         return Ok(None);
     }
-    let compulsory = key.contains("必修") || key.contains("compulsory") || key.contains("required") || key.contains("mandatory");
+    let compulsory = key.contains("必修")
+        || key.contains("compulsory")
+        || key.contains("required")
+        || key.contains("mandatory");
     let elective = key.contains("选修") || key.contains("elective") || key.contains("optional");
     match (compulsory, elective) {
         (true, false) => Ok(Some(Nature::Compulsory)),
         (false, true) => Ok(Some(Nature::Elective)),
-        _ => Err(format!("无法识别的课程性质“{}”（应为必修或选修）", cell.trim())),
+        _ => Err(format!(
+            "无法识别的课程性质“{}”（应为必修或选修）",
+            cell.trim()
+        )),
     }
 }
 
@@ -88,12 +102,57 @@ pub fn exam(cell: &str) -> Result<Exam, String> {
         return Ok(Exam::Pending);
     }
     const FAILED: &[&str] = &[
-        "不合格", "未通过", "没通过", "不通过", "否", "×", "✗", "✘", "x", "fail", "failed", "no", "n", "false", "缺考", "不及格",
+        "不合格",
+        "未通过",
+        "没通过",
+        "不通过",
+        "否",
+        "×",
+        "✗",
+        "✘",
+        "x",
+        "fail",
+        "failed",
+        "no",
+        "n",
+        "false",
+        "缺考",
+        "不及格",
     ];
-    const PENDING: &[&str] = &["待考", "未考", "未考试", "待考核", "考核中", "待定", "未出", "pending", "待审核", "审核中"];
+    const PENDING: &[&str] = &[
+        "待考",
+        "未考",
+        "未考试",
+        "待考核",
+        "考核中",
+        "待定",
+        "未出",
+        "pending",
+        "待审核",
+        "审核中",
+    ];
     const PASSED: &[&str] = &[
-        "合格", "通过", "已通过", "考核合格", "考试合格", "是", "√", "✓", "✔", "pass", "passed", "yes", "y", "true", "及格", "优秀", "良好",
-        "优", "良", "中", "已合格",
+        "合格",
+        "通过",
+        "已通过",
+        "考核合格",
+        "考试合格",
+        "是",
+        "√",
+        "✓",
+        "✔",
+        "pass",
+        "passed",
+        "yes",
+        "y",
+        "true",
+        "及格",
+        "优秀",
+        "良好",
+        "优",
+        "良",
+        "中",
+        "已合格",
     ];
     if FAILED.contains(&key.as_str()) {
         return Ok(Exam::Failed);
@@ -104,10 +163,17 @@ pub fn exam(cell: &str) -> Result<Exam, String> {
     if PASSED.contains(&key.as_str()) {
         return Ok(Exam::Passed);
     }
-    let folded = fold_width(cell.trim()).trim_end_matches('分').trim().to_owned();
+    let folded = fold_width(cell.trim())
+        .trim_end_matches('分')
+        .trim()
+        .to_owned();
     if let Ok(score) = folded.parse::<f64>() {
         if (0.0..=100.0).contains(&score) {
-            return Ok(if score >= 60.0 { Exam::Passed } else { Exam::Failed });
+            return Ok(if score >= 60.0 {
+                Exam::Passed
+            } else {
+                Exam::Failed
+            });
         }
     }
     if key.contains("不合格") || key.contains("未通过") {
@@ -116,7 +182,10 @@ pub fn exam(cell: &str) -> Result<Exam, String> {
     if key.contains("合格") || key.contains("通过") {
         return Ok(Exam::Passed);
     }
-    Err(format!("无法识别的考核结果“{}”（应为合格或不合格）", cell.trim()))
+    Err(format!(
+        "无法识别的考核结果“{}”（应为合格或不合格）",
+        cell.trim()
+    ))
 }
 
 /// Reads 是/已备案 against 否/未备案; blank is unknown.
@@ -125,21 +194,54 @@ pub fn filing(cell: &str) -> Result<Filing, String> {
     if key.is_empty() {
         return Ok(Filing::Unknown);
     }
-    const NOT_FILED: &[&str] = &["否", "未备案", "不备案", "没有备案", "无", "×", "✗", "no", "n", "false", "notfiled", "unfiled"];
-    const FILED: &[&str] = &["是", "已备案", "备案", "有", "√", "✓", "✔", "yes", "y", "true", "filed", "已在市人社局备案"];
+    const NOT_FILED: &[&str] = &[
+        "否",
+        "未备案",
+        "不备案",
+        "没有备案",
+        "无",
+        "×",
+        "✗",
+        "no",
+        "n",
+        "false",
+        "notfiled",
+        "unfiled",
+    ];
+    const FILED: &[&str] = &[
+        "是",
+        "已备案",
+        "备案",
+        "有",
+        "√",
+        "✓",
+        "✔",
+        "yes",
+        "y",
+        "true",
+        "filed",
+        "已在市人社局备案",
+    ];
     if NOT_FILED.contains(&key.as_str()) || key.starts_with("未备案") {
         return Ok(Filing::NotFiled);
     }
     if FILED.contains(&key.as_str()) || key.starts_with("已备案") {
         return Ok(Filing::Filed);
     }
-    Err(format!("无法识别的备案情况“{}”（应为是/已备案或否/未备案）", cell.trim()))
+    Err(format!(
+        "无法识别的备案情况“{}”（应为是/已备案或否/未备案）",
+        cell.trim()
+    ))
 }
 
 /// Reads 2020, 2020年, 2020年度, ２０２０.
 pub fn year(cell: &str) -> Result<Option<i32>, String> {
     let folded = fold_width(cell.trim());
-    let s = folded.trim().trim_end_matches('度').trim_end_matches('年').trim();
+    let s = folded
+        .trim()
+        .trim_end_matches('度')
+        .trim_end_matches('年')
+        .trim();
     if s.is_empty() {
         return Ok(None);
     }
@@ -147,7 +249,10 @@ pub fn year(cell: &str) -> Result<Option<i32>, String> {
     let s = s.strip_suffix(".0").unwrap_or(s);
     match s.parse::<i32>() {
         Ok(y) if (1990..=2100).contains(&y) => Ok(Some(y)),
-        _ => Err(format!("无法识别的年度“{}”（应为四位年份，如 2020）", cell.trim())),
+        _ => Err(format!(
+            "无法识别的年度“{}”（应为四位年份，如 2020）",
+            cell.trim()
+        )),
     }
 }
 
@@ -159,7 +264,12 @@ pub fn date(cell: &str) -> Result<Option<NaiveDate>, String> {
     if s.is_empty() {
         return Ok(None);
     }
-    let bad = || format!("无法识别的日期“{}”（应为 2020-03-26 这样的日期）", cell.trim());
+    let bad = || {
+        format!(
+            "无法识别的日期“{}”（应为 2020-03-26 这样的日期）",
+            cell.trim()
+        )
+    };
     let impossible = || format!("日期“{}”不存在", cell.trim());
     // A range: keep what follows the last range separator.
     let s = ["至", "~", "～", "到", "—", "－", " - ", "--"]
@@ -180,11 +290,21 @@ pub fn date(cell: &str) -> Result<Option<NaiveDate>, String> {
         .split(|c: char| matches!(c, '-' | '/' | '.' | '年' | '月' | '日' | '号'))
         .filter(|p| !p.is_empty())
         .collect();
-    if parts.len() != 3 || !parts.iter().all(|p| p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit())) {
+    if parts.len() != 3
+        || !parts
+            .iter()
+            .all(|p| p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+    {
         return Err(bad());
     }
-    let (y, m, d) = (parts[0].parse::<i32>(), parts[1].parse::<u32>(), parts[2].parse::<u32>());
-    let (Ok(y), Ok(m), Ok(d)) = (y, m, d) else { return Err(bad()) };
+    let (y, m, d) = (
+        parts[0].parse::<i32>(),
+        parts[1].parse::<u32>(),
+        parts[2].parse::<u32>(),
+    );
+    let (Ok(y), Ok(m), Ok(d)) = (y, m, d) else {
+        return Err(bad());
+    };
     if parts[0].len() != 4 {
         return Err(bad());
     }
@@ -195,7 +315,11 @@ pub fn date(cell: &str) -> Result<Option<NaiveDate>, String> {
 /// `20200326` or an Excel serial day number. `None` when it is neither shape.
 fn compact_or_serial(s: &str) -> Option<Option<NaiveDate>> {
     if s.len() == 8 && !s.contains('.') {
-        let (y, m, d) = (s[..4].parse().ok()?, s[4..6].parse().ok()?, s[6..].parse().ok()?);
+        let (y, m, d) = (
+            s[..4].parse().ok()?,
+            s[4..6].parse().ok()?,
+            s[6..].parse().ok()?,
+        );
         return Some(NaiveDate::from_ymd_opt(y, m, d).and_then(plausible));
     }
     let serial: f64 = s.parse().ok()?;
@@ -281,7 +405,18 @@ mod tests {
 
     #[test]
     fn exam_results() {
-        for c in ["合格", "通过", "是", "√", "pass", "PASS", "考核合格", "85", "60分", "优秀"] {
+        for c in [
+            "合格",
+            "通过",
+            "是",
+            "√",
+            "pass",
+            "PASS",
+            "考核合格",
+            "85",
+            "60分",
+            "优秀",
+        ] {
             assert_eq!(exam(c), Ok(Exam::Passed), "{c}");
         }
         for c in ["不合格", "未通过", "否", "×", "fail", "59", "0", "缺考"] {

@@ -7,7 +7,11 @@ use super::Cells;
 /// Picks the delimiter from the first lines: a tab (Excel's clipboard and "Unicode text"), a
 /// comma, or a semicolon (CSV from a European-locale Excel), by which splits the lines most evenly.
 pub fn sniff_delimiter(text: &str) -> u8 {
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(30).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(30)
+        .collect();
     let mut best = (b',', 0usize);
     for d in [b'\t', b',', b';'] {
         let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, d)).collect();
@@ -37,19 +41,28 @@ fn count_outside_quotes(line: &str, d: u8) -> usize {
 }
 
 /// Calls `f` for every record with the line on which it starts.
-pub fn for_each_row(text: &str, delimiter: u8, f: &mut dyn FnMut(u32, &dyn Cells) -> ControlFlow<()>) {
+pub fn for_each_row(
+    text: &str,
+    delimiter: u8,
+    f: &mut dyn FnMut(u32, &dyn Cells) -> ControlFlow<()>,
+) {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut record = csv::ByteRecord::new();
-    let mut lines = LineCounter { text: text.as_bytes(), at: 0, line: 1 };
+    let mut lines = LineCounter {
+        text: text.as_bytes(),
+        at: 0,
+        line: 1,
+    };
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {
                 // The csv crate's own line count skips blank lines; count them as a spreadsheet does.
-                let line = lines.line_of_record_at(record.position().map_or(0, |p| p.byte() as usize));
+                let line =
+                    lines.line_of_record_at(record.position().map_or(0, |p| p.byte() as usize));
                 if f(line, &record).is_break() {
                     return;
                 }
@@ -109,7 +122,10 @@ mod tests {
         let d = sniff_delimiter(text);
         let mut out = Vec::new();
         for_each_row(text, d, &mut |n, cells| {
-            out.push((n, (0..cells.len()).map(|i| cells.get(i).to_owned()).collect()));
+            out.push((
+                n,
+                (0..cells.len()).map(|i| cells.get(i).to_owned()).collect(),
+            ));
             ControlFlow::Continue(())
         });
         out
@@ -121,7 +137,10 @@ mod tests {
         assert_eq!(sniff_delimiter("a,b,c\n1,2,3\n"), b',');
         assert_eq!(sniff_delimiter("a;b;c\n1;2,5;3\n"), b';');
         // A comma inside a course name does not outvote the tabs.
-        assert_eq!(sniff_delimiter("课程\t学时\n经济, 热点\t4\n知识产权\t2\n"), b'\t');
+        assert_eq!(
+            sniff_delimiter("课程\t学时\n经济, 热点\t4\n知识产权\t2\n"),
+            b'\t'
+        );
         assert_eq!(sniff_delimiter("\"a,b\"\tc\n\"d,e\"\tf\n"), b'\t');
     }
 
@@ -136,8 +155,20 @@ mod tests {
 
     #[test]
     fn line_numbers_with_old_mac_and_windows_endings() {
-        assert_eq!(rows("a,b\r\r1,2\r\r\r3,4\r").iter().map(|(n, _)| *n).collect::<Vec<_>>(), [1, 3, 6]);
-        assert_eq!(rows("\r\n\r\na,b\r\n1,2").iter().map(|(n, _)| *n).collect::<Vec<_>>(), [3, 4]);
+        assert_eq!(
+            rows("a,b\r\r1,2\r\r\r3,4\r")
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>(),
+            [1, 3, 6]
+        );
+        assert_eq!(
+            rows("\r\n\r\na,b\r\n1,2")
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>(),
+            [3, 4]
+        );
     }
 
     #[test]

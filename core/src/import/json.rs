@@ -17,7 +17,11 @@ pub fn read(text: &str) -> Result<Grid, ImportError> {
             });
             match (arrays.next(), arrays.next()) {
                 (Some(a), None) => a,
-                _ => return Err(ImportError::Json("需要一个记录数组，例如 [{\"课程名称\": …, \"学时\": 4}]".to_owned())),
+                _ => {
+                    return Err(ImportError::Json(
+                        "需要一个记录数组，例如 [{\"课程名称\": …, \"学时\": 4}]".to_owned(),
+                    ));
+                }
             }
         }
         _ => return Err(ImportError::Json("需要一个记录数组".to_owned())),
@@ -29,7 +33,13 @@ pub fn read(text: &str) -> Result<Grid, ImportError> {
         let rows = items
             .into_iter()
             .enumerate()
-            .map(|(i, v)| GridRow { number: index(i), cells: v.as_array().map(|a| a.iter().map(cell).collect()).unwrap_or_default() })
+            .map(|(i, v)| GridRow {
+                number: index(i),
+                cells: v
+                    .as_array()
+                    .map(|a| a.iter().map(cell).collect())
+                    .unwrap_or_default(),
+            })
             .collect();
         return Ok(Grid { rows });
     }
@@ -46,14 +56,23 @@ pub fn read(text: &str) -> Result<Grid, ImportError> {
         }
     }
     let mut rows = Vec::with_capacity(items.len() + 1);
-    rows.push(GridRow { number: 0, cells: keys.clone() });
+    rows.push(GridRow {
+        number: 0,
+        cells: keys.clone(),
+    });
     for (i, item) in items.iter().enumerate() {
         let cells = match item {
-            Value::Object(map) => keys.iter().map(|k| map.get(k).map(cell).unwrap_or_default()).collect(),
+            Value::Object(map) => keys
+                .iter()
+                .map(|k| map.get(k).map(cell).unwrap_or_default())
+                .collect(),
             // Not a record: an unreadable row, reported by the row parser as missing every value.
             other => vec![cell(other)],
         };
-        rows.push(GridRow { number: index(i), cells });
+        rows.push(GridRow {
+            number: index(i),
+            cells,
+        });
     }
     Ok(Grid { rows })
 }
@@ -93,7 +112,10 @@ mod tests {
     #[test]
     fn array_of_arrays_and_wrapped() {
         let g = read(r#"[["课程","学时"],["a",4]]"#).unwrap();
-        assert_eq!((g.rows[1].number, g.rows[1].cells.clone()), (2, vec!["a".to_owned(), "4".to_owned()]));
+        assert_eq!(
+            (g.rows[1].number, g.rows[1].cells.clone()),
+            (2, vec!["a".to_owned(), "4".to_owned()])
+        );
         let g = read(r#"{"records":[{"学时":4}]}"#).unwrap();
         assert_eq!(g.rows.len(), 2);
     }
@@ -101,9 +123,15 @@ mod tests {
     #[test]
     fn errors_say_where() {
         let e = read("[{\"a\":1,}]").unwrap_err();
-        assert!(matches!(&e, ImportError::Json(m) if m.contains("第 1 行")), "{e:?}");
+        assert!(
+            matches!(&e, ImportError::Json(m) if m.contains("第 1 行")),
+            "{e:?}"
+        );
         assert_eq!(read("[]").unwrap_err(), ImportError::Empty);
         assert!(matches!(read("42"), Err(ImportError::Json(_))));
-        assert!(matches!(read(r#"{"a":[1],"b":[2]}"#), Err(ImportError::Json(_))));
+        assert!(matches!(
+            read(r#"{"a":[1],"b":[2]}"#),
+            Err(ImportError::Json(_))
+        ));
     }
 }

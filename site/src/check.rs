@@ -1,0 +1,351 @@
+//! `jxjy check`: the CLI adapter over `jxjy_core::check`.
+//!
+//! Exit 0: checked (compliant or not); 1: nothing could be read; 2: usage error.
+
+use std::fmt::Write as _;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::{NaiveDate, TimeDelta, Utc};
+use clap::{Args, ValueEnum};
+use jxjy_core::Report;
+use jxjy_core::report::{DeadlineCode, PersonReport, Reason};
+
+use crate::policy_source;
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The records file (CSV, TSV, XLSX or JSON; UTF-8, GBK or UTF-16). `-` reads standard input.
+    pub file: PathBuf,
+    /// Judge deadlines as of this day (YYYY-MM-DD). Default: today in Asia/Shanghai.
+    #[arg(long, value_parser = parse_day)]
+    pub today: Option<NaiveDate>,
+    /// The policy file. Default: the newest content/<year>/policy.toml here, else the built-in one.
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+    /// Output: text for people, json for scripts, csv for a per-person summary.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Csv,
+}
+
+fn parse_day(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("“{s}”不是 YYYY-MM-DD 格式的日期"))
+}
+
+/// Today in Asia/Shanghai (UTC+8 all year; China has no daylight saving time).
+pub fn today_in_shanghai() -> NaiveDate {
+    (Utc::now().naive_utc() + TimeDelta::hours(8)).date()
+}
+
+pub fn run(args: &CheckArgs) -> ExitCode {
+    let (policy, _origin) = match policy_source::load(args.policy.as_deref()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("jxjy check: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let bytes = match read_input(args) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("jxjy check: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let today = args.today.unwrap_or_else(today_in_shanghai);
+    let report = match jxjy_core::check(&bytes, &policy, today) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("jxjy check: {}: {e}", args.file.display());
+            return ExitCode::from(1);
+        }
+    };
+    let out = match args.format {
+        OutputFormat::Json => serde_json::to_string_pretty(&report).map(|mut s| {
+            s.push('\n');
+            s
+        }),
+        OutputFormat::Text => Ok(render_text(&report)),
+        OutputFormat::Csv => Ok(render_csv(&report)),
+    };
+    match out {
+        Ok(text) => {
+            // A closed pipe (`| head`) is not an error worth a message.
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("jxjy check: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn read_input(args: &CheckArgs) -> Result<Vec<u8>, String> {
+    if args.file.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("无法读取标准输入：{e}"))?;
+        return Ok(buf);
+    }
+    std::fs::read(&args.file).map_err(|e| format!("无法读取 {}：{e}", args.file.display()))
+}
+
+fn reason_label(r: Reason) -> &'static str {
+    match r {
+        Reason::OutsideYear => "不属于本年度",
+        Reason::MakeupForEarlierYear => "往年补学",
+        Reason::MakeupOutsideWindow => "补学不在补学期间",
+        Reason::FreezePeriod => "年终结转期",
+        Reason::ExamNotPassed => "考核不合格",
+        Reason::ExamPending => "待考核",
+        Reason::NotFiled => "未备案",
+        Reason::Duplicate => "重复记录",
+    }
+}
+
+fn deadline_label(c: DeadlineCode) -> &'static str {
+    match c {
+        DeadlineCode::AnnualReview => "年度审核截止",
+        DeadlineCode::Freeze => "年终结转期",
+        DeadlineCode::MakeupApplication => "补学补审申请",
+        DeadlineCode::MakeupStudyEnd => "补学截止",
+        DeadlineCode::PlanFiling => "培训计划申报",
+        DeadlineCode::KeyTalentReport => "骨干人才培训情况报送",
+    }
+}
+
+/// The report for people: verdict first, then what to do.
+pub fn render_text(r: &Report) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{} · {}年度学时核查 · 今天 {}",
+        r.policy.source, r.policy.year, r.today
+    );
+    let cols: Vec<String> = r
+        .columns
+        .0
+        .iter()
+        .map(|(label, f)| format!("{label}→{f}"))
+        .collect();
+    let _ = writeln!(
+        o,
+        "读取：{}，表头在第{}行；{}",
+        format!("{:?}", r.format).to_uppercase(),
+        r.header_row,
+        cols.join("，")
+    );
+    let rc = r.rows;
+    let _ = writeln!(
+        o,
+        "数据行 {}：计入 {}，未计入 {}，待考核 {}，有错误 {}，跳过 {}",
+        rc.data, rc.counted, rc.excluded, rc.pending, rc.errors, rc.skipped
+    );
+    if r.people.len() > 1 {
+        let _ = writeln!(
+            o,
+            "\n人员汇总（{} 人，达标 {} 人）",
+            r.people.len(),
+            r.people.iter().filter(|p| p.compliant).count()
+        );
+        let _ = writeln!(o, "  {:<12}\t结果\t还需\t必修\t公需\t专业\t合计", "人员");
+        for p in &r.people {
+            let _ = writeln!(
+                o,
+                "  {:<12}\t{}\t{}\t{}\t{}\t{}\t{}",
+                p.person,
+                if p.compliant { "达标" } else { "未达标" },
+                p.needed,
+                p.hours.public_compulsory,
+                p.hours.public,
+                p.hours.professional,
+                p.hours.total
+            );
+        }
+    }
+    for p in &r.people {
+        person_text(&mut o, p);
+    }
+    if !r.deadlines.is_empty() {
+        let _ = writeln!(o, "\n时间节点");
+        for d in &r.deadlines {
+            let when = if d.active && d.start.is_some() {
+                format!("进行中，至 {}（还有 {} 天）", d.date, d.days_left)
+            } else if d.days_left == 0 {
+                format!("{}（今天）", d.date)
+            } else {
+                format!("{}（还有 {} 天）", d.date, d.days_left)
+            };
+            let _ = writeln!(
+                o,
+                "  {} {} [{}] {}",
+                deadline_label(d.code),
+                when,
+                d.who,
+                d.message
+            );
+        }
+    }
+    if !r.warnings.is_empty() {
+        let _ = writeln!(o, "\n提示");
+        for w in &r.warnings {
+            let _ = writeln!(o, "  {}", w.message);
+        }
+    }
+    if !r.errors.is_empty() {
+        let _ = writeln!(o, "\n无法读取的单元格（这些行未计入，其他行照常计算）");
+        for e in &r.errors {
+            let _ = writeln!(o, "  第{}行「{}」：{}", e.row, e.column, e.message);
+        }
+    }
+    o
+}
+
+fn person_text(o: &mut String, p: &PersonReport) {
+    let who = if p.person.is_empty() {
+        String::new()
+    } else {
+        format!("【{}】", p.person)
+    };
+    let verdict = if p.compliant {
+        "已达到本年度学时要求".to_owned()
+    } else {
+        format!("未达标，还需 {} 学时", p.needed)
+    };
+    let _ = writeln!(o, "\n{who}{verdict}");
+    let line = |o: &mut String, name: &str, have, need, short: jxjy_core::Hours| {
+        let gap = if short > jxjy_core::Hours::ZERO {
+            format!("  差 {short}")
+        } else {
+            "  ✓".to_owned()
+        };
+        let _ = writeln!(o, "  {name}  {have} / {need}{gap}");
+    };
+    line(
+        o,
+        "公需必修",
+        p.hours.public_compulsory,
+        p.required.public_compulsory,
+        p.shortfall.public_compulsory,
+    );
+    line(
+        o,
+        "公需合计",
+        p.hours.public,
+        p.required.public,
+        p.shortfall.public,
+    );
+    line(
+        o,
+        "专业科目",
+        p.hours.professional,
+        p.required.professional,
+        p.shortfall.professional,
+    );
+    line(
+        o,
+        "全年合计",
+        p.hours.total,
+        p.required.total,
+        p.shortfall.total,
+    );
+    for (title, list) in [
+        ("未计入", &p.excluded),
+        ("待考核（合格后才计入）", &p.pending),
+    ] {
+        if !list.is_empty() {
+            let _ = writeln!(o, "  {title}：");
+            for x in list.iter() {
+                let _ = writeln!(
+                    o,
+                    "    第{}行 {}（{}学时）[{}] {}",
+                    x.row,
+                    x.course,
+                    x.hours,
+                    reason_label(x.reason),
+                    x.message
+                );
+            }
+        }
+    }
+    if !p.warnings.is_empty() {
+        let _ = writeln!(o, "  提示：");
+        for w in &p.warnings {
+            let _ = writeln!(o, "    第{}行 {}", w.row.unwrap_or(0), w.message);
+        }
+    }
+}
+
+/// One line per person, for unit administrators' spreadsheets (UTF-8 with BOM so Excel reads it).
+pub fn render_csv(r: &Report) -> String {
+    let mut o = String::from(
+        "\u{feff}人员,是否达标,还需学时,公需必修,公需合计,专业科目,全年合计,差必修,差公需,差专业,差合计,未计入行数,待考核行数\r\n",
+    );
+    for p in &r.people {
+        let _ = write!(
+            o,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
+            csv_field(&p.person),
+            if p.compliant { "是" } else { "否" },
+            p.needed,
+            p.hours.public_compulsory,
+            p.hours.public,
+            p.hours.professional,
+            p.hours.total,
+            p.shortfall.public_compulsory,
+            p.shortfall.public,
+            p.shortfall.professional,
+            p.shortfall.total,
+            p.excluded.len(),
+            p.pending.len()
+        );
+    }
+    o
+}
+
+/// Quotes a field when needed, and defuses a leading `=`, `+`, `-` or `@` so a spreadsheet
+/// does not run it as a formula.
+fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_and_defused() {
+        assert_eq!(csv_field("张三"), "张三");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+    }
+
+    #[test]
+    fn days_parse_strictly() {
+        assert_eq!(
+            parse_day("2020-11-01"),
+            Ok(NaiveDate::from_ymd_opt(2020, 11, 1).unwrap())
+        );
+        assert!(parse_day("2020/11/01").is_err());
+        assert!(parse_day("2020-02-30").is_err());
+    }
+}
