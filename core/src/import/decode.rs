@@ -10,7 +10,7 @@ pub enum Encoding {
     Utf16Le,
     Utf16Be,
     Gb18030,
-    /// Invalid UTF-8 with no GBK decoder compiled in: bad bytes became U+FFFD.
+    /// UTF-8 with broken sequences (or no GBK decoder compiled in): bad bytes became U+FFFD.
     Utf8Lossy,
 }
 
@@ -59,7 +59,22 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Encoding) {
         }
         return (Cow::Borrowed(s), Encoding::Utf8);
     }
+    if mostly_utf8(bytes) {
+        return (String::from_utf8_lossy(bytes), Encoding::Utf8Lossy);
+    }
     gb18030(bytes)
+}
+
+/// UTF-8 with a few broken sequences (a truncated copy, one bad byte) rather than GBK: GBK
+/// text almost never forms valid multi-byte UTF-8, so many valid sequences against few errors
+/// means UTF-8.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut valid, mut invalid) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        valid += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += usize::from(!chunk.invalid().is_empty());
+    }
+    valid >= 8 && invalid * 4 <= valid
 }
 
 #[cfg(feature = "gbk")]

@@ -1,0 +1,317 @@
+//! The `jxjy check` contract of design.md, driven through the real binary on the shared
+//! fixtures (tests/fixtures, written by make_fixtures.py as Excel and the platform write them).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn fixture(name: &str) -> PathBuf {
+    root().join("tests/fixtures").join(name)
+}
+
+fn jxjy(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jxjy"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+fn check_json(name: &str) -> serde_json::Value {
+    let path = fixture(name);
+    let out = jxjy(&[
+        "check",
+        path.to_str().unwrap(),
+        "--today",
+        "2020-11-01",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+macro_rules! snapshot {
+    ($name:literal) => {
+        insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false }, {
+            insta::assert_json_snapshot!($name, check_json($name));
+        });
+    };
+}
+
+#[test]
+fn snapshot_personal_platform_export() {
+    snapshot!("personal.csv");
+}
+
+#[test]
+fn snapshot_unit_gbk_csv_from_excel() {
+    snapshot!("unit-gbk.csv");
+}
+
+#[test]
+fn snapshot_unit_xlsx() {
+    snapshot!("unit.xlsx");
+}
+
+#[test]
+fn snapshot_pasted_tsv() {
+    snapshot!("pasted.tsv");
+}
+
+#[test]
+fn snapshot_json_records() {
+    snapshot!("records.json");
+}
+
+#[test]
+fn json_contract_shape() {
+    let v = check_json("personal.csv");
+    assert_eq!(v["policy"]["year"], 2020);
+    assert_eq!(v["policy"]["source"], "郑人社办〔2020〕106号");
+    assert_eq!(v["today"], "2020-11-01");
+    assert_eq!(v["columns"]["课程名称"], "course");
+    let p = &v["people"][0];
+    assert_eq!(p["person"], "");
+    for k in [
+        "public_compulsory",
+        "public_elective",
+        "public",
+        "professional",
+        "total",
+    ] {
+        assert!(p["hours"][k].is_number(), "hours.{k} = {}", p["hours"][k]);
+    }
+    assert_eq!(p["hours"]["public"], 31.5);
+    assert_eq!(
+        p["required"],
+        serde_json::json!({"public_compulsory": 24, "public": 30, "professional": 60, "total": 90})
+    );
+    assert_eq!(p["shortfall"]["professional"], 22);
+    assert_eq!(p["needed"], 22);
+    assert_eq!(p["compliant"], false);
+    let excluded: Vec<(u64, &str)> = p["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["row"].as_u64().unwrap(), x["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        excluded,
+        [
+            (9, "exam_not_passed"),
+            (12, "not_filed"),
+            (13, "duplicate"),
+            (15, "freeze_period")
+        ]
+    );
+    assert_eq!(p["pending"][0]["row"], 11);
+    assert_eq!(p["pending"][0]["reason"], "exam_pending");
+    assert_eq!(
+        v["errors"][0],
+        serde_json::json!({"row": 16, "column": "学时", "message": "学时“四”不是数字"})
+    );
+    assert_eq!(v["errors"][1]["column"], "完成日期");
+    let d = &v["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "annual_review")
+        .unwrap();
+    assert_eq!(
+        (
+            d["date"].as_str(),
+            d["days_left"].as_i64(),
+            d["who"].as_str()
+        ),
+        (Some("2020-12-10"), Some(39), Some("本人"))
+    );
+    assert!(
+        v["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["code"] == "total_row_skipped")
+    );
+}
+
+#[test]
+fn unit_files_give_one_entry_per_person() {
+    let v = check_json("unit-gbk.csv");
+    let people: Vec<(&str, bool)> = v["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["person"].as_str().unwrap(),
+                p["compliant"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(people, [("张伟", true), ("李娜", false), ("赵强", true)]);
+    assert_eq!(v["errors"][0]["row"], 15);
+    assert_eq!(v["errors"][0]["column"], "姓名");
+}
+
+#[test]
+fn text_output_for_people() {
+    let out = jxjy(&[
+        "check",
+        fixture("personal.csv").to_str().unwrap(),
+        "--today",
+        "2020-11-01",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("未达标，还需 22 学时"), "{text}");
+    assert!(text.contains("专业科目  38 / 60  差 22"), "{text}");
+    assert!(
+        text.contains("第9行 医院感染防控实务（12学时）[考核不合格]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("年度审核截止 2020-12-10（还有 39 天）"),
+        "{text}"
+    );
+    assert!(text.contains("第16行「学时」：学时“四”不是数字"), "{text}");
+}
+
+#[test]
+fn csv_summary_for_administrators() {
+    let out = jxjy(&[
+        "check",
+        fixture("unit.xlsx").to_str().unwrap(),
+        "--today",
+        "2020-11-01",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("\u{feff}人员,是否达标,还需学时"));
+    assert_eq!(lines[1], "陈静,否,23.5,24,30,36.5,66.5,0,0,23.5,23.5,0,0");
+    assert_eq!(lines[2], "刘洋,是,0,24,32,64,96,0,0,0,0,1,0");
+}
+
+#[test]
+fn stdin_is_read_with_dash() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jxjy"))
+        .args(["check", "-", "--today", "2020-11-01", "--format", "json"])
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&std::fs::read(fixture("pasted.tsv")).unwrap())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["people"][0]["hours"]["total"], 54);
+}
+
+#[test]
+fn exit_1_when_nothing_could_be_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, "").unwrap();
+    let prose = dir.path().join("prose.txt");
+    std::fs::write(&prose, "这不是表格\n只是文字\n").unwrap();
+    for (path, says) in [
+        (fixture("not-a-table.png"), "PNG"),
+        (empty.clone(), "文件为空"),
+        (prose, "未找到表头"),
+        (dir.path().join("missing.csv"), "无法读取"),
+    ] {
+        let out = jxjy(&["check", path.to_str().unwrap(), "--today", "2020-11-01"]);
+        assert_eq!(out.status.code(), Some(1), "{}", path.display());
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(says), "{err}");
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn exit_2_on_usage_errors() {
+    let f = fixture("personal.csv");
+    let f = f.to_str().unwrap();
+    for args in [
+        vec!["check"],
+        vec!["check", f, "--today", "2020/11/01"],
+        vec!["check", f, "--format", "xml"],
+        vec!["check", f, "--bogus"],
+        vec!["frobnicate"],
+    ] {
+        let out = jxjy(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("policy.toml");
+    let text = std::fs::read_to_string(root().join("content/2020/policy.toml")).unwrap();
+    std::fs::write(&bad, text.replace("end = 2020-10-31", "end = 2020-08-31")).unwrap();
+    let out = jxjy(&["check", f, "--policy", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("makeup.windows[1].end")
+    );
+}
+
+#[test]
+fn policy_comes_from_content_else_built_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |cwd: &Path| {
+        let out = Command::new(env!("CARGO_BIN_EXE_jxjy"))
+            .args([
+                "check",
+                fixture("pasted.tsv").to_str().unwrap(),
+                "--today",
+                "2021-03-01",
+                "--format",
+                "json",
+            ])
+            .current_dir(cwd)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    // No content folder: the built-in 2020 policy.
+    assert_eq!(run(dir.path())["policy"]["year"], 2020);
+    // A newer year in ./content wins.
+    let text = std::fs::read_to_string(root().join("content/2020/policy.toml")).unwrap();
+    std::fs::create_dir_all(dir.path().join("content/2021")).unwrap();
+    std::fs::write(
+        dir.path().join("content/2021/policy.toml"),
+        text.replace("2020", "2021"),
+    )
+    .unwrap();
+    let v = run(dir.path());
+    assert_eq!(v["policy"]["year"], 2021);
+    // Every 2020 record is now outside the policy year.
+    assert_eq!(v["people"][0]["hours"]["total"], 0);
+}
