@@ -15,6 +15,9 @@
 //! # }
 //! ```
 
+// The core must never panic on input: no unwrap/expect/panic outside tests.
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod check;
 pub mod columns;
 pub mod deadlines;

@@ -70,6 +70,18 @@ pub fn trim_cell(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
 }
 
+/// `2020-12-10` → `12月10日`.
+pub fn cn_month_day(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}月{}日", d.month(), d.day())
+}
+
+/// `2020-12-10` → `2020年12月10日`.
+pub fn cn_date(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,21 +106,16 @@ mod tests {
     }
 
     #[test]
+    fn chinese_dates() {
+        let d = chrono::NaiveDate::from_ymd_opt(2020, 3, 6).unwrap();
+        assert_eq!(cn_month_day(d), "3月6日");
+        assert_eq!(cn_date(d), "2020年3月6日");
+    }
+
+    #[test]
     fn match_keys_drop_decoration() {
         assert_eq!(match_key("*学时（小时）："), "学时小时");
         assert_eq!(match_key("Course Name"), "coursename");
         assert_eq!(match_key("\u{feff}课程名称"), "课程名称");
     }
-}
-
-/// `2020-12-10` → `12月10日`.
-pub fn cn_month_day(d: chrono::NaiveDate) -> String {
-    use chrono::Datelike;
-    format!("{}月{}日", d.month(), d.day())
-}
-
-/// `2020-12-10` → `2020年12月10日`.
-pub fn cn_date(d: chrono::NaiveDate) -> String {
-    use chrono::Datelike;
-    format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }

@@ -287,7 +287,7 @@ pub fn date(cell: &str) -> Result<Option<NaiveDate>, String> {
         }
     }
     let parts: Vec<&str> = s
-        .split(|c: char| matches!(c, '-' | '/' | '.' | '年' | '月' | '日' | '号'))
+        .split(['-', '/', '.', '年', '月', '日', '号'])
         .filter(|p| !p.is_empty())
         .collect();
     if parts.len() != 3

@@ -166,7 +166,8 @@ fn xlsx_fixture() -> Vec<u8> {
     {
         ws.write_string(2, c as u16, *head).unwrap();
     }
-    let rows: [(&str, &str, &str, f64, (u16, u8, u8), &str); 4] = [
+    type Row<'a> = (&'a str, &'a str, &'a str, f64, (u16, u8, u8), &'a str);
+    let rows: [Row<'_>; 4] = [
         (
             "张三",
             "知识产权 & 专利",

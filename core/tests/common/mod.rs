@@ -5,7 +5,7 @@ use jxjy_core::report::{PersonReport, Reason, WarningCode};
 use jxjy_core::{Hours, NaiveDate, Policy, Report};
 
 pub fn policy() -> Policy {
-    Policy::from_toml(include_str!("../../content/2020/policy.toml")).unwrap()
+    Policy::from_toml(include_str!("../../../content/2020/policy.toml")).unwrap()
 }
 
 pub fn day(s: &str) -> NaiveDate {
