@@ -21,15 +21,12 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u32 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         (self.0 >> 33) as u32
     }
     /// Uniform in `0..n`.
     fn below(&mut self, n: usize) -> usize {
-        (u64::from(self.next()) * n as u64 >> 31) as usize
+        ((u64::from(self.next()) * n as u64) >> 31) as usize
     }
     /// True with probability `percent`/100.
     fn percent(&mut self, percent: usize) -> bool {
@@ -41,12 +38,12 @@ impl Lcg {
 }
 
 const SURNAMES: &[&str] = &[
-    "张", "王", "李", "赵", "刘", "陈", "杨", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭",
-    "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "欧阳",
+    "张", "王", "李", "赵", "刘", "陈", "杨", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林",
+    "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "欧阳",
 ];
 const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
-    "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建华", "晓燕", "志强", "海燕", "文博",
+    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超",
+    "秀兰", "霞", "平", "刚", "桂英", "建华", "晓燕", "志强", "海燕", "文博",
 ];
 /// Course names are built from a topic, a focus and a form: 8–20 characters.
 const TOPICS: &[&str] = &[
@@ -99,31 +96,16 @@ const FORMS: &[&str] = &[
     "网络课程",
     "继续教育课程",
 ];
-const HOURS: &[&str] = &[
-    "1", "1.5", "2", "2", "3", "4", "4", "4.5", "6", "8", "12", "24",
-];
+const HOURS: &[&str] = &["1", "1.5", "2", "2", "3", "4", "4", "4.5", "6", "8", "12", "24"];
 
 /// A person: 张伟0001 and an 18-digit ID number.
 fn person(p: usize) -> (String, String) {
-    let name = format!(
-        "{}{}{:04}",
-        SURNAMES[p % SURNAMES.len()],
-        GIVEN[(p / SURNAMES.len() + p * 7) % GIVEN.len()],
-        p + 1
-    );
+    let name =
+        format!("{}{}{:04}", SURNAMES[p % SURNAMES.len()], GIVEN[(p / SURNAMES.len() + p * 7) % GIVEN.len()], p + 1);
     let mut rng = Lcg(p as u64 * 7919 + 17);
     let region = ["410102", "410105", "410122", "410181", "410184"][rng.below(5)];
-    let birth = format!(
-        "{}{:02}{:02}",
-        1960 + rng.below(40),
-        1 + rng.below(12),
-        1 + rng.below(28)
-    );
-    let check = if rng.percent(9) {
-        "X".to_owned()
-    } else {
-        rng.below(10).to_string()
-    };
+    let birth = format!("{}{:02}{:02}", 1960 + rng.below(40), 1 + rng.below(12), 1 + rng.below(28));
+    let check = if rng.percent(9) { "X".to_owned() } else { rng.below(10).to_string() };
     let id = format!("{region}{birth}{:03}{check}", rng.below(1000));
     (name, id)
 }
@@ -146,11 +128,7 @@ fn course(rng: &mut Lcg) -> String {
 /// A day of 2020 in one of the formats exports mix: `2020-05-01`, `2020/5/1`, `2020年5月1日`.
 fn date(rng: &mut Lcg) -> String {
     // Mostly before "today" (2020-11-01); a few later in the year (future, freeze period).
-    let ordinal = if rng.percent(95) {
-        1 + rng.below(305)
-    } else {
-        1 + rng.below(366)
-    };
+    let ordinal = if rng.percent(95) { 1 + rng.below(305) } else { 1 + rng.below(366) };
     let d = NaiveDate::from_yo_opt(2020, ordinal as u32).expect("a day of 2020");
     let (m, day) = (d.month(), d.day());
     match rng.below(20) {
@@ -177,9 +155,7 @@ fn generate() -> Vec<u8> {
     let mut out = String::with_capacity(ROWS * 140);
     out.push('\u{feff}');
     out.push_str("2020年度专业技术人员继续教育学时明细表,,,,,,,,,,\r\n");
-    out.push_str(
-        "序号,姓名,身份证号,课程名称,科目类型,课程性质,学时,完成日期,考核结果,是否备案,所属年度\r\n",
-    );
+    out.push_str("序号,姓名,身份证号,课程名称,科目类型,课程性质,学时,完成日期,考核结果,是否备案,所属年度\r\n");
     let mut previous: Option<(usize, Vec<String>)> = None;
     let mut current_person = usize::MAX;
     let mut who = (String::new(), String::new());
@@ -194,11 +170,7 @@ fn generate() -> Vec<u8> {
             Some((q, cells)) if *q == p && rng.percent(3) => cells.clone(),
             _ => {
                 let public = rng.percent(35);
-                let category = if public {
-                    "公需科目"
-                } else {
-                    "专业科目"
-                };
+                let category = if public { "公需科目" } else { "专业科目" };
                 let nature = if public {
                     rng.pick(&["必修", "必修", "必修", "选修", "选修", ""])
                 } else {
@@ -261,16 +233,10 @@ fn generate() -> Vec<u8> {
 
 /// What the raw baseline does: every record into one reused `ByteRecord`.
 fn raw_read(bytes: &[u8]) -> usize {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut record = csv::ByteRecord::new();
     let mut fields = 0;
-    while reader
-        .read_byte_record(&mut record)
-        .expect("reading from memory")
-    {
+    while reader.read_byte_record(&mut record).expect("reading from memory") {
         fields += record.len();
     }
     fields
@@ -278,8 +244,7 @@ fn raw_read(bytes: &[u8]) -> usize {
 
 fn bench(c: &mut Criterion) {
     let bytes = generate();
-    let policy = Policy::from_toml(include_str!("../../content/2020/policy.toml"))
-        .expect("the shipped policy");
+    let policy = Policy::from_toml(include_str!("../../content/2020/policy.toml")).expect("the shipped policy");
     let today = NaiveDate::from_ymd_opt(2020, 11, 1).expect("a date");
 
     // Check once that the data is what it claims to be before timing it.

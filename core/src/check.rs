@@ -4,44 +4,35 @@
 //! (with the first reason that applies), pending, error, or skipped (a total row) — so the
 //! counts in [`RowCounts`] always add up to the data rows.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+
+use crate::fxhash::FxBuildHasher;
 use std::ops::ControlFlow;
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::columns::{Columns, Field, classify, find_header};
+use crate::columns::{Columns, FIELD_COUNT, Field, classify, find_header};
 use crate::deadlines;
 use crate::hours::Hours;
 use crate::import::{Cells, ImportError, Table};
 use crate::policy::Policy;
 use crate::report::{
-    ColumnMap, Exclusion, PersonReport, PolicyRef, Reason, Report, Requirement, RowCounts,
-    RowError, Tally, Warning, WarningCode,
+    ColumnMap, Exclusion, PersonReport, PolicyRef, Reason, Report, Requirement, RowCounts, RowError, Tally, Warning,
+    WarningCode,
 };
-use crate::text::{cn_date, cn_month_day, course_key, match_key, trim_cell};
+use crate::text::{cn_date, cn_month_day, course_key, is_plain, match_key, trim_cell};
 use crate::values::{self, Exam, Filing, Kind, Nature};
 
 /// Checks every row of `table` against `policy` as of `today`.
-pub fn check_table(
-    table: &Table<'_>,
-    policy: &Policy,
-    today: NaiveDate,
-) -> Result<Report, ImportError> {
+pub fn check_table(table: &Table<'_>, policy: &Policy, today: NaiveDate) -> Result<Report, ImportError> {
     let Some(columns) = find_header(table) else {
         let mut any = false;
         table.for_each_row(&mut |_, cells| {
             any = !cells.is_blank();
-            if any {
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            }
+            if any { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
         });
-        return Err(if any {
-            ImportError::NoHeader
-        } else {
-            ImportError::Empty
-        });
+        return Err(if any { ImportError::NoHeader } else { ImportError::Empty });
     };
     let mut checker = Checker::new(&columns, policy, today);
     let mut past_header = false;
@@ -71,6 +62,9 @@ struct Record<'r> {
 
 #[derive(Default)]
 struct Person {
+    /// (course id, date, hours) of every row of this person counted so far, with its row number.
+    /// Per person, so the map stays small and in cache.
+    seen: HashMap<(u32, Option<NaiveDate>, Hours), u32, FxBuildHasher>,
     display: String,
     tally: Tally,
     counted: usize,
@@ -84,25 +78,76 @@ struct Checker<'a> {
     policy: &'a Policy,
     today: NaiveDate,
     person_column: Option<(Field, usize)>,
+    /// The fields the file has, with their column.
+    present: Vec<(Field, usize)>,
+    /// The person of the previous row and their slot.
+    last_person: Option<(String, usize)>,
+    /// Messages that do not depend on the row, made once.
+    fixed_messages: FixedMessages,
     people: Vec<Person>,
-    person_index: HashMap<String, usize>,
-    /// (person, course key, date, hours) of every row counted so far, with its row number.
-    seen: HashMap<(usize, String, Option<NaiveDate>, Hours), u32>,
+    person_index: HashMap<String, usize, FxBuildHasher>,
+    /// Course keys (see [`course_key`]) interned to small ids: a file repeats the same few
+    /// hundred course names, so duplicate detection needs no allocation per row.
+    courses: HashMap<String, u32, FxBuildHasher>,
+    /// Course names exactly as written, to their id: a repeated spelling skips normalising.
+    spellings: HashMap<String, u32, FxBuildHasher>,
     warnings: Vec<Warning>,
     errors: Vec<RowError>,
     counts: RowCounts,
-    error_rows: HashSet<u32>,
+    error_rows: HashSet<u32, FxBuildHasher>,
+}
+
+/// The messages that are the same for every row, formatted once per check.
+struct FixedMessages {
+    freeze: String,
+    exam_not_passed: String,
+    exam_pending: String,
+    not_filed: String,
+    future_date: String,
+}
+
+impl FixedMessages {
+    fn new(p: &Policy, today: NaiveDate) -> FixedMessages {
+        FixedMessages {
+            freeze: format!(
+                "完成于数据年终结转期（{}至{}），届时不再办理学时审核，无法计入{}年度。通知未说明下一年度是否认可这条记录，请咨询单位继续教育管理员。",
+                cn_month_day(p.freeze.start),
+                cn_month_day(p.freeze.end),
+                p.year
+            ),
+            exam_not_passed: "考核不合格：经考试合格后方可登记学时。重新参加并通过考核后才能计入。".to_owned(),
+            exam_pending: format!(
+                "考核结果未填写：合格后方可登记学时，请在{}前完成考核并登记。",
+                cn_month_day(p.review.deadline)
+            ),
+            not_filed: "培训计划或学习平台未在市人社局专业技术人员处备案，其学时不予认可。".to_owned(),
+            future_date: format!("完成日期晚于今天（{}），请核对。", cn_date(today)),
+        }
+    }
+}
+
+/// The trimmed cells of one row, by field.
+struct Fields<'r>([&'r str; FIELD_COUNT]);
+
+impl<'r> Fields<'r> {
+    fn get(&self, f: Field) -> &'r str {
+        self.0[f as usize]
+    }
+}
+
+/// Whether decoding left a U+FFFD (EF BF BD) in `s`; `memchr` first, the exact test only on a hit.
+fn has_replacement(s: &str) -> bool {
+    s.as_bytes().contains(&0xEF) && s.contains('\u{fffd}')
 }
 
 /// Cells that say the row is a sum, not a course.
 fn is_total_row(cells: &dyn Cells) -> bool {
     (0..cells.len().min(4)).any(|i| {
-        let c = cells.get(i);
-        c.len() <= 24
-            && matches!(
-                match_key(c).as_str(),
-                "合计" | "总计" | "小计" | "总计学时" | "合计学时" | "total" | "sum"
-            )
+        let c = cells.get(i).trim();
+        // Total rows start with 合/总/小 or say total/sum: a cheap test rules out almost every cell.
+        let maybe = c.len() <= 24
+            && (c.starts_with(['合', '总', '小']) || c.eq_ignore_ascii_case("total") || c.eq_ignore_ascii_case("sum"));
+        maybe && matches!(&*match_key(c), "合计" | "总计" | "小计" | "总计学时" | "合计学时" | "total" | "sum")
     })
 }
 
@@ -114,7 +159,7 @@ impl<'a> Checker<'a> {
             warnings.push(Warning {
                 row: None,
                 code: WarningCode::ExamColumnMissing,
-                message: "文件中没有考核结果列，按平台已登记的学时（已考核合格）计算。".to_owned(),
+                message: "文件中没有考核结果列，按平台已登记的学时（已考核合格）计算。".into(),
             });
         }
         if columns.get(Field::Filing).is_none() {
@@ -122,7 +167,7 @@ impl<'a> Checker<'a> {
                 row: None,
                 code: WarningCode::FilingUnknown,
                 message: "文件中没有“是否备案”列，所有记录暂按已备案计算；未在市人社局备案的培训计划或学习平台，其学时不予认可。"
-                    .to_owned(),
+                    .into(),
             });
         }
         let mut people = Vec::new();
@@ -134,27 +179,23 @@ impl<'a> Checker<'a> {
             policy,
             today,
             person_column,
+            present: columns.present(),
+            last_person: None,
+            fixed_messages: FixedMessages::new(policy, today),
             people,
-            person_index: HashMap::new(),
-            seen: HashMap::new(),
+            person_index: HashMap::default(),
+            courses: HashMap::default(),
+            spellings: HashMap::default(),
             warnings,
             errors: Vec::new(),
             counts: RowCounts::default(),
-            error_rows: HashSet::new(),
+            error_rows: HashSet::default(),
         }
-    }
-
-    fn cell<'r>(&self, cells: &'r dyn Cells, f: Field) -> &'r str {
-        self.columns.get(f).map_or("", |i| trim_cell(cells.get(i)))
     }
 
     fn error(&mut self, row: u32, f: Field, message: String) {
         self.error_rows.insert(row);
-        self.errors.push(RowError {
-            row,
-            column: self.columns.label(f).to_owned(),
-            message,
-        });
+        self.errors.push(RowError { row, column: self.columns.label(f).to_owned(), message });
     }
 
     fn row(&mut self, number: u32, cells: &dyn Cells) {
@@ -167,11 +208,15 @@ impl<'a> Checker<'a> {
             self.warnings.push(Warning {
                 row: Some(number),
                 code: WarningCode::TotalRowSkipped,
-                message: format!("第{number}行是合计行，已跳过（合计由本工具重新计算）。"),
+                message: format!("第{number}行是合计行，已跳过（合计由本工具重新计算）。").into(),
             });
             return;
         }
-        let Some(record) = self.read(number, cells) else {
+        let mut fields = Fields([""; FIELD_COUNT]);
+        for &(f, i) in &self.present {
+            fields.0[f as usize] = trim_cell(cells.get(i));
+        }
+        let Some(record) = self.read(number, &fields) else {
             // Error rows are counted from `error_rows` at the end; anything else was a repeated header.
             if !self.error_rows.contains(&number) {
                 self.counts.skipped += 1;
@@ -182,48 +227,36 @@ impl<'a> Checker<'a> {
     }
 
     /// Reads the cells of one row; records an error for each cell that cannot be read.
-    fn read<'r>(&mut self, number: u32, cells: &'r dyn Cells) -> Option<Record<'r>> {
+    fn read<'r>(&mut self, number: u32, fields: &Fields<'r>) -> Option<Record<'r>> {
         // Hours: the recognised hours when the file has them and the cell is filled in.
-        let recognised = self.cell(cells, Field::RecognisedHours);
-        let (hours_field, hours_cell) =
-            if !recognised.is_empty() || self.columns.get(Field::Hours).is_none() {
-                (Field::RecognisedHours, recognised)
-            } else {
-                (Field::Hours, self.cell(cells, Field::Hours))
-            };
+        let recognised = fields.get(Field::RecognisedHours);
+        let (hours_field, hours_cell) = if !recognised.is_empty() || self.columns.get(Field::Hours).is_none() {
+            (Field::RecognisedHours, recognised)
+        } else {
+            (Field::Hours, fields.get(Field::Hours))
+        };
         let hours = Hours::parse_cell(hours_cell);
-        if hours.is_err()
-            && classify(hours_cell)
-                .is_some_and(|f| matches!(f, Field::Hours | Field::RecognisedHours))
-        {
+        if hours.is_err() && classify(hours_cell).is_some_and(|f| matches!(f, Field::Hours | Field::RecognisedHours)) {
             // The header again (two sheets pasted one under the other).
             self.warnings.push(Warning {
                 row: Some(number),
                 code: WarningCode::HeaderRepeated,
-                message: format!("第{number}行是重复的表头，已跳过。"),
+                message: format!("第{number}行是重复的表头，已跳过。").into(),
             });
             return None;
         }
         let mut ok = true;
         let person = match self.person_column {
             Some((f, _)) => {
-                let p = self.cell(cells, f);
+                let p = fields.get(f);
                 if p.is_empty() {
-                    self.error(
-                        number,
-                        f,
-                        format!(
-                            "{}为空：文件有人员列时，每行都要填写",
-                            self.columns.label(f)
-                        ),
-                    );
+                    self.error(number, f, format!("{}为空：文件有人员列时，每行都要填写", self.columns.label(f)));
                     ok = false;
-                } else if p.contains('\u{fffd}') {
+                } else if has_replacement(p) {
                     self.error(
                         number,
                         f,
-                        "含有无法识别的字符（文件编码可能有误，请另存为 UTF-8 或 GBK 的 CSV）"
-                            .to_owned(),
+                        "含有无法识别的字符（文件编码可能有误，请另存为 UTF-8 或 GBK 的 CSV）".to_owned(),
                     );
                     ok = false;
                 }
@@ -231,8 +264,8 @@ impl<'a> Checker<'a> {
             }
             None => "",
         };
-        let course = self.cell(cells, Field::Course);
-        if course.contains('\u{fffd}') {
+        let course = fields.get(Field::Course);
+        if has_replacement(course) {
             self.error(
                 number,
                 Field::Course,
@@ -248,40 +281,24 @@ impl<'a> Checker<'a> {
             }
         };
         let category = if self.columns.get(Field::Category).is_some() {
-            values::category(self.cell(cells, Field::Category))
-                .map_err(|m| self.error(number, Field::Category, m))
-                .ok()
+            values::category(fields.get(Field::Category)).map_err(|m| self.error(number, Field::Category, m)).ok()
         } else {
             // No category column: a merged course name such as "公需科目：知识产权" may still say it.
             values::category(course)
                 .map_err(|_| {
-                    self.error(
-                        number,
-                        Field::Course,
-                        "文件没有科目类型列，无法判断公需科目或专业科目".to_owned(),
-                    );
+                    self.error(number, Field::Course, "文件没有科目类型列，无法判断公需科目或专业科目".to_owned());
                 })
                 .ok()
         };
         let nature = if self.columns.get(Field::Nature).is_some() {
-            values::nature(self.cell(cells, Field::Nature))
-                .map_err(|m| self.error(number, Field::Nature, m))
-                .ok()
+            values::nature(fields.get(Field::Nature)).map_err(|m| self.error(number, Field::Nature, m)).ok()
         } else {
             Some(None)
         };
-        let date = values::date(self.cell(cells, Field::Date))
-            .map_err(|m| self.error(number, Field::Date, m))
-            .ok();
-        let year = values::year(self.cell(cells, Field::Year))
-            .map_err(|m| self.error(number, Field::Year, m))
-            .ok();
-        let exam = values::exam(self.cell(cells, Field::Exam))
-            .map_err(|m| self.error(number, Field::Exam, m))
-            .ok();
-        let filing = values::filing(self.cell(cells, Field::Filing))
-            .map_err(|m| self.error(number, Field::Filing, m))
-            .ok();
+        let date = values::date(fields.get(Field::Date)).map_err(|m| self.error(number, Field::Date, m)).ok();
+        let year = values::year(fields.get(Field::Year)).map_err(|m| self.error(number, Field::Year, m)).ok();
+        let exam = values::exam(fields.get(Field::Exam)).map_err(|m| self.error(number, Field::Exam, m)).ok();
+        let filing = values::filing(fields.get(Field::Filing)).map_err(|m| self.error(number, Field::Filing, m)).ok();
         let (
             Some(hours),
             Some((kind, merged_nature)),
@@ -296,50 +313,61 @@ impl<'a> Checker<'a> {
             return None;
         };
         let Some(year) = year.or(date.map(|d| d.year())) else {
-            let f = if self.columns.get(Field::Date).is_some() {
-                Field::Date
-            } else {
-                Field::Year
-            };
+            let f = if self.columns.get(Field::Date).is_some() { Field::Date } else { Field::Year };
             self.error(number, f, "缺少完成日期，无法确定学时所属年度".to_owned());
             return None;
         };
-        let exam = if self.columns.get(Field::Exam).is_some() {
-            exam
-        } else {
-            Exam::Passed
+        let exam = if self.columns.get(Field::Exam).is_some() { exam } else { Exam::Passed };
+        Some(Record { person, course, kind, nature: nature.or(merged_nature), hours, date, year, exam, filing })
+    }
+
+    fn course_id(&mut self, name: &str) -> u32 {
+        // The same spelling again (the common case): no normalising at all.
+        if let Some(&id) = self.spellings.get(name) {
+            return id;
+        }
+        let key: Cow<'_, str> = if is_plain(name) { Cow::Borrowed(name) } else { Cow::Owned(course_key(name)) };
+        let next = u32::try_from(self.courses.len()).unwrap_or(u32::MAX);
+        let id = match self.courses.get(&*key) {
+            Some(&id) => id,
+            None => {
+                self.courses.insert(key.into_owned(), next);
+                next
+            }
         };
-        Some(Record {
-            person,
-            course,
-            kind,
-            nature: nature.or(merged_nature),
-            hours,
-            date,
-            year,
-            exam,
-            filing,
-        })
+        self.spellings.insert(name.to_owned(), id);
+        id
     }
 
     fn person_slot(&mut self, person: &str) -> usize {
         let Some((field, _)) = self.person_column else {
             return 0;
         };
+        // Exports list a person's rows together: most rows are the same person as the last.
+        if let Some((last, slot)) = &self.last_person {
+            if last == person {
+                return *slot;
+            }
+        }
+        let slot = self.lookup_person(field, person);
+        match &mut self.last_person {
+            Some((last, s)) => {
+                last.clear();
+                last.push_str(person);
+                *s = slot;
+            }
+            None => self.last_person = Some((person.to_owned(), slot)),
+        }
+        slot
+    }
+
+    fn lookup_person(&mut self, field: Field, person: &str) -> usize {
         if let Some(&i) = self.person_index.get(person) {
             return i;
         }
-        let display = if field == Field::IdNumber {
-            mask_id(person)
-        } else {
-            person.to_owned()
-        };
-        self.people.push(Person {
-            display,
-            ..Person::default()
-        });
-        self.person_index
-            .insert(person.to_owned(), self.people.len() - 1);
+        let display = if field == Field::IdNumber { mask_id(person) } else { person.to_owned() };
+        self.people.push(Person { display, ..Person::default() });
+        self.person_index.insert(person.to_owned(), self.people.len() - 1);
         self.people.len() - 1
     }
 
@@ -350,11 +378,7 @@ impl<'a> Checker<'a> {
             let completed_in_policy_year = r.date.is_some_and(|d| d.year() == p.year);
             if r.year < p.year && completed_in_policy_year {
                 let in_study = r.date.is_some_and(|d| p.makeup.study().contains(d));
-                return Some(if in_study {
-                    Reason::MakeupForEarlierYear
-                } else {
-                    Reason::MakeupOutsideWindow
-                });
+                return Some(if in_study { Reason::MakeupForEarlierYear } else { Reason::MakeupOutsideWindow });
             }
             return Some(Reason::OutsideYear);
         }
@@ -375,59 +399,52 @@ impl<'a> Checker<'a> {
     fn message(&self, reason: Reason, r: &Record<'_>, duplicate_of: u32) -> String {
         let p = self.policy;
         let y = p.year;
-        let date = r.date.map(cn_date).unwrap_or_default();
+        let date = || r.date.map(cn_date).unwrap_or_default();
         match reason {
             Reason::OutsideYear => format!("该记录属于{}年度，不计入{y}年度。", r.year),
             Reason::MakeupForEarlierYear => format!(
-                "这是{}年度的补学记录（{date}完成），不计入{y}年度。补学须经所在单位汇总申请并获批准后才能登记；事业单位人员次年补学完成的学时，不计算为{}年度年度考核的继续教育完成情况。",
-                r.year, r.year
+                "这是{}年度的补学记录（{}完成），不计入{y}年度。补学须经所在单位汇总申请并获批准后才能登记；事业单位人员次年补学完成的学时，不计算为{}年度年度考核的继续教育完成情况。",
+                r.year,
+                date(),
+                r.year
             ),
             Reason::MakeupOutsideWindow => format!(
-                "这是{}年度的补学记录，但完成日期{date}不在补学期间（{}至{}），不能作为补学登记，也不计入{y}年度。",
+                "这是{}年度的补学记录，但完成日期{}不在补学期间（{}至{}），不能作为补学登记，也不计入{y}年度。",
                 r.year,
+                date(),
                 cn_month_day(p.makeup.study_start),
                 cn_month_day(p.makeup.study_end)
             ),
-            Reason::FreezePeriod => format!(
-                "完成于数据年终结转期（{}至{}），届时不再办理学时审核，无法计入{y}年度。通知未说明下一年度是否认可这条记录，请咨询单位继续教育管理员。",
-                cn_month_day(p.freeze.start),
-                cn_month_day(p.freeze.end)
-            ),
-            Reason::ExamNotPassed => {
-                "考核不合格：经考试合格后方可登记学时。重新参加并通过考核后才能计入。".to_owned()
+            Reason::FreezePeriod => self.fixed_messages.freeze.clone(),
+            Reason::ExamNotPassed => self.fixed_messages.exam_not_passed.clone(),
+            Reason::ExamPending => self.fixed_messages.exam_pending.clone(),
+            Reason::NotFiled => self.fixed_messages.not_filed.clone(),
+            Reason::Duplicate => {
+                format!("与第{duplicate_of}行是同一人、同一课程、同一日期、同一学时的重复记录，只计一次。")
             }
-            Reason::ExamPending => format!(
-                "考核结果未填写：合格后方可登记学时，请在{}前完成考核并登记。",
-                cn_month_day(p.review.deadline)
-            ),
-            Reason::NotFiled => {
-                "培训计划或学习平台未在市人社局专业技术人员处备案，其学时不予认可。".to_owned()
-            }
-            Reason::Duplicate => format!(
-                "与第{duplicate_of}行是同一人、同一课程、同一日期、同一学时的重复记录，只计一次。"
-            ),
         }
     }
 
     fn judge(&mut self, number: u32, r: &Record<'_>) {
         let slot = self.person_slot(r.person);
-        let mut warnings = Vec::new();
-        if let Some(d) = r.date.filter(|d| *d > self.today) {
-            warnings.push((
-                WarningCode::FutureDate,
-                format!(
-                    "完成日期{}晚于今天（{}），请核对。",
-                    cn_date(d),
-                    cn_date(self.today)
-                ),
-            ));
+        // Row warnings, at most a few: a small array on the stack, not a Vec per row.
+        let mut warnings: [Option<(WarningCode, Cow<'static, str>)>; 3] = [None, None, None];
+        let mut n = 0;
+        let mut warn = |code, message| {
+            if n < warnings.len() {
+                warnings[n] = Some((code, message));
+                n += 1;
+            }
+        };
+        if r.date.is_some_and(|d| d > self.today) {
+            warn(WarningCode::FutureDate, Cow::Owned(self.fixed_messages.future_date.clone()));
         }
         let mut reason = self.reason(r);
         let mut duplicate_of = 0;
         let mut key = None;
         if reason.is_none() {
-            let k = (slot, course_key(r.course), r.date, r.hours);
-            if let Some(&first) = self.seen.get(&k) {
+            let k = (self.course_id(r.course), r.date, r.hours);
+            if let Some(&first) = self.people[slot].seen.get(&k) {
                 reason = Some(Reason::Duplicate);
                 duplicate_of = first;
             } else {
@@ -435,11 +452,12 @@ impl<'a> Checker<'a> {
             }
         }
         if reason == Some(Reason::MakeupForEarlierYear) {
-            warnings.push((
+            warn(
                 WarningCode::MakeupNeedsApproval,
-                "补学须事先获批：由县（市、区）人社局、市直部门或市级继续教育基地汇总提交补学补审申请，个人不能直接申请，请联系单位继续教育电子证书管理员。"
-                    .to_owned(),
-            ));
+                Cow::Borrowed(
+                    "补学须事先获批：由县（市、区）人社局、市直部门或市级继续教育基地汇总提交补学补审申请，个人不能直接申请，请联系单位继续教育电子证书管理员。",
+                ),
+            );
         }
         match reason {
             Some(reason) => {
@@ -461,14 +479,13 @@ impl<'a> Checker<'a> {
             }
             None => {
                 if let Some(k) = key {
-                    self.seen.insert(k, number);
+                    self.people[slot].seen.insert(k, number);
                 }
                 if self.columns.get(Field::Filing).is_some() && r.filing == Filing::Unknown {
-                    warnings.push((
+                    warn(
                         WarningCode::FilingUnknown,
-                        "未填写是否备案，暂按已备案计算；未在市人社局备案的培训，其学时不予认可。"
-                            .to_owned(),
-                    ));
+                        Cow::Borrowed("未填写是否备案，暂按已备案计算；未在市人社局备案的培训，其学时不予认可。"),
+                    );
                 }
                 let t = &mut self.people[slot].tally;
                 match (r.kind, r.nature) {
@@ -477,10 +494,7 @@ impl<'a> Checker<'a> {
                     (Kind::Public, n) => {
                         t.public_elective += r.hours;
                         if n.is_none() {
-                            warnings.push((
-                                WarningCode::NatureUnknown,
-                                "公需科目未注明必修或选修，按选修课计算。".to_owned(),
-                            ));
+                            warn(WarningCode::NatureUnknown, Cow::Borrowed("公需科目未注明必修或选修，按选修课计算。"));
                         }
                     }
                 }
@@ -489,13 +503,11 @@ impl<'a> Checker<'a> {
             }
         }
         let person = &mut self.people[slot];
-        person
-            .warnings
-            .extend(warnings.into_iter().map(|(code, message)| Warning {
-                row: Some(number),
-                code,
-                message,
-            }));
+        person.warnings.extend(warnings.into_iter().flatten().map(|(code, message)| Warning {
+            row: Some(number),
+            code,
+            message,
+        }));
     }
 
     fn finish(self, table: &Table<'_>, columns: &Columns) -> Report {
@@ -519,9 +531,8 @@ impl<'a> Checker<'a> {
                     professional: hours.professional.shortfall_to(m.professional),
                     total: hours.total.shortfall_to(m.total),
                 };
-                let needed = shortfall.total.max(
-                    shortfall.public_compulsory.max(shortfall.public) + shortfall.professional,
-                );
+                let needed =
+                    shortfall.total.max(shortfall.public_compulsory.max(shortfall.public) + shortfall.professional);
                 PersonReport {
                     person: p.display,
                     hours,
@@ -541,19 +552,12 @@ impl<'a> Checker<'a> {
         let mut counts = self.counts;
         counts.errors = self.error_rows.len();
         Report {
-            policy: PolicyRef {
-                year: self.policy.year,
-                source: self.policy.source.clone(),
-            },
+            policy: PolicyRef { year: self.policy.year, source: self.policy.source.clone() },
             today: self.today,
             format: table.format(),
             header_row: columns.header_row,
             columns: ColumnMap(
-                columns
-                    .labels
-                    .iter()
-                    .map(|(_, label, f)| (label.clone(), f.map_or("ignored", Field::code)))
-                    .collect(),
+                columns.labels.iter().map(|(_, label, f)| (label.clone(), f.map_or("ignored", Field::code))).collect(),
             ),
             people,
             deadlines: deadlines::upcoming(self.policy, self.today),
@@ -570,10 +574,7 @@ pub fn mask_id(id: &str) -> String {
     if chars.len() <= 8 {
         let keep = chars.len().min(2);
         let stars = "*".repeat(chars.len() - keep);
-        return format!(
-            "{stars}{}",
-            chars[chars.len() - keep..].iter().collect::<String>()
-        );
+        return format!("{stars}{}", chars[chars.len() - keep..].iter().collect::<String>());
     }
     let head: String = chars[..4].iter().collect();
     let tail: String = chars[chars.len() - 4..].iter().collect();

@@ -41,7 +41,28 @@ pub enum Field {
     Serial,
 }
 
+/// How many fields there are.
+pub const FIELD_COUNT: usize = 14;
+
 impl Field {
+    /// Every field, in declaration order (`ALL[f as usize] == f`).
+    pub const ALL: [Field; FIELD_COUNT] = [
+        Field::Name,
+        Field::StaffNo,
+        Field::IdNumber,
+        Field::Course,
+        Field::Category,
+        Field::Nature,
+        Field::Hours,
+        Field::RecognisedHours,
+        Field::Date,
+        Field::Exam,
+        Field::Mode,
+        Field::Filing,
+        Field::Year,
+        Field::Serial,
+    ];
+
     /// The stable code used in reports.
     pub fn code(self) -> &'static str {
         match self {
@@ -65,47 +86,12 @@ impl Field {
 
 /// Exact labels (after [`match_key`]), Chinese and English.
 const EXACT: &[(Field, &[&str])] = &[
-    (
-        Field::Name,
-        &[
-            "姓名",
-            "名字",
-            "学员姓名",
-            "人员姓名",
-            "name",
-            "fullname",
-            "personname",
-        ],
-    ),
+    (Field::Name, &["姓名", "名字", "学员姓名", "人员姓名", "name", "fullname", "personname"]),
     (
         Field::StaffNo,
-        &[
-            "工号",
-            "职工号",
-            "员工号",
-            "员工编号",
-            "人员编号",
-            "编号",
-            "staffno",
-            "staffid",
-            "employeeid",
-            "employeeno",
-        ],
+        &["工号", "职工号", "员工号", "员工编号", "人员编号", "编号", "staffno", "staffid", "employeeid", "employeeno"],
     ),
-    (
-        Field::IdNumber,
-        &[
-            "身份证号",
-            "身份证号码",
-            "身份证",
-            "证件号码",
-            "证件号",
-            "idnumber",
-            "idno",
-            "idcard",
-            "id",
-        ],
-    ),
+    (Field::IdNumber, &["身份证号", "身份证号码", "身份证", "证件号码", "证件号", "idnumber", "idno", "idcard", "id"]),
     (
         Field::Course,
         &[
@@ -179,15 +165,7 @@ const EXACT: &[(Field, &[&str])] = &[
     ),
     (
         Field::RecognisedHours,
-        &[
-            "认定学时",
-            "备案学时",
-            "审核学时",
-            "认定学时数",
-            "recognisedhours",
-            "recognizedhours",
-            "approvedhours",
-        ],
+        &["认定学时", "备案学时", "审核学时", "认定学时数", "recognisedhours", "recognizedhours", "approvedhours"],
     ),
     (
         Field::Date,
@@ -227,42 +205,9 @@ const EXACT: &[(Field, &[&str])] = &[
             "assessment",
         ],
     ),
-    (
-        Field::Mode,
-        &[
-            "学习方式",
-            "培训形式",
-            "培训方式",
-            "学习形式",
-            "mode",
-            "format",
-            "delivery",
-        ],
-    ),
-    (
-        Field::Filing,
-        &[
-            "是否备案",
-            "备案情况",
-            "备案",
-            "备案状态",
-            "filed",
-            "filing",
-            "registered",
-        ],
-    ),
-    (
-        Field::Year,
-        &[
-            "所属年度",
-            "补学年度",
-            "年度",
-            "学时年度",
-            "year",
-            "policyyear",
-            "creditedyear",
-        ],
-    ),
+    (Field::Mode, &["学习方式", "培训形式", "培训方式", "学习形式", "mode", "format", "delivery"]),
+    (Field::Filing, &["是否备案", "备案情况", "备案", "备案状态", "filed", "filing", "registered"]),
+    (Field::Year, &["所属年度", "补学年度", "年度", "学时年度", "year", "policyyear", "creditedyear"]),
     (Field::Serial, &["序号", "no", "#", "number", "rowno", "sn"]),
 ];
 
@@ -289,20 +234,14 @@ pub fn classify(label: &str) -> Option<Field> {
     if key.is_empty() {
         return None;
     }
-    if let Some((f, _)) = EXACT
-        .iter()
-        .find(|(_, names)| names.contains(&key.as_str()))
-    {
+    if let Some((f, _)) = EXACT.iter().find(|(_, names)| names.contains(&&*key)) {
         return Some(*f);
     }
     // Long cells are titles ("2020年度继续教育学时明细表"), not labels.
     if key.chars().count() > 10 {
         return None;
     }
-    CONTAINS
-        .iter()
-        .find(|(_, words)| words.iter().any(|w| key.contains(w)))
-        .map(|(f, _)| *f)
+    CONTAINS.iter().find(|(_, words)| words.iter().any(|w| key.contains(w))).map(|(f, _)| *f)
 }
 
 /// The header row and where each field is.
@@ -312,7 +251,7 @@ pub struct Columns {
     pub header_row: u32,
     /// Each header cell as written, with the field it was read as (None: ignored).
     pub labels: Vec<(usize, String, Option<Field>)>,
-    index: [Option<usize>; 14],
+    index: [Option<usize>; FIELD_COUNT],
 }
 
 impl Columns {
@@ -327,26 +266,22 @@ impl Columns {
 
     /// The header text of `f`'s column (for error messages).
     pub fn label(&self, f: Field) -> &str {
-        self.get(f)
-            .and_then(|i| self.labels.iter().find(|(c, _, _)| *c == i))
-            .map_or("", |(_, l, _)| l.as_str())
+        self.get(f).and_then(|i| self.labels.iter().find(|(c, _, _)| *c == i)).map_or("", |(_, l, _)| l.as_str())
+    }
+
+    /// The fields present, with their column index.
+    pub fn present(&self) -> Vec<(Field, usize)> {
+        Field::ALL.iter().filter_map(|&f| self.get(f).map(|i| (f, i))).collect()
     }
 
     /// The header text of column `i`.
     pub fn label_of(&self, i: usize) -> &str {
-        self.labels
-            .iter()
-            .find(|(c, _, _)| *c == i)
-            .map_or("", |(_, l, _)| l.as_str())
+        self.labels.iter().find(|(c, _, _)| *c == i).map_or("", |(_, l, _)| l.as_str())
     }
 
     /// Reads a candidate header row. The first column for each field wins.
     pub fn from_row(number: u32, cells: &dyn Cells) -> Columns {
-        let mut c = Columns {
-            header_row: number,
-            labels: Vec::new(),
-            index: [None; 14],
-        };
+        let mut c = Columns { header_row: number, labels: Vec::new(), index: [None; FIELD_COUNT] };
         for i in 0..cells.len() {
             let label = cells.get(i).trim();
             if label.is_empty() {
@@ -367,8 +302,7 @@ impl Columns {
 
     /// How strongly this row looks like a header: needs hours plus a category or course.
     fn score(&self) -> Option<usize> {
-        let has_hours =
-            self.get(Field::Hours).is_some() || self.get(Field::RecognisedHours).is_some();
+        let has_hours = self.get(Field::Hours).is_some() || self.get(Field::RecognisedHours).is_some();
         let has_what = self.get(Field::Category).is_some() || self.get(Field::Course).is_some();
         let known = self.index.iter().filter(|i| i.is_some()).count();
         (has_hours && has_what && known >= 2).then_some(known)
@@ -376,9 +310,7 @@ impl Columns {
 
     /// The person column in order of preference: 姓名, else 工号, else 身份证号.
     pub fn person(&self) -> Option<(Field, usize)> {
-        [Field::Name, Field::StaffNo, Field::IdNumber]
-            .into_iter()
-            .find_map(|f| self.get(f).map(|i| (f, i)))
+        [Field::Name, Field::StaffNo, Field::IdNumber].into_iter().find_map(|f| self.get(f).map(|i| (f, i)))
     }
 }
 
@@ -468,10 +400,7 @@ mod tests {
         let t = crate::import::table_from_rows([
             (1, vec!["2020年度继续教育学时明细", "", ""]),
             (2, vec!["", "", ""]),
-            (
-                4,
-                vec!["序号", "课程名称", "科目类型", "学时", "", "完成日期"],
-            ),
+            (4, vec!["序号", "课程名称", "科目类型", "学时", "", "完成日期"]),
             (5, vec!["1", "知识产权", "公需", "4", "", "2020-05-01"]),
         ]);
         let c = find_header(&t).unwrap();
@@ -493,11 +422,15 @@ mod tests {
     }
 
     #[test]
+    fn all_is_in_declaration_order() {
+        for (i, f) in Field::ALL.iter().enumerate() {
+            assert_eq!(*f as usize, i);
+        }
+    }
+
+    #[test]
     fn no_header_without_hours() {
-        let t = crate::import::table_from_rows([
-            (1, vec!["课程名称", "日期"]),
-            (2, vec!["a", "2020-01-01"]),
-        ]);
+        let t = crate::import::table_from_rows([(1, vec!["课程名称", "日期"]), (2, vec!["a", "2020-01-01"])]);
         assert!(find_header(&t).is_none());
     }
 }

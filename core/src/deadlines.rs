@@ -48,17 +48,9 @@ pub fn upcoming(policy: &Policy, today: NaiveDate) -> Vec<Deadline> {
         f.end,
         "本人",
         if today >= f.start {
-            format!(
-                "现在是数据年终结转期（{}至{}），不再办理学时审核业务。",
-                md(f.start),
-                md(f.end)
-            )
+            format!("现在是数据年终结转期（{}至{}），不再办理学时审核业务。", md(f.start), md(f.end))
         } else {
-            format!(
-                "{}至{}为数据年终结转期，届时不再办理学时审核业务，请在此之前完成审核。",
-                md(f.start),
-                md(f.end)
-            )
+            format!("{}至{}为数据年终结转期，届时不再办理学时审核业务，请在此之前完成审核。", md(f.start), md(f.end))
         },
     );
     for w in &policy.makeup.windows {
@@ -103,10 +95,7 @@ pub fn upcoming(policy: &Policy, today: NaiveDate) -> Vec<Deadline> {
         None,
         policy.units.key_talent_report,
         "各单位、行业主管部门",
-        format!(
-            "{}前向人社部门报送年度急需紧缺和骨干人才的培训情况。",
-            md(policy.units.key_talent_report)
-        ),
+        format!("{}前向人社部门报送年度急需紧缺和骨干人才的培训情况。", md(policy.units.key_talent_report)),
     );
     out.sort_by_key(|d| (d.date, d.start));
     out
@@ -118,10 +107,7 @@ mod tests {
     use crate::testing::policy_2020;
 
     fn codes(today: &str) -> Vec<(DeadlineCode, i64, bool)> {
-        upcoming(&policy_2020(), today.parse().unwrap())
-            .into_iter()
-            .map(|d| (d.code, d.days_left, d.active))
-            .collect()
+        upcoming(&policy_2020(), today.parse().unwrap()).into_iter().map(|d| (d.code, d.days_left, d.active)).collect()
     }
 
     #[test]
@@ -130,15 +116,7 @@ mod tests {
         let c = codes("2020-03-01");
         assert_eq!(
             c.iter().map(|x| x.0).collect::<Vec<_>>(),
-            [
-                PlanFiling,
-                MakeupApplication,
-                MakeupApplication,
-                MakeupStudyEnd,
-                KeyTalentReport,
-                AnnualReview,
-                Freeze
-            ]
+            [PlanFiling, MakeupApplication, MakeupApplication, MakeupStudyEnd, KeyTalentReport, AnnualReview, Freeze]
         );
         assert_eq!(c[0], (PlanFiling, 50, false));
     }
@@ -149,30 +127,17 @@ mod tests {
         // Both make-up windows are over; the study period still runs.
         assert_eq!(
             codes("2020-11-01"),
-            [
-                (MakeupStudyEnd, 19, true),
-                (KeyTalentReport, 29, false),
-                (AnnualReview, 39, false),
-                (Freeze, 60, false)
-            ]
+            [(MakeupStudyEnd, 19, true), (KeyTalentReport, 29, false), (AnnualReview, 39, false), (Freeze, 60, false)]
         );
     }
 
     #[test]
     fn inside_a_make_up_window() {
         let d = upcoming(&policy_2020(), "2020-09-15".parse().unwrap());
-        let w = d
-            .iter()
-            .find(|d| d.code == DeadlineCode::MakeupApplication)
-            .unwrap();
+        let w = d.iter().find(|d| d.code == DeadlineCode::MakeupApplication).unwrap();
         assert_eq!(
             (w.start, w.date, w.days_left, w.active),
-            (
-                Some("2020-09-01".parse().unwrap()),
-                "2020-10-31".parse().unwrap(),
-                46,
-                true
-            )
+            (Some("2020-09-01".parse().unwrap()), "2020-10-31".parse().unwrap(), 46, true)
         );
         assert!(w.message.contains("个人"), "{}", w.message);
         assert_eq!(w.who, "所在单位");
@@ -181,10 +146,7 @@ mod tests {
     #[test]
     fn review_day_and_freeze() {
         use DeadlineCode::*;
-        assert_eq!(
-            codes("2020-12-10"),
-            [(AnnualReview, 0, true), (Freeze, 21, false)]
-        );
+        assert_eq!(codes("2020-12-10"), [(AnnualReview, 0, true), (Freeze, 21, false)]);
         // Past deadlines drop out, except the freeze while it lasts.
         assert_eq!(codes("2020-12-20"), [(Freeze, 11, true)]);
         assert!(codes("2021-01-01").is_empty());

@@ -67,16 +67,17 @@ impl Hours {
 
     /// `max(0, self - other)`: what is still missing.
     pub fn shortfall_to(self, required: Hours) -> Hours {
-        if self >= required {
-            Hours::ZERO
-        } else {
-            Hours(required.0 - self.0)
-        }
+        if self >= required { Hours::ZERO } else { Hours(required.0 - self.0) }
     }
 
     /// Reads a cell such as `4`, `4.5`, `4学时`, `４．５`, `4.5 小时`, `4.5h`.
     /// Only positive values are accepted: a record of zero hours is a mistake, not a course.
     pub fn parse_cell(cell: &str) -> Result<Hours, HoursError> {
+        // The common case, a plain number such as `4` or `4.5`, skips folding and suffixes.
+        if !cell.is_empty() && cell.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            let h = Hours::parse_decimal(cell)?;
+            return if h.0 <= 0 { Err(HoursError::NotPositive) } else { Ok(h) };
+        }
         let folded = fold_width(cell.trim());
         let mut s = folded.trim();
         if s.is_empty() {
@@ -118,11 +119,7 @@ impl Hours {
                     seen_digit = true;
                     whole = whole * 10 + i64::from(b - b'0');
                     if whole > MAX_RECORD_HOURS {
-                        return Err(if negative {
-                            HoursError::NotPositive
-                        } else {
-                            HoursError::TooLarge
-                        });
+                        return Err(if negative { HoursError::NotPositive } else { HoursError::TooLarge });
                     }
                 }
                 b',' if seen_digit => {}
@@ -223,8 +220,7 @@ impl<'de> Deserialize<'de> for Hours {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Hours, D::Error> {
         use serde::de::Error;
         let v = serde_json::Number::deserialize(d)?;
-        Hours::parse_decimal(&v.to_string())
-            .map_err(|e| D::Error::custom(e.message(&v.to_string())))
+        Hours::parse_decimal(&v.to_string()).map_err(|e| D::Error::custom(e.message(&v.to_string())))
     }
 }
 
@@ -262,10 +258,7 @@ mod tests {
         assert_eq!(Hours::parse_cell("0"), Err(HoursError::NotPositive));
         assert_eq!(Hours::parse_cell("-3"), Err(HoursError::NotPositive));
         assert_eq!(Hours::parse_cell("0.00001"), Err(HoursError::TooPrecise));
-        assert_eq!(
-            Hours::parse_cell("99999999999999999999"),
-            Err(HoursError::TooLarge)
-        );
+        assert_eq!(Hours::parse_cell("99999999999999999999"), Err(HoursError::TooLarge));
         assert_eq!(Hours::parse_cell("10000.5"), Err(HoursError::TooLarge));
         assert_eq!(Hours::parse_cell("NaN"), Err(HoursError::NotANumber));
     }
@@ -282,19 +275,13 @@ mod tests {
     fn serialises_as_json_numbers() {
         assert_eq!(serde_json::to_string(&Hours::whole(24)).unwrap(), "24");
         assert_eq!(serde_json::to_string(&h("4.5")).unwrap(), "4.5");
-        assert_eq!(
-            serde_json::to_string(&(h("0.1") + h("0.2"))).unwrap(),
-            "0.3"
-        );
+        assert_eq!(serde_json::to_string(&(h("0.1") + h("0.2"))).unwrap(), "0.3");
         assert_eq!(serde_json::to_string(&h("1234.5678")).unwrap(), "1234.5678");
     }
 
     #[test]
     fn shortfall_never_negative() {
-        assert_eq!(
-            Hours::whole(100).shortfall_to(Hours::whole(90)),
-            Hours::ZERO
-        );
+        assert_eq!(Hours::whole(100).shortfall_to(Hours::whole(90)), Hours::ZERO);
         assert_eq!(h("76.5").shortfall_to(Hours::whole(90)), h("13.5"));
     }
 }

@@ -21,6 +21,7 @@
 pub mod check;
 pub mod columns;
 pub mod deadlines;
+mod fxhash;
 pub mod hours;
 pub mod import;
 pub mod policy;

@@ -103,10 +103,7 @@ pub struct Makeup {
 impl Makeup {
     /// The make-up study period as a [`Period`].
     pub fn study(&self) -> Period {
-        Period {
-            start: self.study_start,
-            end: self.study_end,
-        }
+        Period { start: self.study_start, end: self.study_end }
     }
 }
 
@@ -132,8 +129,7 @@ fn de_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error
             f.write_str("a date such as 2020-12-10")
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<NaiveDate, E> {
-            v.parse()
-                .map_err(|_| E::custom(format!("“{v}”不是日期，应写作 2020-12-10")))
+            v.parse().map_err(|_| E::custom(format!("“{v}”不是日期，应写作 2020-12-10")))
         }
         // toml hands a datetime over as a one-entry map holding its text.
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NaiveDate, A::Error> {
@@ -157,11 +153,7 @@ pub struct PolicyError {
 
 impl std::fmt::Display for PolicyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.key.is_empty() {
-            write!(f, "{}", self.message)
-        } else {
-            write!(f, "{}：{}", self.key, self.message)
-        }
+        if self.key.is_empty() { write!(f, "{}", self.message) } else { write!(f, "{}：{}", self.key, self.message) }
     }
 }
 
@@ -171,32 +163,23 @@ impl Policy {
     /// Parses and validates a policy from TOML text.
     #[cfg(feature = "toml")]
     pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
-        let policy: Policy = toml::from_str(text).map_err(|e| PolicyError {
-            key: String::new(),
-            message: format!("政策文件无法解析：{e}"),
-        })?;
+        let policy: Policy = toml::from_str(text)
+            .map_err(|e| PolicyError { key: String::new(), message: format!("政策文件无法解析：{e}") })?;
         policy.validate()?;
         Ok(policy)
     }
 
     /// Parses and validates a policy from JSON text (what the site embeds in the self-check page).
     pub fn from_json(text: &str) -> Result<Policy, PolicyError> {
-        let policy: Policy = serde_json::from_str(text).map_err(|e| PolicyError {
-            key: String::new(),
-            message: format!("政策数据无法解析：{e}"),
-        })?;
+        let policy: Policy = serde_json::from_str(text)
+            .map_err(|e| PolicyError { key: String::new(), message: format!("政策数据无法解析：{e}") })?;
         policy.validate()?;
         Ok(policy)
     }
 
     /// Checks that the numbers and dates make sense together.
     pub fn validate(&self) -> Result<(), PolicyError> {
-        let err = |key: &str, message: String| {
-            Err(PolicyError {
-                key: key.to_owned(),
-                message,
-            })
-        };
+        let err = |key: &str, message: String| Err(PolicyError { key: key.to_owned(), message });
         if !(1949..=9999).contains(&self.year) {
             return err("year", format!("年度 {} 不合理", self.year));
         }
@@ -214,27 +197,17 @@ impl Policy {
         if m.public_compulsory > m.public {
             return err(
                 "minimums.public_compulsory",
-                format!(
-                    "必修课要求 {} 学时高于公需科目要求 {} 学时",
-                    m.public_compulsory, m.public
-                ),
+                format!("必修课要求 {} 学时高于公需科目要求 {} 学时", m.public_compulsory, m.public),
             );
         }
         if m.public + m.professional > m.total {
             return err(
                 "minimums.total",
-                format!(
-                    "总学时要求 {} 低于公需 {} 与专业 {} 之和",
-                    m.total, m.public, m.professional
-                ),
+                format!("总学时要求 {} 低于公需 {} 与专业 {} 之和", m.total, m.public, m.professional),
             );
         }
         let in_year = |key: &str, d: NaiveDate| {
-            if d.year() == self.year {
-                Ok(())
-            } else {
-                err(key, format!("日期 {d} 不在 {} 年度内", self.year))
-            }
+            if d.year() == self.year { Ok(()) } else { err(key, format!("日期 {d} 不在 {} 年度内", self.year)) }
         };
         let ordered = |key: &str, p: &Period| {
             if p.start <= p.end {
@@ -250,40 +223,25 @@ impl Policy {
         if self.freeze.start <= self.review.deadline {
             return err(
                 "freeze.start",
-                format!(
-                    "结转期开始 {} 不晚于年度审核截止 {}",
-                    self.freeze.start, self.review.deadline
-                ),
+                format!("结转期开始 {} 不晚于年度审核截止 {}", self.freeze.start, self.review.deadline),
             );
         }
         in_year("makeup.study_start", self.makeup.study_start)?;
         in_year("makeup.study_end", self.makeup.study_end)?;
-        in_year(
-            "makeup.registration_deadline",
-            self.makeup.registration_deadline,
-        )?;
+        in_year("makeup.registration_deadline", self.makeup.registration_deadline)?;
         ordered("makeup.study_end", &self.makeup.study())?;
         if self.makeup.registration_deadline < self.makeup.study_end {
-            return err(
-                "makeup.registration_deadline",
-                "补学登记截止早于补学结束".to_owned(),
-            );
+            return err("makeup.registration_deadline", "补学登记截止早于补学结束".to_owned());
         }
         if self.makeup.windows.is_empty() {
-            return err(
-                "makeup.windows",
-                "至少需要一个补学补审办理时间段".to_owned(),
-            );
+            return err("makeup.windows", "至少需要一个补学补审办理时间段".to_owned());
         }
         for (i, w) in self.makeup.windows.iter().enumerate() {
             in_year(&format!("makeup.windows[{i}].start"), w.start)?;
             in_year(&format!("makeup.windows[{i}].end"), w.end)?;
             ordered(&format!("makeup.windows[{i}].end"), w)?;
             if i > 0 && self.makeup.windows[i - 1].end >= w.start {
-                return err(
-                    &format!("makeup.windows[{i}].start"),
-                    "办理时间段重叠或未按时间顺序排列".to_owned(),
-                );
+                return err(&format!("makeup.windows[{i}].start"), "办理时间段重叠或未按时间顺序排列".to_owned());
             }
         }
         in_year("units.plan_filing", self.units.plan_filing)?;
@@ -312,28 +270,10 @@ mod tests {
         assert_eq!(p.minimums.professional, Hours::whole(60));
         assert_eq!(p.minimums.total, Hours::whole(90));
         assert_eq!(p.review.deadline, date("2020-12-10"));
-        assert_eq!(
-            p.freeze,
-            Period {
-                start: date("2020-12-11"),
-                end: date("2020-12-31")
-            }
-        );
+        assert_eq!(p.freeze, Period { start: date("2020-12-11"), end: date("2020-12-31") });
         assert_eq!(p.makeup.windows.len(), 2);
-        assert_eq!(
-            p.makeup.windows[1],
-            Period {
-                start: date("2020-09-01"),
-                end: date("2020-10-31")
-            }
-        );
-        assert_eq!(
-            p.makeup.study(),
-            Period {
-                start: date("2020-03-26"),
-                end: date("2020-11-20")
-            }
-        );
+        assert_eq!(p.makeup.windows[1], Period { start: date("2020-09-01"), end: date("2020-10-31") });
+        assert_eq!(p.makeup.study(), Period { start: date("2020-03-26"), end: date("2020-11-20") });
         assert_eq!(p.units.plan_filing, date("2020-04-20"));
         assert_eq!(p.units.key_talent_report, date("2020-11-30"));
     }
@@ -376,9 +316,6 @@ mod tests {
         let e = Policy::from_toml(&format!("{ZHENGZHOU_2020}\nbogus = 1\n")).unwrap_err();
         assert!(e.message.contains("bogus"), "{e}");
         let e = broken("professional = 60", "professional = \"sixty\"");
-        assert!(
-            e.message.contains("professional") || e.message.contains("sixty"),
-            "{e}"
-        );
+        assert!(e.message.contains("professional") || e.message.contains("sixty"), "{e}");
     }
 }

@@ -1,6 +1,8 @@
 //! 检查报告: the result of checking one file against one policy — the `jxjy check --format json`
 //! object and what the self-check page shows.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
@@ -182,7 +184,8 @@ pub struct Warning {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub row: Option<u32>,
     pub code: WarningCode,
-    pub message: String,
+    /// Borrowed for the fixed messages, so a warning on every row costs no allocation.
+    pub message: Cow<'static, str>,
 }
 
 /// An unreadable cell.

@@ -11,6 +11,28 @@ pub fn fold_width(s: &str) -> Cow<'_, str> {
     Cow::Owned(s.chars().map(fold_char).collect())
 }
 
+/// True when `s` has nothing [`course_key`] would change: only ASCII other than spaces and
+/// capitals, and characters from U+4000–U+9FFF (the bulk of CJK ideographs, lead byte E4–E9).
+/// A byte scan, for the hot path; anything else takes the careful path.
+pub fn is_plain(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c < 0x80 {
+            if c.is_ascii_whitespace() || c.is_ascii_uppercase() {
+                return false;
+            }
+            i += 1;
+        } else if (0xE4..=0xE9).contains(&c) {
+            i += 3;
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
 fn is_foldable(c: char) -> bool {
     matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}')
 }
@@ -26,43 +48,44 @@ fn fold_char(c: char) -> char {
 /// The key under which two course names are the same course: trimmed, full-width folded,
 /// every inner space removed, ASCII letters lower-cased.
 pub fn course_key(name: &str) -> String {
-    fold_width(name)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+    if is_plain(name) {
+        return name.to_owned();
+    }
+    fold_width(name).chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_lowercase()).collect()
+}
+
+fn is_decoration(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '(' | ')'
+                | '['
+                | ']'
+                | '【'
+                | '】'
+                | '《'
+                | '》'
+                | ':'
+                | '*'
+                | '_'
+                | '-'
+                | '.'
+                | '/'
+                | '、'
+                | '\u{feff}'
+                | '"'
+                | '\''
+        )
 }
 
 /// A header or value reduced for matching: folded, lower-cased, without spaces, brackets and
-/// the punctuation people sprinkle around labels (`*学时（小时）：` → `学时小时`).
-pub fn match_key(s: &str) -> String {
-    fold_width(s)
-        .chars()
-        .filter(|c| {
-            !c.is_whitespace()
-                && !matches!(
-                    c,
-                    '(' | ')'
-                        | '['
-                        | ']'
-                        | '【'
-                        | '】'
-                        | '《'
-                        | '》'
-                        | ':'
-                        | '*'
-                        | '_'
-                        | '-'
-                        | '.'
-                        | '/'
-                        | '、'
-                        | '\u{feff}'
-                        | '"'
-                        | '\''
-                )
-        })
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+/// the punctuation people sprinkle around labels (`*学时（小时）：` → `学时小时`). Borrows
+/// when there is nothing to change, which is the common case.
+pub fn match_key(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| is_decoration(c) || is_foldable(c) || c.is_ascii_uppercase()) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(fold_width(s).chars().filter(|&c| !is_decoration(c)).map(|c| c.to_ascii_lowercase()).collect())
 }
 
 /// Trims spaces of every width (and a stray BOM) from both ends.
@@ -98,10 +121,7 @@ mod tests {
     #[test]
     fn course_keys_ignore_spacing_and_width() {
         assert_eq!(course_key(" 知识产权 专题 "), course_key("知识产权专题"));
-        assert_eq!(
-            course_key("ＡＩ 前沿\u{3000}讲座"),
-            course_key("ai前沿讲座")
-        );
+        assert_eq!(course_key("ＡＩ 前沿\u{3000}讲座"), course_key("ai前沿讲座"));
         assert_ne!(course_key("知识产权一"), course_key("知识产权二"));
     }
 
@@ -110,6 +130,16 @@ mod tests {
         let d = chrono::NaiveDate::from_ymd_opt(2020, 3, 6).unwrap();
         assert_eq!(cn_month_day(d), "3月6日");
         assert_eq!(cn_date(d), "2020年3月6日");
+    }
+
+    #[test]
+    fn plain_text_fast_path_agrees_with_the_careful_path() {
+        for s in ["知识产权", "ai前沿", "AI前沿", "知识 产权", "ＡＩ", "公需（必修）", "é", "a\u{3000}b", ""]
+        {
+            let careful: String =
+                fold_width(s).chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_lowercase()).collect();
+            assert_eq!(course_key(s), careful, "{s}");
+        }
     }
 
     #[test]

@@ -47,56 +47,62 @@ pub enum Filing {
 
 /// Reads 公需科目/公需课/公需/专业科目/… with an optional merged nature (公需必修, 公需课（必修）).
 pub fn category(cell: &str) -> Result<(Kind, Option<Nature>), String> {
+    // The spellings real exports use, without allocating.
+    match cell {
+        "公需科目" | "公需" | "公需课" => return Ok((Kind::Public, None)),
+        "专业科目" | "专业" | "专业课" => return Ok((Kind::Professional, None)),
+        _ => {}
+    }
     let key = match_key(cell);
     if key.is_empty() {
         return Err("科目类型为空（应为公需科目或专业科目）".to_owned());
     }
-    let kind = if key.contains("公需")
-        || key.contains("公共")
-        || key.starts_with("public")
-        || key.starts_with("general")
-    {
-        Kind::Public
-    } else if key.contains("专业") || key.starts_with("professional") || key.starts_with("special")
-    {
-        Kind::Professional
-    } else if let Ok(n) = nature(cell) {
-        // A bare 必修/选修 in the category column can only be a public course: professional
-        // courses have no such split.
-        return Ok((Kind::Public, n));
-    } else {
-        return Err(format!(
-            "无法识别的科目类型“{}”（应为公需科目或专业科目）",
-            cell.trim()
-        ));
-    };
+    let kind =
+        if key.contains("公需") || key.contains("公共") || key.starts_with("public") || key.starts_with("general") {
+            Kind::Public
+        } else if key.contains("专业") || key.starts_with("professional") || key.starts_with("special") {
+            Kind::Professional
+        } else if let Ok(n) = nature(cell) {
+            // A bare 必修/选修 in the category column can only be a public course: professional
+            // courses have no such split.
+            return Ok((Kind::Public, n));
+        } else {
+            return Err(format!("无法识别的科目类型“{}”（应为公需科目或专业科目）", cell.trim()));
+        };
     let nature = nature(cell).ok().flatten();
     Ok((kind, nature))
 }
 
 /// Reads 必修/选修 (and English); `Ok(None)` for a blank cell.
 pub fn nature(cell: &str) -> Result<Option<Nature>, String> {
+    match cell {
+        "" => return Ok(None),
+        "必修" | "必修课" => return Ok(Some(Nature::Compulsory)),
+        "选修" | "选修课" => return Ok(Some(Nature::Elective)),
+        _ => {}
+    }
     let key = match_key(cell);
     if key.is_empty() {
         return Ok(None);
     }
-    let compulsory = key.contains("必修")
-        || key.contains("compulsory")
-        || key.contains("required")
-        || key.contains("mandatory");
+    let compulsory =
+        key.contains("必修") || key.contains("compulsory") || key.contains("required") || key.contains("mandatory");
     let elective = key.contains("选修") || key.contains("elective") || key.contains("optional");
     match (compulsory, elective) {
         (true, false) => Ok(Some(Nature::Compulsory)),
         (false, true) => Ok(Some(Nature::Elective)),
-        _ => Err(format!(
-            "无法识别的课程性质“{}”（应为必修或选修）",
-            cell.trim()
-        )),
+        _ => Err(format!("无法识别的课程性质“{}”（应为必修或选修）", cell.trim())),
     }
 }
 
 /// Reads 合格/通过/是/√/pass against 不合格/未通过/否/×/fail; scores of 60 and above pass.
 pub fn exam(cell: &str) -> Result<Exam, String> {
+    match cell {
+        "合格" | "通过" | "是" => return Ok(Exam::Passed),
+        "不合格" | "未通过" | "否" => return Ok(Exam::Failed),
+        "" => return Ok(Exam::Pending),
+        _ => {}
+    }
     let key = match_key(cell);
     if key.is_empty() {
         return Ok(Exam::Pending);
@@ -119,18 +125,8 @@ pub fn exam(cell: &str) -> Result<Exam, String> {
         "缺考",
         "不及格",
     ];
-    const PENDING: &[&str] = &[
-        "待考",
-        "未考",
-        "未考试",
-        "待考核",
-        "考核中",
-        "待定",
-        "未出",
-        "pending",
-        "待审核",
-        "审核中",
-    ];
+    const PENDING: &[&str] =
+        &["待考", "未考", "未考试", "待考核", "考核中", "待定", "未出", "pending", "待审核", "审核中"];
     const PASSED: &[&str] = &[
         "合格",
         "通过",
@@ -154,26 +150,20 @@ pub fn exam(cell: &str) -> Result<Exam, String> {
         "中",
         "已合格",
     ];
-    if FAILED.contains(&key.as_str()) {
+    let key: &str = &key;
+    if FAILED.contains(&key) {
         return Ok(Exam::Failed);
     }
-    if PENDING.contains(&key.as_str()) {
+    if PENDING.contains(&key) {
         return Ok(Exam::Pending);
     }
-    if PASSED.contains(&key.as_str()) {
+    if PASSED.contains(&key) {
         return Ok(Exam::Passed);
     }
-    let folded = fold_width(cell.trim())
-        .trim_end_matches('分')
-        .trim()
-        .to_owned();
+    let folded = fold_width(cell.trim()).trim_end_matches('分').trim().to_owned();
     if let Ok(score) = folded.parse::<f64>() {
         if (0.0..=100.0).contains(&score) {
-            return Ok(if score >= 60.0 {
-                Exam::Passed
-            } else {
-                Exam::Failed
-            });
+            return Ok(if score >= 60.0 { Exam::Passed } else { Exam::Failed });
         }
     }
     if key.contains("不合格") || key.contains("未通过") {
@@ -182,66 +172,42 @@ pub fn exam(cell: &str) -> Result<Exam, String> {
     if key.contains("合格") || key.contains("通过") {
         return Ok(Exam::Passed);
     }
-    Err(format!(
-        "无法识别的考核结果“{}”（应为合格或不合格）",
-        cell.trim()
-    ))
+    Err(format!("无法识别的考核结果“{}”（应为合格或不合格）", cell.trim()))
 }
 
 /// Reads 是/已备案 against 否/未备案; blank is unknown.
 pub fn filing(cell: &str) -> Result<Filing, String> {
+    match cell {
+        "是" | "已备案" => return Ok(Filing::Filed),
+        "否" | "未备案" => return Ok(Filing::NotFiled),
+        "" => return Ok(Filing::Unknown),
+        _ => {}
+    }
     let key = match_key(cell);
     if key.is_empty() {
         return Ok(Filing::Unknown);
     }
-    const NOT_FILED: &[&str] = &[
-        "否",
-        "未备案",
-        "不备案",
-        "没有备案",
-        "无",
-        "×",
-        "✗",
-        "no",
-        "n",
-        "false",
-        "notfiled",
-        "unfiled",
-    ];
-    const FILED: &[&str] = &[
-        "是",
-        "已备案",
-        "备案",
-        "有",
-        "√",
-        "✓",
-        "✔",
-        "yes",
-        "y",
-        "true",
-        "filed",
-        "已在市人社局备案",
-    ];
-    if NOT_FILED.contains(&key.as_str()) || key.starts_with("未备案") {
+    const NOT_FILED: &[&str] =
+        &["否", "未备案", "不备案", "没有备案", "无", "×", "✗", "no", "n", "false", "notfiled", "unfiled"];
+    const FILED: &[&str] =
+        &["是", "已备案", "备案", "有", "√", "✓", "✔", "yes", "y", "true", "filed", "已在市人社局备案"];
+    let key: &str = &key;
+    if NOT_FILED.contains(&key) || key.starts_with("未备案") {
         return Ok(Filing::NotFiled);
     }
-    if FILED.contains(&key.as_str()) || key.starts_with("已备案") {
+    if FILED.contains(&key) || key.starts_with("已备案") {
         return Ok(Filing::Filed);
     }
-    Err(format!(
-        "无法识别的备案情况“{}”（应为是/已备案或否/未备案）",
-        cell.trim()
-    ))
+    Err(format!("无法识别的备案情况“{}”（应为是/已备案或否/未备案）", cell.trim()))
 }
 
 /// Reads 2020, 2020年, 2020年度, ２０２０.
 pub fn year(cell: &str) -> Result<Option<i32>, String> {
+    if cell.is_empty() {
+        return Ok(None);
+    }
     let folded = fold_width(cell.trim());
-    let s = folded
-        .trim()
-        .trim_end_matches('度')
-        .trim_end_matches('年')
-        .trim();
+    let s = folded.trim().trim_end_matches('度').trim_end_matches('年').trim();
     if s.is_empty() {
         return Ok(None);
     }
@@ -249,27 +215,25 @@ pub fn year(cell: &str) -> Result<Option<i32>, String> {
     let s = s.strip_suffix(".0").unwrap_or(s);
     match s.parse::<i32>() {
         Ok(y) if (1990..=2100).contains(&y) => Ok(Some(y)),
-        _ => Err(format!(
-            "无法识别的年度“{}”（应为四位年份，如 2020）",
-            cell.trim()
-        )),
+        _ => Err(format!("无法识别的年度“{}”（应为四位年份，如 2020）", cell.trim())),
     }
 }
 
 /// Reads a completion date: 2020-03-26, 2020/3/26, 2020.3.26, 2020年3月26日, 20200326, an Excel
 /// serial (43916), a date with a time after it, or a range (`2020-03-01至2020-03-05`: the end).
 pub fn date(cell: &str) -> Result<Option<NaiveDate>, String> {
+    if cell.is_empty() {
+        return Ok(None);
+    }
+    if let Some(d) = plain_ymd(cell.as_bytes()).or_else(|| chinese_ymd(cell)) {
+        return Ok(Some(d));
+    }
     let folded = fold_width(cell.trim());
     let s = folded.trim();
     if s.is_empty() {
         return Ok(None);
     }
-    let bad = || {
-        format!(
-            "无法识别的日期“{}”（应为 2020-03-26 这样的日期）",
-            cell.trim()
-        )
-    };
+    let bad = || format!("无法识别的日期“{}”（应为 2020-03-26 这样的日期）", cell.trim());
     let impossible = || format!("日期“{}”不存在", cell.trim());
     // A range: keep what follows the last range separator.
     let s = ["至", "~", "～", "到", "—", "－", " - ", "--"]
@@ -286,22 +250,11 @@ pub fn date(cell: &str) -> Result<Option<NaiveDate>, String> {
             return d.map(Some).ok_or_else(impossible);
         }
     }
-    let parts: Vec<&str> = s
-        .split(['-', '/', '.', '年', '月', '日', '号'])
-        .filter(|p| !p.is_empty())
-        .collect();
-    if parts.len() != 3
-        || !parts
-            .iter()
-            .all(|p| p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
-    {
+    let parts: Vec<&str> = s.split(['-', '/', '.', '年', '月', '日', '号']).filter(|p| !p.is_empty()).collect();
+    if parts.len() != 3 || !parts.iter().all(|p| p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit())) {
         return Err(bad());
     }
-    let (y, m, d) = (
-        parts[0].parse::<i32>(),
-        parts[1].parse::<u32>(),
-        parts[2].parse::<u32>(),
-    );
+    let (y, m, d) = (parts[0].parse::<i32>(), parts[1].parse::<u32>(), parts[2].parse::<u32>());
     let (Ok(y), Ok(m), Ok(d)) = (y, m, d) else {
         return Err(bad());
     };
@@ -312,14 +265,51 @@ pub fn date(cell: &str) -> Result<Option<NaiveDate>, String> {
     plausible(date).map(Some).ok_or_else(bad)
 }
 
+/// The common shapes `2020-03-26`, `2020/3/26`, `2020.3.6` read straight from the bytes; `None`
+/// for anything else (including impossible dates, which the general path explains).
+fn plain_ymd(b: &[u8]) -> Option<NaiveDate> {
+    if !(8..=10).contains(&b.len()) || !b[..4].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let sep = b[4];
+    if !matches!(sep, b'-' | b'/' | b'.') {
+        return None;
+    }
+    let rest = &b[5..];
+    let mid = rest.iter().position(|&c| c == sep)?;
+    let (m, d) = (&rest[..mid], &rest[mid + 1..]);
+    let num = |x: &[u8]| -> Option<u32> {
+        if x.is_empty() || x.len() > 2 || !x.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        Some(x.iter().fold(0, |a, &c| a * 10 + u32::from(c - b'0')))
+    };
+    let y = b[..4].iter().fold(0i32, |a, &c| a * 10 + i32::from(c - b'0'));
+    NaiveDate::from_ymd_opt(y, num(m)?, num(d)?).and_then(plausible)
+}
+
+/// `2020年3月26日` (or 号) read directly; `None` for anything else.
+fn chinese_ymd(s: &str) -> Option<NaiveDate> {
+    let (y, rest) = s.split_once('年')?;
+    let (m, rest) = rest.split_once('月')?;
+    let d = rest.strip_suffix('日').or_else(|| rest.strip_suffix('号'))?;
+    let num = |x: &str, max_len: usize| -> Option<u32> {
+        if x.is_empty() || x.len() > max_len || !x.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        x.parse().ok()
+    };
+    if y.len() != 4 {
+        return None;
+    }
+    let y = i32::try_from(num(y, 4)?).ok()?;
+    NaiveDate::from_ymd_opt(y, num(m, 2)?, num(d, 2)?).and_then(plausible)
+}
+
 /// `20200326` or an Excel serial day number. `None` when it is neither shape.
 fn compact_or_serial(s: &str) -> Option<Option<NaiveDate>> {
     if s.len() == 8 && !s.contains('.') {
-        let (y, m, d) = (
-            s[..4].parse().ok()?,
-            s[4..6].parse().ok()?,
-            s[6..].parse().ok()?,
-        );
+        let (y, m, d) = (s[..4].parse().ok()?, s[4..6].parse().ok()?, s[6..].parse().ok()?);
         return Some(NaiveDate::from_ymd_opt(y, m, d).and_then(plausible));
     }
     let serial: f64 = s.parse().ok()?;
@@ -405,18 +395,7 @@ mod tests {
 
     #[test]
     fn exam_results() {
-        for c in [
-            "合格",
-            "通过",
-            "是",
-            "√",
-            "pass",
-            "PASS",
-            "考核合格",
-            "85",
-            "60分",
-            "优秀",
-        ] {
+        for c in ["合格", "通过", "是", "√", "pass", "PASS", "考核合格", "85", "60分", "优秀"] {
             assert_eq!(exam(c), Ok(Exam::Passed), "{c}");
         }
         for c in ["不合格", "未通过", "否", "×", "fail", "59", "0", "缺考"] {

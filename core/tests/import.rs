@@ -18,12 +18,7 @@ fn utf8_with_bom() {
     let r = check_bytes(&bytes).unwrap();
     assert_eq!(r.format, Format::Csv);
     assert_eq!(only(&r).hours.total, h("28.5"));
-    assert!(
-        r.columns
-            .0
-            .iter()
-            .any(|(l, f)| l == "课程名称" && *f == "course")
-    );
+    assert!(r.columns.0.iter().any(|(l, f)| l == "课程名称" && *f == "course"));
 }
 
 #[test]
@@ -57,7 +52,8 @@ fn utf16le_tab_separated_unicode_text() {
 
 #[test]
 fn tsv_pasted_from_excel_with_quoted_multiline_cell() {
-    let tsv = "课程名称\t科目类型\t学时\t完成日期\n\"专业\n讲座\"\t专业科目\t4\t2020-04-01\n思想\t公需必修\t24\t2020-04-02\n";
+    let tsv =
+        "课程名称\t科目类型\t学时\t完成日期\n\"专业\n讲座\"\t专业科目\t4\t2020-04-01\n思想\t公需必修\t24\t2020-04-02\n";
     let r = check_bytes(tsv.as_bytes()).unwrap();
     assert_eq!(r.format, Format::Tsv);
     assert_eq!(only(&r).hours.total, h("28"));
@@ -98,13 +94,7 @@ fn header_synonyms_of_real_exports() {
     assert_eq!(r.people[0].person, "张三");
     assert_eq!(r.people[0].hours.total, h("28"));
     let fields: Vec<&str> = r.columns.0.iter().map(|(_, f)| *f).collect();
-    assert_eq!(
-        fields,
-        [
-            "name", "course", "category", "nature", "hours", "date", "exam", "mode", "filing",
-            "year"
-        ]
-    );
+    assert_eq!(fields, ["name", "course", "category", "nature", "hours", "date", "exam", "mode", "filing", "year"]);
 }
 
 #[test]
@@ -120,14 +110,7 @@ fn value_variants() {
     let p = only(&r);
     assert_eq!(p.hours.public_elective, h("5.5"));
     assert_eq!(p.hours.professional, h("2"));
-    assert_eq!(
-        reasons(p),
-        [
-            (5, Reason::ExamNotPassed),
-            (6, Reason::ExamNotPassed),
-            (7, Reason::NotFiled)
-        ]
-    );
+    assert_eq!(reasons(p), [(5, Reason::ExamNotPassed), (6, Reason::ExamNotPassed), (7, Reason::NotFiled)]);
     assert!(r.errors.is_empty(), "{:?}", r.errors);
 }
 
@@ -152,39 +135,15 @@ fn xlsx_fixture() -> Vec<u8> {
     wb.add_worksheet().set_name("说明").unwrap();
     let ws = wb.add_worksheet();
     ws.write_string(0, 0, "2020年度继续教育学时").unwrap();
-    for (c, head) in [
-        "序号",
-        "姓名",
-        "课程名称",
-        "科目类型",
-        "学时",
-        "完成日期",
-        "考核结果",
-    ]
-    .iter()
-    .enumerate()
+    for (c, head) in ["序号", "姓名", "课程名称", "科目类型", "学时", "完成日期", "考核结果"].iter().enumerate()
     {
         ws.write_string(2, c as u16, *head).unwrap();
     }
     type Row<'a> = (&'a str, &'a str, &'a str, f64, (u16, u8, u8), &'a str);
     let rows: [Row<'_>; 4] = [
-        (
-            "张三",
-            "知识产权 & 专利",
-            "公需必修",
-            24.0,
-            (2020, 4, 1),
-            "合格",
-        ),
+        ("张三", "知识产权 & 专利", "公需必修", 24.0, (2020, 4, 1), "合格"),
         ("张三", "机械<设计>", "专业科目", 4.5, (2020, 5, 6), "合格"),
-        (
-            "李四",
-            "讲座",
-            "专业科目",
-            0.1 + 0.2,
-            (2020, 6, 1),
-            "不合格",
-        ),
+        ("李四", "讲座", "专业科目", 0.1 + 0.2, (2020, 6, 1), "不合格"),
         ("李四", "坏行", "其他", 2.0, (2020, 6, 2), "合格"),
     ];
     for (i, (name, course, cat, hours, (y, m, d), result)) in rows.iter().enumerate() {
@@ -194,8 +153,7 @@ fn xlsx_fixture() -> Vec<u8> {
         ws.write_string(r, 2, *course).unwrap();
         ws.write_string(r, 3, *cat).unwrap();
         ws.write_number(r, 4, *hours).unwrap();
-        ws.write_datetime_with_format(r, 5, ExcelDateTime::from_ymd(*y, *m, *d).unwrap(), &date)
-            .unwrap();
+        ws.write_datetime_with_format(r, 5, ExcelDateTime::from_ymd(*y, *m, *d).unwrap(), &date).unwrap();
         ws.write_string(r, 6, *result).unwrap();
     }
     wb.save_to_buffer().unwrap()
@@ -214,10 +172,7 @@ fn xlsx_first_sheet_with_data_sheet_row_numbers_and_serial_dates() {
     assert_eq!(li.excluded[0].row, 6);
     assert_eq!(li.excluded[0].hours, h("0.3"));
     assert_eq!(li.excluded[0].reason, Reason::ExamNotPassed);
-    assert_eq!(
-        (r.errors[0].row, r.errors[0].column.as_str()),
-        (7, "科目类型")
-    );
+    assert_eq!((r.errors[0].row, r.errors[0].column.as_str()), (7, "科目类型"));
     assert!(r.rows.data == 4 && r.rows.counted == 2);
 }
 
@@ -228,10 +183,7 @@ fn xlsx_zip_bomb_is_an_error() {
     let deflated = miniz_oxide::deflate::compress_to_vec(&huge, 6);
     let zip = stored_zip(&[("xl/worksheets/sheet1.xml", 8, &deflated, huge.len())]);
     let e = check_bytes(&zip).unwrap_err();
-    assert!(
-        matches!(&e, ImportError::Xlsx(m) if m.contains("压缩炸弹")),
-        "{e:?}"
-    );
+    assert!(matches!(&e, ImportError::Xlsx(m) if m.contains("压缩炸弹")), "{e:?}");
 }
 
 #[test]
@@ -239,10 +191,7 @@ fn corrupt_and_truncated_workbooks_are_errors() {
     let good = xlsx_fixture();
     for cut in [10, good.len() / 2, good.len() - 30] {
         let e = check_bytes(&good[..cut]).unwrap_err();
-        assert!(
-            matches!(e, ImportError::Xlsx(_) | ImportError::Empty),
-            "{cut}: {e:?}"
-        );
+        assert!(matches!(e, ImportError::Xlsx(_) | ImportError::Empty), "{cut}: {e:?}");
     }
     let mut flipped = good.clone();
     for b in flipped.iter_mut().skip(200).step_by(97) {
@@ -303,57 +252,32 @@ fn hand_made_zip_with_stored_sheet_reads() {
 fn what_is_not_a_table() {
     assert_eq!(check_bytes(b"").unwrap_err(), ImportError::Empty);
     assert_eq!(check_bytes(b"  \r\n\n ").unwrap_err(), ImportError::Empty);
-    assert_eq!(
-        check_bytes(b"\xEF\xBB\xBF").unwrap_err(),
-        ImportError::Empty
-    );
+    assert_eq!(check_bytes(b"\xEF\xBB\xBF").unwrap_err(), ImportError::Empty);
     assert_eq!(check_bytes(b",,,\n,,\n").unwrap_err(), ImportError::Empty);
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10";
-    assert!(
-        matches!(check_bytes(png).unwrap_err(), ImportError::NotATable(m) if m.contains("PNG"))
-    );
+    assert!(matches!(check_bytes(png).unwrap_err(), ImportError::NotATable(m) if m.contains("PNG")));
     assert!(
         matches!(check_bytes(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1").unwrap_err(), ImportError::NotATable(m) if m.contains(".xls"))
     );
-    assert!(matches!(
-        check_bytes(b"%PDF-1.4").unwrap_err(),
-        ImportError::NotATable(_)
-    ));
+    assert!(matches!(check_bytes(b"%PDF-1.4").unwrap_err(), ImportError::NotATable(_)));
     let binary: Vec<u8> = (0..4000u32).map(|i| (i * 7 % 32) as u8).collect();
-    assert!(matches!(
-        check_bytes(&binary).unwrap_err(),
-        ImportError::NotATable(_)
-    ));
-    assert_eq!(
-        check_bytes("只是一段话，没有表格。\n第二行".as_bytes()).unwrap_err(),
-        ImportError::NoHeader
-    );
-    assert_eq!(
-        check_bytes("课程名称,日期\na,2020-01-01\n".as_bytes()).unwrap_err(),
-        ImportError::NoHeader
-    );
-    assert!(matches!(
-        check_bytes(b"[{\"a\":").unwrap_err(),
-        ImportError::Json(_)
-    ));
+    assert!(matches!(check_bytes(&binary).unwrap_err(), ImportError::NotATable(_)));
+    assert_eq!(check_bytes("只是一段话，没有表格。\n第二行".as_bytes()).unwrap_err(), ImportError::NoHeader);
+    assert_eq!(check_bytes("课程名称,日期\na,2020-01-01\n".as_bytes()).unwrap_err(), ImportError::NoHeader);
+    assert!(matches!(check_bytes(b"[{\"a\":").unwrap_err(), ImportError::Json(_)));
 }
 
 #[test]
 fn invalid_utf8_bytes_inside_a_utf8_file_become_cell_errors() {
     // A UTF-8 file with one broken sequence stays UTF-8 (decoding it as GBK would garble every
     // row); the broken cell is reported with its row and column and the good rows count.
-    let mut bytes = "课程名称,科目类型,学时,完成日期\n好,专业科目,6,2020-04-01\n"
-        .as_bytes()
-        .to_vec();
+    let mut bytes = "课程名称,科目类型,学时,完成日期\n好,专业科目,6,2020-04-01\n".as_bytes().to_vec();
     bytes.extend_from_slice("坏".as_bytes());
     bytes.extend_from_slice(b"\xFF\xFE");
     bytes.extend_from_slice(",专业科目,6,2020-04-01\n".as_bytes());
     let r = check_bytes(&bytes).unwrap();
     assert_eq!(only(&r).hours.professional, h("6"));
-    assert_eq!(
-        (r.errors[0].row, r.errors[0].column.as_str()),
-        (3, "课程名称")
-    );
+    assert_eq!((r.errors[0].row, r.errors[0].column.as_str()), (3, "课程名称"));
     assert!(r.errors[0].message.contains("无法识别的字符"));
 }
 

@@ -73,9 +73,7 @@ fn elective_never_covers_compulsory() {
 #[test]
 fn needed_takes_the_larger_of_total_and_per_category() {
     // Public 20 of which compulsory 20, professional 50: total short 20, categories short 10 + 10.
-    let r = check(&with_head(
-        "思想,公需科目,必修,20,2020-04-01,合格,是\n专业,专业科目,,50,2020-06-01,合格,是\n",
-    ));
+    let r = check(&with_head("思想,公需科目,必修,20,2020-04-01,合格,是\n专业,专业科目,,50,2020-06-01,合格,是\n"));
     let p = only(&r);
     assert_eq!(p.shortfall.public_compulsory, h("4"));
     assert_eq!(p.shortfall.public, h("10"));
@@ -86,9 +84,7 @@ fn needed_takes_the_larger_of_total_and_per_category() {
 
 #[test]
 fn hours_over_ninety_are_reported_but_not_carried() {
-    let r = check(&with_head(
-        "思想,公需科目,必修,30,2020-04-01,合格,是\n专业,专业科目,,100,2020-06-01,合格,是\n",
-    ));
+    let r = check(&with_head("思想,公需科目,必修,30,2020-04-01,合格,是\n专业,专业科目,,100,2020-06-01,合格,是\n"));
     let p = only(&r);
     assert_eq!(p.hours.total, h("130"));
     assert!(p.compliant);
@@ -108,9 +104,7 @@ fn unknown_nature_counts_as_elective_with_a_warning() {
 
 #[test]
 fn merged_category_and_nature() {
-    let r = check(
-        "课程名称,类别,学时,完成日期\n思想,公需课（必修）,24,2020-04-01\n热点,公需选修,6,2020-04-01\n",
-    );
+    let r = check("课程名称,类别,学时,完成日期\n思想,公需课（必修）,24,2020-04-01\n热点,公需选修,6,2020-04-01\n");
     let p = only(&r);
     assert_eq!(p.hours.public_compulsory, h("24"));
     assert_eq!(p.hours.public_elective, h("6"));
@@ -119,9 +113,8 @@ fn merged_category_and_nature() {
 
 #[test]
 fn recognised_hours_win_over_hours() {
-    let r = check(
-        "课程名称,科目类型,学时,认定学时,完成日期\n面授,专业科目,8,6,2020-04-01\n讲座,专业科目,3,,2020-04-02\n",
-    );
+    let r =
+        check("课程名称,科目类型,学时,认定学时,完成日期\n面授,专业科目,8,6,2020-04-01\n讲座,专业科目,3,,2020-04-02\n");
     let p = only(&r);
     assert_eq!(p.hours.professional, h("9"));
 }
@@ -132,10 +125,7 @@ fn exam_results_decide_what_counts() {
         "甲,专业科目,,6,2020-04-01,不合格,是\n乙,专业科目,,2,2020-04-02,,是\n丙,专业科目,,4,2020-04-03,合格,是\n",
     ));
     let p = only(&r);
-    assert_eq!(
-        reasons(p),
-        [(2, Reason::ExamNotPassed), (3, Reason::ExamPending)]
-    );
+    assert_eq!(reasons(p), [(2, Reason::ExamNotPassed), (3, Reason::ExamPending)]);
     assert_eq!(p.excluded.len(), 1);
     assert_eq!(p.pending.len(), 1);
     assert_eq!(p.pending[0].hours, h("2"));
@@ -145,9 +135,8 @@ fn exam_results_decide_what_counts() {
 
 #[test]
 fn no_exam_column_means_registered_hours_with_one_file_warning() {
-    let r = check(
-        "课程名称,科目类型,学时,完成日期,是否备案\n甲,专业科目,6,2020-04-01,是\n乙,专业科目,2,2020-04-02,是\n",
-    );
+    let r =
+        check("课程名称,科目类型,学时,完成日期,是否备案\n甲,专业科目,6,2020-04-01,是\n乙,专业科目,2,2020-04-02,是\n");
     let p = only(&r);
     assert_eq!(p.hours.professional, h("8"));
     assert_eq!(file_warnings(&r), [WarningCode::ExamColumnMissing]);
@@ -186,16 +175,9 @@ fn freeze_period_rows_are_excluded() {
         "2020-12-20",
     );
     let p = only(&r);
-    assert_eq!(
-        reasons(p),
-        [(2, Reason::FreezePeriod), (4, Reason::FreezePeriod)]
-    );
+    assert_eq!(reasons(p), [(2, Reason::FreezePeriod), (4, Reason::FreezePeriod)]);
     assert_eq!(p.hours.professional, h("2"));
-    assert!(
-        p.excluded[0].message.contains("通知未说明"),
-        "{}",
-        p.excluded[0].message
-    );
+    assert!(p.excluded[0].message.contains("通知未说明"), "{}", p.excluded[0].message);
 }
 
 #[test]
@@ -288,21 +270,8 @@ fn unreadable_cells_are_errors_and_good_rows_still_count() {
     ));
     let p = only(&r);
     assert_eq!(p.hours.professional, h("7.5"));
-    let errs: Vec<(u32, &str)> = r
-        .errors
-        .iter()
-        .map(|e| (e.row, e.column.as_str()))
-        .collect();
-    assert_eq!(
-        errs,
-        [
-            (3, "科目类型"),
-            (4, "学时"),
-            (5, "完成日期"),
-            (6, "学时"),
-            (7, "考核结果")
-        ]
-    );
+    let errs: Vec<(u32, &str)> = r.errors.iter().map(|e| (e.row, e.column.as_str())).collect();
+    assert_eq!(errs, [(3, "科目类型"), (4, "学时"), (5, "完成日期"), (6, "学时"), (7, "考核结果")]);
     assert!(r.errors[2].message.contains("不存在"));
     assert_eq!(r.rows.errors, 5);
     assert_eq!(r.rows.counted, 2);
@@ -310,9 +279,7 @@ fn unreadable_cells_are_errors_and_good_rows_still_count() {
 
 #[test]
 fn total_rows_are_skipped_with_a_warning() {
-    let r = check(&with_head(
-        "甲,专业科目,,6,2020-04-01,合格,是\n合计,,,6,,,\n",
-    ));
+    let r = check(&with_head("甲,专业科目,,6,2020-04-01,合格,是\n合计,,,6,,,\n"));
     assert_eq!(only(&r).hours.professional, h("6"));
     assert_eq!(file_warnings(&r), [WarningCode::TotalRowSkipped]);
     assert_eq!(r.warnings[0].row, Some(3));
@@ -321,10 +288,7 @@ fn total_rows_are_skipped_with_a_warning() {
 
 #[test]
 fn future_dates_are_flagged() {
-    let r = check_on(
-        &with_head("甲,专业科目,,6,2020-11-15,合格,是\n"),
-        "2020-11-01",
-    );
+    let r = check_on(&with_head("甲,专业科目,,6,2020-11-15,合格,是\n"), "2020-11-01");
     let p = only(&r);
     assert_eq!(row_warnings(p), [(2, WarningCode::FutureDate)]);
     assert_eq!(p.hours.professional, h("6"));
@@ -343,10 +307,7 @@ fn per_person_with_masked_ids() {
     assert!(r.people[0].compliant);
     assert_eq!(r.people[1].person, "4101**********5678");
     assert_eq!(r.people[1].hours.public_elective, h("4"));
-    assert_eq!(
-        (r.errors[0].row, r.errors[0].column.as_str()),
-        (4, "身份证号")
-    );
+    assert_eq!((r.errors[0].row, r.errors[0].column.as_str()), (4, "身份证号"));
 }
 
 #[test]
@@ -368,31 +329,15 @@ fn rows_are_all_accounted_for() {
         "甲,专业科目,,6,2020-04-01,合格,是\n\n乙,专业科目,,6,2019-04-01,合格,是\n丙,专业科目,,6,2020-04-01,,是\n丁,,,6,2020-04-01,合格,是\n合计,,,24,,,\n",
     ));
     let c = r.rows;
-    assert_eq!(
-        (
-            c.data, c.counted, c.excluded, c.pending, c.errors, c.skipped
-        ),
-        (5, 1, 1, 1, 1, 1)
-    );
+    assert_eq!((c.data, c.counted, c.excluded, c.pending, c.errors, c.skipped), (5, 1, 1, 1, 1, 1));
 }
 
 #[test]
 fn deadlines_come_with_the_report() {
-    let r = check_on(
-        &with_head("甲,专业科目,,6,2020-04-01,合格,是\n"),
-        "2020-11-01",
-    );
+    let r = check_on(&with_head("甲,专业科目,,6,2020-04-01,合格,是\n"), "2020-11-01");
     let codes: Vec<_> = r.deadlines.iter().map(|d| (d.code, d.days_left)).collect();
     use jxjy_core::report::DeadlineCode::*;
-    assert_eq!(
-        codes,
-        [
-            (MakeupStudyEnd, 19),
-            (KeyTalentReport, 29),
-            (AnnualReview, 39),
-            (Freeze, 60)
-        ]
-    );
+    assert_eq!(codes, [(MakeupStudyEnd, 19), (KeyTalentReport, 29), (AnnualReview, 39), (Freeze, 60)]);
     assert_eq!(r.today, day("2020-11-01"));
 }
 
@@ -402,13 +347,7 @@ fn column_map_says_how_each_column_was_read() {
     let cols: Vec<(&str, &str)> = r.columns.0.iter().map(|(l, f)| (l.as_str(), *f)).collect();
     assert_eq!(
         cols,
-        [
-            ("序号", "serial"),
-            ("课程名称", "course"),
-            ("学时", "hours"),
-            ("科目类型", "category"),
-            ("备注", "ignored")
-        ]
+        [("序号", "serial"), ("课程名称", "course"), ("学时", "hours"), ("科目类型", "category"), ("备注", "ignored")]
     );
     let json = serde_json::to_value(&r).unwrap();
     assert_eq!(json["columns"]["学时"], "hours");
@@ -416,24 +355,11 @@ fn column_map_says_how_each_column_was_read() {
 
 #[test]
 fn hours_are_exact_json_numbers() {
-    let rows: String = (0..30)
-        .map(|i| format!("课{i},专业科目,,0.1,2020-04-01,合格,是\n"))
-        .collect();
+    let rows: String = (0..30).map(|i| format!("课{i},专业科目,,0.1,2020-04-01,合格,是\n")).collect();
     let r = check(&with_head(&rows));
     let json = serde_json::to_value(&r).unwrap();
-    assert_eq!(
-        json["people"][0]["hours"]["professional"],
-        serde_json::json!(3)
-    );
-    assert_eq!(
-        json["people"][0]["shortfall"]["professional"],
-        serde_json::json!(57)
-    );
-    let r = check(&with_head(
-        "a,专业科目,,0.1,2020-04-01,合格,是\nb,专业科目,,0.2,2020-04-01,合格,是\n",
-    ));
-    assert_eq!(
-        serde_json::to_string(&r.people[0].hours.professional).unwrap(),
-        "0.3"
-    );
+    assert_eq!(json["people"][0]["hours"]["professional"], serde_json::json!(3));
+    assert_eq!(json["people"][0]["shortfall"]["professional"], serde_json::json!(57));
+    let r = check(&with_head("a,专业科目,,0.1,2020-04-01,合格,是\nb,专业科目,,0.2,2020-04-01,合格,是\n"));
+    assert_eq!(serde_json::to_string(&r.people[0].hours.professional).unwrap(), "0.3");
 }

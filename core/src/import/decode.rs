@@ -18,43 +18,29 @@ pub enum Encoding {
 /// parser reports as an error in the cell where it landed.
 pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Encoding) {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return (String::from_utf8_lossy(rest), Encoding::Utf8);
+        return match simdutf8::basic::from_utf8(rest) {
+            Ok(s) => (Cow::Borrowed(s), Encoding::Utf8),
+            Err(_) => (String::from_utf8_lossy(rest), Encoding::Utf8Lossy),
+        };
     }
     if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
-        return (
-            Cow::Owned(utf16(rest, u16::from_le_bytes)),
-            Encoding::Utf16Le,
-        );
+        return (Cow::Owned(utf16(rest, u16::from_le_bytes)), Encoding::Utf16Le);
     }
     if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
-        return (
-            Cow::Owned(utf16(rest, u16::from_be_bytes)),
-            Encoding::Utf16Be,
-        );
+        return (Cow::Owned(utf16(rest, u16::from_be_bytes)), Encoding::Utf16Be);
     }
-    if let Ok(s) = std::str::from_utf8(bytes) {
+    if let Ok(s) = simdutf8::basic::from_utf8(bytes) {
         // UTF-16 without a BOM shows itself by NULs in every other byte of ASCII text.
         if bytes.len() >= 4 && bytes.len() % 2 == 0 {
             let sample = &bytes[..bytes.len().min(512)];
-            let odd_nuls = sample
-                .iter()
-                .skip(1)
-                .step_by(2)
-                .filter(|&&b| b == 0)
-                .count();
+            let odd_nuls = sample.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
             let even_nuls = sample.iter().step_by(2).filter(|&&b| b == 0).count();
             let half = sample.len() / 2;
             if odd_nuls * 3 > half * 2 && even_nuls * 10 < half {
-                return (
-                    Cow::Owned(utf16(bytes, u16::from_le_bytes)),
-                    Encoding::Utf16Le,
-                );
+                return (Cow::Owned(utf16(bytes, u16::from_le_bytes)), Encoding::Utf16Le);
             }
             if even_nuls * 3 > half * 2 && odd_nuls * 10 < half {
-                return (
-                    Cow::Owned(utf16(bytes, u16::from_be_bytes)),
-                    Encoding::Utf16Be,
-                );
+                return (Cow::Owned(utf16(bytes, u16::from_be_bytes)), Encoding::Utf16Be);
             }
         }
         return (Cow::Borrowed(s), Encoding::Utf8);
@@ -90,9 +76,7 @@ fn gb18030(bytes: &[u8]) -> (Cow<'_, str>, Encoding) {
 
 fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> String {
     let units = bytes.chunks_exact(2).map(|c| unit([c[0], c[1]]));
-    char::decode_utf16(units)
-        .map(|r| r.unwrap_or('\u{fffd}'))
-        .collect()
+    char::decode_utf16(units).map(|r| r.unwrap_or('\u{fffd}')).collect()
 }
 
 #[cfg(test)]
@@ -101,10 +85,7 @@ mod tests {
 
     #[test]
     fn utf8_with_and_without_bom() {
-        assert_eq!(
-            decode("学时,4".as_bytes()),
-            (Cow::Borrowed("学时,4"), Encoding::Utf8)
-        );
+        assert_eq!(decode("学时,4".as_bytes()), (Cow::Borrowed("学时,4"), Encoding::Utf8));
         let mut bom = b"\xEF\xBB\xBF".to_vec();
         bom.extend_from_slice("学时".as_bytes());
         assert_eq!(decode(&bom).0, "学时");
@@ -114,34 +95,19 @@ mod tests {
     fn utf16_as_excel_writes_it() {
         let mut le = vec![0xFF, 0xFE];
         le.extend("课程\t学时\r\n".encode_utf16().flat_map(u16::to_le_bytes));
-        assert_eq!(
-            decode(&le),
-            (Cow::Owned("课程\t学时\r\n".to_owned()), Encoding::Utf16Le)
-        );
+        assert_eq!(decode(&le), (Cow::Owned("课程\t学时\r\n".to_owned()), Encoding::Utf16Le));
         let mut be = vec![0xFE, 0xFF];
         be.extend("ab".encode_utf16().flat_map(u16::to_be_bytes));
         assert_eq!(decode(&be).0, "ab");
-        let bare: Vec<u8> = "name,hours\n"
-            .encode_utf16()
-            .flat_map(u16::to_le_bytes)
-            .collect();
-        assert_eq!(
-            decode(&bare),
-            (Cow::Owned("name,hours\n".to_owned()), Encoding::Utf16Le)
-        );
+        let bare: Vec<u8> = "name,hours\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(decode(&bare), (Cow::Owned("name,hours\n".to_owned()), Encoding::Utf16Le));
     }
 
     #[cfg(feature = "gbk")]
     #[test]
     fn gbk_as_excel_saves_csv() {
         let (gbk, _, _) = encoding_rs::GBK.encode("课程名称,学时\n知识产权,4\n");
-        assert_eq!(
-            decode(&gbk),
-            (
-                Cow::Owned("课程名称,学时\n知识产权,4\n".to_owned()),
-                Encoding::Gb18030
-            )
-        );
+        assert_eq!(decode(&gbk), (Cow::Owned("课程名称,学时\n知识产权,4\n".to_owned()), Encoding::Gb18030));
     }
 
     #[test]

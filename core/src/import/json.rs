@@ -35,10 +35,7 @@ pub fn read(text: &str) -> Result<Grid, ImportError> {
             .enumerate()
             .map(|(i, v)| GridRow {
                 number: index(i),
-                cells: v
-                    .as_array()
-                    .map(|a| a.iter().map(cell).collect())
-                    .unwrap_or_default(),
+                cells: v.as_array().map(|a| a.iter().map(cell).collect()).unwrap_or_default(),
             })
             .collect();
         return Ok(Grid { rows });
@@ -56,23 +53,14 @@ pub fn read(text: &str) -> Result<Grid, ImportError> {
         }
     }
     let mut rows = Vec::with_capacity(items.len() + 1);
-    rows.push(GridRow {
-        number: 0,
-        cells: keys.clone(),
-    });
+    rows.push(GridRow { number: 0, cells: keys.clone() });
     for (i, item) in items.iter().enumerate() {
         let cells = match item {
-            Value::Object(map) => keys
-                .iter()
-                .map(|k| map.get(k).map(cell).unwrap_or_default())
-                .collect(),
+            Value::Object(map) => keys.iter().map(|k| map.get(k).map(cell).unwrap_or_default()).collect(),
             // Not a record: an unreadable row, reported by the row parser as missing every value.
             other => vec![cell(other)],
         };
-        rows.push(GridRow {
-            number: index(i),
-            cells,
-        });
+        rows.push(GridRow { number: index(i), cells });
     }
     Ok(Grid { rows })
 }
@@ -98,7 +86,8 @@ mod tests {
 
     #[test]
     fn array_of_objects() {
-        let g = read(r#"[{"课程名称":"知识产权","学时":4.5,"是否合格":true},{"学时":"2","课程名称":null,"x":[1]}]"#).unwrap();
+        let g = read(r#"[{"课程名称":"知识产权","学时":4.5,"是否合格":true},{"学时":"2","课程名称":null,"x":[1]}]"#)
+            .unwrap();
         assert_eq!(g.rows[0].number, 0);
         assert_eq!(g.rows[1].number, 1);
         assert_eq!(g.rows[2].number, 2);
@@ -112,10 +101,7 @@ mod tests {
     #[test]
     fn array_of_arrays_and_wrapped() {
         let g = read(r#"[["课程","学时"],["a",4]]"#).unwrap();
-        assert_eq!(
-            (g.rows[1].number, g.rows[1].cells.clone()),
-            (2, vec!["a".to_owned(), "4".to_owned()])
-        );
+        assert_eq!((g.rows[1].number, g.rows[1].cells.clone()), (2, vec!["a".to_owned(), "4".to_owned()]));
         let g = read(r#"{"records":[{"学时":4}]}"#).unwrap();
         assert_eq!(g.rows.len(), 2);
     }
@@ -123,15 +109,9 @@ mod tests {
     #[test]
     fn errors_say_where() {
         let e = read("[{\"a\":1,}]").unwrap_err();
-        assert!(
-            matches!(&e, ImportError::Json(m) if m.contains("第 1 行")),
-            "{e:?}"
-        );
+        assert!(matches!(&e, ImportError::Json(m) if m.contains("第 1 行")), "{e:?}");
         assert_eq!(read("[]").unwrap_err(), ImportError::Empty);
         assert!(matches!(read("42"), Err(ImportError::Json(_))));
-        assert!(matches!(
-            read(r#"{"a":[1],"b":[2]}"#),
-            Err(ImportError::Json(_))
-        ));
+        assert!(matches!(read(r#"{"a":[1],"b":[2]}"#), Err(ImportError::Json(_))));
     }
 }

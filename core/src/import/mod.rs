@@ -129,9 +129,7 @@ impl Table<'_> {
     /// The format of the source.
     pub fn format(&self) -> Format {
         match self {
-            Table::Delimited {
-                delimiter: b'\t', ..
-            } => Format::Tsv,
+            Table::Delimited { delimiter: b'\t', .. } => Format::Tsv,
             Table::Delimited { .. } => Format::Csv,
             Table::Grid { format, .. } => *format,
         }
@@ -166,23 +164,15 @@ pub fn read_table(bytes: &[u8]) -> Result<Table<'_>, ImportError> {
         return Err(ImportError::Empty);
     }
     if looks_binary(trimmed) {
-        return Err(ImportError::NotATable(
-            "文件内容不是文本（可能是图片、压缩包或其他二进制文件）".to_owned(),
-        ));
+        return Err(ImportError::NotATable("文件内容不是文本（可能是图片、压缩包或其他二进制文件）".to_owned()));
     }
     if trimmed.starts_with('[') || trimmed.starts_with('{') {
         // Looks like JSON; if it is not, fall through to delimited text only when it clearly is not JSON.
         match json::read(trimmed) {
             Ok(grid) => {
-                return Ok(Table::Grid {
-                    grid,
-                    format: Format::Json,
-                });
+                return Ok(Table::Grid { grid, format: Format::Json });
             }
-            Err(e)
-                if trimmed.starts_with('[')
-                    || serde_json::from_str::<serde_json::Value>(trimmed).is_ok() =>
-            {
+            Err(e) if trimmed.starts_with('[') || serde_json::from_str::<serde_json::Value>(trimmed).is_ok() => {
                 return Err(e);
             }
             Err(_) => {}
@@ -202,14 +192,8 @@ fn sniff_binary(bytes: &[u8]) -> Option<Sniffed> {
         (b"\x89PNG", "这是一张 PNG 图片，不是表格"),
         (b"\xFF\xD8\xFF", "这是一张 JPEG 图片，不是表格"),
         (b"GIF8", "这是一张 GIF 图片，不是表格"),
-        (
-            b"%PDF",
-            "这是 PDF 文件，不是表格；请从平台导出 Excel 或 CSV",
-        ),
-        (
-            b"\xD0\xCF\x11\xE0",
-            "这是旧版 Excel（.xls）或 Word 文件，请在 Excel 中另存为 .xlsx 或 CSV 后再试",
-        ),
+        (b"%PDF", "这是 PDF 文件，不是表格；请从平台导出 Excel 或 CSV"),
+        (b"\xD0\xCF\x11\xE0", "这是旧版 Excel（.xls）或 Word 文件，请在 Excel 中另存为 .xlsx 或 CSV 后再试"),
         (b"Rar!", "这是 RAR 压缩包，不是表格"),
         (b"7z\xBC\xAF", "这是 7z 压缩包，不是表格"),
         (b"\x1F\x8B", "这是 gzip 压缩文件，不是表格"),
@@ -217,18 +201,12 @@ fn sniff_binary(bytes: &[u8]) -> Option<Sniffed> {
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
         return Some(Sniffed::Zip);
     }
-    SIGNATURES
-        .iter()
-        .find(|(sig, _)| bytes.starts_with(sig))
-        .map(|(_, why)| Sniffed::Other(why))
+    SIGNATURES.iter().find(|(sig, _)| bytes.starts_with(sig)).map(|(_, why)| Sniffed::Other(why))
 }
 
 #[cfg(feature = "xlsx")]
 fn read_zip(bytes: &[u8]) -> Result<Table<'_>, ImportError> {
-    xlsx::read(bytes).map(|grid| Table::Grid {
-        grid,
-        format: Format::Xlsx,
-    })
+    xlsx::read(bytes).map(|grid| Table::Grid { grid, format: Format::Xlsx })
 }
 
 #[cfg(not(feature = "xlsx"))]
@@ -241,9 +219,7 @@ fn looks_binary(text: &str) -> bool {
     let sample: Vec<char> = text.chars().take(4096).collect();
     let control = sample
         .iter()
-        .filter(|&&c| {
-            (c.is_control() && !matches!(c, '\t' | '\r' | '\n' | '\u{c}')) || c == '\u{fffd}'
-        })
+        .filter(|&&c| (c.is_control() && !matches!(c, '\t' | '\r' | '\n' | '\u{c}')) || c == '\u{fffd}')
         .count();
     sample.contains(&'\0') || control * 10 > sample.len()
 }
@@ -257,13 +233,7 @@ where
 {
     let rows = rows
         .into_iter()
-        .map(|(number, cells)| GridRow {
-            number,
-            cells: cells.into_iter().map(Into::into).collect(),
-        })
+        .map(|(number, cells)| GridRow { number, cells: cells.into_iter().map(Into::into).collect() })
         .collect();
-    Table::Grid {
-        grid: Grid { rows },
-        format: Format::Csv,
-    }
+    Table::Grid { grid: Grid { rows }, format: Format::Csv }
 }

@@ -23,11 +23,7 @@ pub fn read(bytes: &[u8]) -> Result<Grid, ImportError> {
             continue;
         };
         let grid = sheet(&text_of(zip.read(&entry)?), &shared);
-        if grid
-            .rows
-            .iter()
-            .any(|r| r.cells.iter().any(|c| !c.trim().is_empty()))
-        {
+        if grid.rows.iter().any(|r| r.cells.iter().any(|c| !c.trim().is_empty())) {
             return Ok(grid);
         }
     }
@@ -44,19 +40,13 @@ fn text_of(bytes: Vec<u8>) -> String {
 /// Worksheet part names in workbook order; falls back to every `xl/worksheets/*.xml` by name.
 fn sheet_paths(zip: &mut Archive<'_>) -> Result<Vec<String>, ImportError> {
     let mut paths = Vec::new();
-    if let (Some(wb), Some(rels)) = (
-        zip.find("xl/workbook.xml").cloned(),
-        zip.find("xl/_rels/workbook.xml.rels").cloned(),
-    ) {
+    if let (Some(wb), Some(rels)) =
+        (zip.find("xl/workbook.xml").cloned(), zip.find("xl/_rels/workbook.xml.rels").cloned())
+    {
         let rels = text_of(zip.read(&rels)?);
         let mut targets = Vec::new();
         for t in Scanner::new(&rels) {
-            if let Token::Start {
-                name: "Relationship",
-                attrs,
-                ..
-            } = t
-            {
+            if let Token::Start { name: "Relationship", attrs, .. } = t {
                 if let (Some(id), Some(target)) = (attr(attrs, "Id"), attr(attrs, "Target")) {
                     targets.push((id.into_owned(), target.into_owned()));
                 }
@@ -64,12 +54,7 @@ fn sheet_paths(zip: &mut Archive<'_>) -> Result<Vec<String>, ImportError> {
         }
         let wb = text_of(zip.read(&wb)?);
         for t in Scanner::new(&wb) {
-            if let Token::Start {
-                name: "sheet",
-                attrs,
-                ..
-            } = t
-            {
+            if let Token::Start { name: "sheet", attrs, .. } = t {
                 let Some(id) = attr(attrs, "id") else {
                     continue;
                 };
@@ -88,9 +73,7 @@ fn sheet_paths(zip: &mut Archive<'_>) -> Result<Vec<String>, ImportError> {
             .entries
             .iter()
             .map(|e| e.name.clone())
-            .filter(|n| {
-                n.starts_with("xl/worksheets/") && n.ends_with(".xml") && !n[14..].contains('/')
-            })
+            .filter(|n| n.starts_with("xl/worksheets/") && n.ends_with(".xml") && !n[14..].contains('/'))
             .collect();
         names.sort_by_key(|n| (n.len(), n.clone()));
         paths = names;
@@ -105,26 +88,16 @@ fn shared_strings(xml: &str) -> Vec<String> {
     let (mut in_t, mut in_phonetic) = (false, false);
     for t in Scanner::new(xml) {
         match t {
-            Token::Start {
-                name: "si", empty, ..
-            } => {
+            Token::Start { name: "si", empty, .. } => {
                 current.clear();
                 if empty {
                     out.push(String::new());
                 }
             }
             Token::End { name: "si" } => out.push(std::mem::take(&mut current)),
-            Token::Start {
-                name: "t",
-                empty: false,
-                ..
-            } => in_t = true,
+            Token::Start { name: "t", empty: false, .. } => in_t = true,
             Token::End { name: "t" } => in_t = false,
-            Token::Start {
-                name: "rPh",
-                empty: false,
-                ..
-            } => in_phonetic = true,
+            Token::Start { name: "rPh", empty: false, .. } => in_phonetic = true,
             Token::End { name: "rPh" } => in_phonetic = false,
             Token::Text(s) if in_t && !in_phonetic => current.push_str(&s),
             _ => {}
@@ -139,9 +112,7 @@ fn column_of(reference: &str) -> Option<usize> {
     let mut any = false;
     for b in reference.bytes().take_while(u8::is_ascii_alphabetic) {
         any = true;
-        col = col
-            .checked_mul(26)?
-            .checked_add(usize::from(b.to_ascii_uppercase() - b'A' + 1))?;
+        col = col.checked_mul(26)?.checked_add(usize::from(b.to_ascii_uppercase() - b'A' + 1))?;
         if col > 16_384 {
             return None;
         }
@@ -174,42 +145,23 @@ fn sheet(xml: &str, shared: &[String]) -> Grid {
     let mut in_value = false;
     for t in Scanner::new(xml) {
         match t {
-            Token::Start {
-                name: "row",
-                attrs,
-                empty,
-            } => {
-                let number = attr(attrs, "r")
-                    .and_then(|r| r.parse::<u32>().ok())
-                    .unwrap_or(next_row_number);
+            Token::Start { name: "row", attrs, empty } => {
+                let number = attr(attrs, "r").and_then(|r| r.parse::<u32>().ok()).unwrap_or(next_row_number);
                 next_row_number = number.saturating_add(1);
                 next_col = 0;
-                let r = GridRow {
-                    number,
-                    cells: Vec::new(),
-                };
+                let r = GridRow { number, cells: Vec::new() };
                 if empty { rows.push(r) } else { row = Some(r) }
             }
             Token::End { name: "row" } => rows.extend(row.take()),
-            Token::Start {
-                name: "c",
-                attrs,
-                empty,
-            } => {
-                let col = attr(attrs, "r")
-                    .and_then(|r| column_of(&r))
-                    .unwrap_or(next_col);
+            Token::Start { name: "c", attrs, empty } => {
+                let col = attr(attrs, "r").and_then(|r| column_of(&r)).unwrap_or(next_col);
                 next_col = col + 1;
                 let kind = attr(attrs, "t").map(|t| t.into_owned()).unwrap_or_default();
                 if !empty {
                     cell = Some((col, kind, String::new()));
                 }
             }
-            Token::Start {
-                name: "v" | "t",
-                empty: false,
-                ..
-            } if cell.is_some() => in_value = true,
+            Token::Start { name: "v" | "t", empty: false, .. } if cell.is_some() => in_value = true,
             Token::End { name: "v" | "t" } => in_value = false,
             Token::Text(s) if in_value => {
                 if let Some((_, _, text)) = cell.as_mut() {
@@ -224,13 +176,7 @@ fn sheet(xml: &str, shared: &[String]) -> Grid {
                     continue;
                 }
                 let value = match kind.as_str() {
-                    "s" => raw
-                        .trim()
-                        .parse::<usize>()
-                        .ok()
-                        .and_then(|i| shared.get(i))
-                        .cloned()
-                        .unwrap_or_default(),
+                    "s" => raw.trim().parse::<usize>().ok().and_then(|i| shared.get(i)).cloned().unwrap_or_default(),
                     "b" => if raw.trim() == "1" { "TRUE" } else { "FALSE" }.to_owned(),
                     "e" => String::new(),
                     "str" | "inlineStr" => raw,

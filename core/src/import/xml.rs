@@ -8,11 +8,7 @@ use std::borrow::Cow;
 #[derive(Debug, PartialEq)]
 pub enum Token<'a> {
     /// `<name attrs>`; `empty` for `<name/>`. `name` has its namespace prefix removed.
-    Start {
-        name: &'a str,
-        attrs: &'a str,
-        empty: bool,
-    },
+    Start { name: &'a str, attrs: &'a str, empty: bool },
     /// `</name>`.
     End { name: &'a str },
     /// Character data, entities resolved.
@@ -67,22 +63,14 @@ impl<'a> Iterator for Scanner<'a> {
             let inner = &r[1..close];
             self.rest = &r[close + 1..];
             if let Some(name) = inner.strip_prefix('/') {
-                return Some(Token::End {
-                    name: local(name.trim()),
-                });
+                return Some(Token::End { name: local(name.trim()) });
             }
             let (inner, empty) = match inner.strip_suffix('/') {
                 Some(i) => (i, true),
                 None => (inner, false),
             };
-            let name_end = inner
-                .find(|c: char| c.is_whitespace())
-                .unwrap_or(inner.len());
-            return Some(Token::Start {
-                name: local(&inner[..name_end]),
-                attrs: &inner[name_end..],
-                empty,
-            });
+            let name_end = inner.find(|c: char| c.is_whitespace()).unwrap_or(inner.len());
+            return Some(Token::Start { name: local(&inner[..name_end]), attrs: &inner[name_end..], empty });
         }
     }
 }
@@ -172,29 +160,13 @@ mod tests {
     fn scans_elements_attributes_and_text() {
         let xml = r#"<?xml version="1.0"?><x:row r="2"><c r="A2" t='s'><v>3</v></c><c r="B2"/><!-- note --><t>a &amp; b &#x4E2D;&#25991;</t><t><![CDATA[<raw>]]></t></x:row>"#;
         let tokens: Vec<Token<'_>> = Scanner::new(xml).collect();
-        assert_eq!(
-            tokens[0],
-            Token::Start {
-                name: "row",
-                attrs: r#" r="2""#,
-                empty: false
-            }
-        );
-        let Token::Start { attrs, .. } = &tokens[1] else {
-            panic!("{:?}", tokens[1])
-        };
+        assert_eq!(tokens[0], Token::Start { name: "row", attrs: r#" r="2""#, empty: false });
+        let Token::Start { attrs, .. } = &tokens[1] else { panic!("{:?}", tokens[1]) };
         assert_eq!(attr(attrs, "t").as_deref(), Some("s"));
         assert_eq!(attr(attrs, "r").as_deref(), Some("A2"));
         assert_eq!(attr(attrs, "s"), None);
         assert_eq!(tokens[3], Token::Text(Cow::Borrowed("3")));
-        assert!(matches!(
-            tokens[6],
-            Token::Start {
-                name: "c",
-                empty: true,
-                ..
-            }
-        ));
+        assert!(matches!(tokens[6], Token::Start { name: "c", empty: true, .. }));
         assert!(tokens.contains(&Token::Text(Cow::Owned("a & b 中文".to_owned()))));
         assert!(tokens.contains(&Token::Text(Cow::Borrowed("<raw>"))));
         assert_eq!(tokens.last(), Some(&Token::End { name: "row" }));
@@ -202,14 +174,7 @@ mod tests {
 
     #[test]
     fn malformed_input_stops_quietly() {
-        for xml in [
-            "<a",
-            "<![CDATA[x",
-            "<!-- x",
-            "<a b=\"unterminated>",
-            "&#xFFFFFFFF; &bogus; &",
-            "<?x",
-        ] {
+        for xml in ["<a", "<![CDATA[x", "<!-- x", "<a b=\"unterminated>", "&#xFFFFFFFF; &bogus; &", "<?x"] {
             let _ = Scanner::new(xml).count();
         }
         assert_eq!(unescape("&#xFFFFFFFF;&bogus;&"), "&#xFFFFFFFF;&bogus;&");

@@ -65,9 +65,7 @@ impl<'a> Archive<'a> {
             let extra_len = field(30)? as usize;
             let comment_len = field(32)? as usize;
             let local_header = u32_at(bytes, at + 42).ok_or_else(|| corrupt("目录项"))? as usize;
-            let name = bytes
-                .get(at + 46..at + 46 + name_len)
-                .ok_or_else(|| corrupt("文件名"))?;
+            let name = bytes.get(at + 46..at + 46 + name_len).ok_or_else(|| corrupt("文件名"))?;
             entries.push(Entry {
                 name: String::from_utf8_lossy(name).replace('\\', "/"),
                 method,
@@ -76,19 +74,13 @@ impl<'a> Archive<'a> {
             });
             at += 46 + name_len + extra_len + comment_len;
         }
-        Ok(Archive {
-            bytes,
-            entries,
-            inflated: 0,
-        })
+        Ok(Archive { bytes, entries, inflated: 0 })
     }
 
     /// Finds an entry by name, ignoring ASCII case and a leading slash.
     pub fn find(&self, name: &str) -> Option<&Entry> {
         let name = name.trim_start_matches('/');
-        self.entries
-            .iter()
-            .find(|e| e.name.trim_start_matches('/').eq_ignore_ascii_case(name))
+        self.entries.iter().find(|e| e.name.trim_start_matches('/').eq_ignore_ascii_case(name))
     }
 
     /// Reads an entry's bytes, inflating them within the caps.
@@ -122,10 +114,7 @@ impl<'a> Archive<'a> {
                 }
             })?,
             m => {
-                return Err(ImportError::Xlsx(format!(
-                    "不支持的压缩方式 {m}（{}）",
-                    entry.name
-                )));
+                return Err(ImportError::Xlsx(format!("不支持的压缩方式 {m}（{}）", entry.name)));
             }
         };
         self.inflated += out.len();

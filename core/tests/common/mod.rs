@@ -32,21 +32,13 @@ pub fn only(r: &Report) -> &PersonReport {
 
 /// (row, reason) of every excluded and pending row.
 pub fn reasons(p: &PersonReport) -> Vec<(u32, Reason)> {
-    let mut v: Vec<_> = p
-        .excluded
-        .iter()
-        .chain(&p.pending)
-        .map(|x| (x.row, x.reason))
-        .collect();
+    let mut v: Vec<_> = p.excluded.iter().chain(&p.pending).map(|x| (x.row, x.reason)).collect();
     v.sort();
     v
 }
 
 pub fn row_warnings(p: &PersonReport) -> Vec<(u32, WarningCode)> {
-    p.warnings
-        .iter()
-        .map(|w| (w.row.unwrap_or(0), w.code))
-        .collect()
+    p.warnings.iter().map(|w| (w.row.unwrap_or(0), w.code)).collect()
 }
 
 pub fn file_warnings(r: &Report) -> Vec<WarningCode> {
