@@ -6,10 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
 fn fixture(name: &str) -> PathBuf {
@@ -17,29 +14,13 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn jxjy(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jxjy"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_jxjy")).args(args).current_dir(root()).output().unwrap()
 }
 
 fn check_json(name: &str) -> serde_json::Value {
     let path = fixture(name);
-    let out = jxjy(&[
-        "check",
-        path.to_str().unwrap(),
-        "--today",
-        "2020-11-01",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = jxjy(&["check", path.to_str().unwrap(), "--today", "2020-11-01", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -85,13 +66,7 @@ fn json_contract_shape() {
     assert_eq!(v["columns"]["课程名称"], "course");
     let p = &v["people"][0];
     assert_eq!(p["person"], "");
-    for k in [
-        "public_compulsory",
-        "public_elective",
-        "public",
-        "professional",
-        "total",
-    ] {
+    for k in ["public_compulsory", "public_elective", "public", "professional", "total"] {
         assert!(p["hours"][k].is_number(), "hours.{k} = {}", p["hours"][k]);
     }
     assert_eq!(p["hours"]["public"], 31.5);
@@ -108,43 +83,17 @@ fn json_contract_shape() {
         .iter()
         .map(|x| (x["row"].as_u64().unwrap(), x["reason"].as_str().unwrap()))
         .collect();
-    assert_eq!(
-        excluded,
-        [
-            (9, "exam_not_passed"),
-            (12, "not_filed"),
-            (13, "duplicate"),
-            (15, "freeze_period")
-        ]
-    );
+    assert_eq!(excluded, [(9, "exam_not_passed"), (12, "not_filed"), (13, "duplicate"), (15, "freeze_period")]);
     assert_eq!(p["pending"][0]["row"], 11);
     assert_eq!(p["pending"][0]["reason"], "exam_pending");
-    assert_eq!(
-        v["errors"][0],
-        serde_json::json!({"row": 16, "column": "学时", "message": "学时“四”不是数字"})
-    );
+    assert_eq!(v["errors"][0], serde_json::json!({"row": 16, "column": "学时", "message": "学时“四”不是数字"}));
     assert_eq!(v["errors"][1]["column"], "完成日期");
-    let d = &v["deadlines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["code"] == "annual_review")
-        .unwrap();
+    let d = &v["deadlines"].as_array().unwrap().iter().find(|d| d["code"] == "annual_review").unwrap();
     assert_eq!(
-        (
-            d["date"].as_str(),
-            d["days_left"].as_i64(),
-            d["who"].as_str()
-        ),
+        (d["date"].as_str(), d["days_left"].as_i64(), d["who"].as_str()),
         (Some("2020-12-10"), Some(39), Some("本人"))
     );
-    assert!(
-        v["warnings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|w| w["code"] == "total_row_skipped")
-    );
+    assert!(v["warnings"].as_array().unwrap().iter().any(|w| w["code"] == "total_row_skipped"));
 }
 
 #[test]
@@ -154,12 +103,7 @@ fn unit_files_give_one_entry_per_person() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| {
-            (
-                p["person"].as_str().unwrap(),
-                p["compliant"].as_bool().unwrap(),
-            )
-        })
+        .map(|p| (p["person"].as_str().unwrap(), p["compliant"].as_bool().unwrap()))
         .collect();
     assert_eq!(people, [("张伟", true), ("李娜", false), ("赵强", true)]);
     assert_eq!(v["errors"][0]["row"], 15);
@@ -168,37 +112,19 @@ fn unit_files_give_one_entry_per_person() {
 
 #[test]
 fn text_output_for_people() {
-    let out = jxjy(&[
-        "check",
-        fixture("personal.csv").to_str().unwrap(),
-        "--today",
-        "2020-11-01",
-    ]);
+    let out = jxjy(&["check", fixture("personal.csv").to_str().unwrap(), "--today", "2020-11-01"]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("未达标，还需 22 学时"), "{text}");
     assert!(text.contains("专业科目  38 / 60  差 22"), "{text}");
-    assert!(
-        text.contains("第9行 医院感染防控实务（12学时）[考核不合格]"),
-        "{text}"
-    );
-    assert!(
-        text.contains("年度审核截止 2020-12-10（还有 39 天）"),
-        "{text}"
-    );
+    assert!(text.contains("第9行 医院感染防控实务（12学时）[考核不合格]"), "{text}");
+    assert!(text.contains("年度审核截止 2020-12-10（还有 39 天）"), "{text}");
     assert!(text.contains("第16行「学时」：学时“四”不是数字"), "{text}");
 }
 
 #[test]
 fn csv_summary_for_administrators() {
-    let out = jxjy(&[
-        "check",
-        fixture("unit.xlsx").to_str().unwrap(),
-        "--today",
-        "2020-11-01",
-        "--format",
-        "csv",
-    ]);
+    let out = jxjy(&["check", fixture("unit.xlsx").to_str().unwrap(), "--today", "2020-11-01", "--format", "csv"]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
@@ -216,12 +142,7 @@ fn stdin_is_read_with_dash() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(&std::fs::read(fixture("pasted.tsv")).unwrap())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(&std::fs::read(fixture("pasted.tsv")).unwrap()).unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -269,11 +190,7 @@ fn exit_2_on_usage_errors() {
     std::fs::write(&bad, text.replace("end = 2020-10-31", "end = 2020-08-31")).unwrap();
     let out = jxjy(&["check", f, "--policy", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        String::from_utf8(out.stderr)
-            .unwrap()
-            .contains("makeup.windows[1].end")
-    );
+    assert!(String::from_utf8(out.stderr).unwrap().contains("makeup.windows[1].end"));
 }
 
 #[test]
@@ -281,23 +198,11 @@ fn policy_comes_from_content_else_built_in() {
     let dir = tempfile::tempdir().unwrap();
     let run = |cwd: &Path| {
         let out = Command::new(env!("CARGO_BIN_EXE_jxjy"))
-            .args([
-                "check",
-                fixture("pasted.tsv").to_str().unwrap(),
-                "--today",
-                "2021-03-01",
-                "--format",
-                "json",
-            ])
+            .args(["check", fixture("pasted.tsv").to_str().unwrap(), "--today", "2021-03-01", "--format", "json"])
             .current_dir(cwd)
             .output()
             .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
         serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
     };
     // No content folder: the built-in 2020 policy.
@@ -305,11 +210,7 @@ fn policy_comes_from_content_else_built_in() {
     // A newer year in ./content wins.
     let text = std::fs::read_to_string(root().join("content/2020/policy.toml")).unwrap();
     std::fs::create_dir_all(dir.path().join("content/2021")).unwrap();
-    std::fs::write(
-        dir.path().join("content/2021/policy.toml"),
-        text.replace("2020", "2021"),
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("content/2021/policy.toml"), text.replace("2020", "2021")).unwrap();
     let v = run(dir.path());
     assert_eq!(v["policy"]["year"], 2021);
     // Every 2020 record is now outside the policy year.

@@ -92,9 +92,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
 fn read_input(args: &CheckArgs) -> Result<Vec<u8>, String> {
     if args.file.as_os_str() == "-" {
         let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|e| format!("无法读取标准输入：{e}"))?;
+        std::io::stdin().read_to_end(&mut buf).map_err(|e| format!("无法读取标准输入：{e}"))?;
         return Ok(buf);
     }
     std::fs::read(&args.file).map_err(|e| format!("无法读取 {}：{e}", args.file.display()))
@@ -127,17 +125,8 @@ fn deadline_label(c: DeadlineCode) -> &'static str {
 /// The report for people: verdict first, then what to do.
 pub fn render_text(r: &Report) -> String {
     let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "{} · {}年度学时核查 · 今天 {}",
-        r.policy.source, r.policy.year, r.today
-    );
-    let cols: Vec<String> = r
-        .columns
-        .0
-        .iter()
-        .map(|(label, f)| format!("{label}→{f}"))
-        .collect();
+    let _ = writeln!(o, "{} · {}年度学时核查 · 今天 {}", r.policy.source, r.policy.year, r.today);
+    let cols: Vec<String> = r.columns.0.iter().map(|(label, f)| format!("{label}→{f}")).collect();
     let _ = writeln!(
         o,
         "读取：{}，表头在第{}行；{}",
@@ -186,14 +175,7 @@ pub fn render_text(r: &Report) -> String {
             } else {
                 format!("{}（还有 {} 天）", d.date, d.days_left)
             };
-            let _ = writeln!(
-                o,
-                "  {} {} [{}] {}",
-                deadline_label(d.code),
-                when,
-                d.who,
-                d.message
-            );
+            let _ = writeln!(o, "  {} {} [{}] {}", deadline_label(d.code), when, d.who, d.message);
         }
     }
     if !r.warnings.is_empty() {
@@ -212,11 +194,7 @@ pub fn render_text(r: &Report) -> String {
 }
 
 fn person_text(o: &mut String, p: &PersonReport) {
-    let who = if p.person.is_empty() {
-        String::new()
-    } else {
-        format!("【{}】", p.person)
-    };
+    let who = if p.person.is_empty() { String::new() } else { format!("【{}】", p.person) };
     let verdict = if p.compliant {
         "已达到本年度学时要求".to_owned()
     } else {
@@ -224,45 +202,14 @@ fn person_text(o: &mut String, p: &PersonReport) {
     };
     let _ = writeln!(o, "\n{who}{verdict}");
     let line = |o: &mut String, name: &str, have, need, short: jxjy_core::Hours| {
-        let gap = if short > jxjy_core::Hours::ZERO {
-            format!("  差 {short}")
-        } else {
-            "  ✓".to_owned()
-        };
+        let gap = if short > jxjy_core::Hours::ZERO { format!("  差 {short}") } else { "  ✓".to_owned() };
         let _ = writeln!(o, "  {name}  {have} / {need}{gap}");
     };
-    line(
-        o,
-        "公需必修",
-        p.hours.public_compulsory,
-        p.required.public_compulsory,
-        p.shortfall.public_compulsory,
-    );
-    line(
-        o,
-        "公需合计",
-        p.hours.public,
-        p.required.public,
-        p.shortfall.public,
-    );
-    line(
-        o,
-        "专业科目",
-        p.hours.professional,
-        p.required.professional,
-        p.shortfall.professional,
-    );
-    line(
-        o,
-        "全年合计",
-        p.hours.total,
-        p.required.total,
-        p.shortfall.total,
-    );
-    for (title, list) in [
-        ("未计入", &p.excluded),
-        ("待考核（合格后才计入）", &p.pending),
-    ] {
+    line(o, "公需必修", p.hours.public_compulsory, p.required.public_compulsory, p.shortfall.public_compulsory);
+    line(o, "公需合计", p.hours.public, p.required.public, p.shortfall.public);
+    line(o, "专业科目", p.hours.professional, p.required.professional, p.shortfall.professional);
+    line(o, "全年合计", p.hours.total, p.required.total, p.shortfall.total);
+    for (title, list) in [("未计入", &p.excluded), ("待考核（合格后才计入）", &p.pending)] {
         if !list.is_empty() {
             let _ = writeln!(o, "  {title}：");
             for x in list.iter() {
@@ -316,16 +263,8 @@ pub fn render_csv(r: &Report) -> String {
 /// Quotes a field when needed, and defuses a leading `=`, `+`, `-` or `@` so a spreadsheet
 /// does not run it as a formula.
 fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
+    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
 }
 
 #[cfg(test)]
@@ -341,10 +280,7 @@ mod tests {
 
     #[test]
     fn days_parse_strictly() {
-        assert_eq!(
-            parse_day("2020-11-01"),
-            Ok(NaiveDate::from_ymd_opt(2020, 11, 1).unwrap())
-        );
+        assert_eq!(parse_day("2020-11-01"), Ok(NaiveDate::from_ymd_opt(2020, 11, 1).unwrap()));
         assert!(parse_day("2020/11/01").is_err());
         assert!(parse_day("2020-02-30").is_err());
     }

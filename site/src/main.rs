@@ -1,12 +1,14 @@
-//! `jxjy`: check study-hour records against a continuing-education policy (and, in later
-//! slices, build and serve the policy site).
+//! `jxjy`: build and serve the continuing-education policy site, lint its content, and check
+//! study-hour records against the year's policy.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 mod check;
 mod policy_source;
+mod site;
 
 /// jxjy — 专业技术人员继续教育：政策发布与学时自查
 #[derive(Debug, Parser)]
@@ -18,13 +20,110 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Build the site into a folder any static server can host (atomic: on error nothing changes).
+    Build(BuildArgs),
+    /// Build, serve on localhost, rebuild and reload the browser when content changes.
+    Serve(ServeArgs),
+    /// Check the content: links and anchors, quota totals, repeated rows, policy dates, front matter.
+    Lint(LintArgs),
     /// Check study-hour records (CSV, TSV, XLSX or JSON) against the year's policy.
     Check(check::CheckArgs),
+}
+
+#[derive(Debug, Args)]
+struct SiteArgs {
+    /// The content folder (site.toml, <year>/policy.toml, pages).
+    #[arg(long, default_value = "content")]
+    content: PathBuf,
+    /// Where the site lives: a path (/jxjy/) or a full URL (https://host/jxjy/). Default: site.toml.
+    #[arg(long)]
+    base_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct BuildArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+    /// The output folder, replaced as a whole.
+    #[arg(long, default_value = "public")]
+    out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+    /// Where the served build is written.
+    #[arg(long, default_value = "target/jxjy-serve")]
+    out: PathBuf,
+    /// The first port to try on 127.0.0.1.
+    #[arg(long, default_value_t = 8000)]
+    port: u16,
+}
+
+#[derive(Debug, Args)]
+struct LintArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+}
+
+fn report(findings: &[site::diagnostics::Finding]) -> (usize, usize) {
+    for f in findings {
+        eprintln!("{f}");
+    }
+    let errors = findings.iter().filter(|f| f.is_error()).count();
+    (errors, findings.len() - errors)
+}
+
+fn build(args: &BuildArgs) -> ExitCode {
+    let started = std::time::Instant::now();
+    let outcome = site::run(&args.site.content, args.site.base_url.as_deref());
+    let (errors, warnings) = report(&outcome.findings);
+    if errors > 0 {
+        eprintln!("jxjy build: {errors} 个错误，{warnings} 个警告；未写入任何文件，{} 保持原样", args.out.display());
+        return ExitCode::from(1);
+    }
+    match site::output::write_atomically(&args.out, &outcome.files) {
+        Ok(()) => {
+            eprintln!(
+                "jxjy build: {} 个页面、{} 个文件 → {}（{warnings} 个警告，用时 {} ms）",
+                outcome.pages,
+                outcome.files.len(),
+                args.out.display(),
+                started.elapsed().as_millis()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("jxjy build: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn lint(args: &LintArgs) -> ExitCode {
+    let outcome = site::run(&args.site.content, args.site.base_url.as_deref());
+    let (errors, warnings) = report(&outcome.findings);
+    eprintln!("jxjy lint: {errors} 个错误，{warnings} 个警告");
+    if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Build(args) => build(&args),
+        Command::Lint(args) => lint(&args),
+        Command::Serve(args) => {
+            let opts =
+                site::serve::ServeOptions::new(args.site.content, args.out, args.port, args.site.base_url.as_deref());
+            match site::serve::serve(opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("jxjy serve: {e:#}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::Check(args) => check::run(&args),
     }
 }

@@ -32,21 +32,15 @@ pub fn newest_in(content: &Path) -> Option<PathBuf> {
 
 /// Loads the policy the CLI should use.
 pub fn load(explicit: Option<&Path>) -> Result<(Policy, Origin)> {
-    let path = explicit
-        .map(Path::to_path_buf)
-        .or_else(|| newest_in(Path::new("content")));
+    let path = explicit.map(Path::to_path_buf).or_else(|| newest_in(Path::new("content")));
     match path {
         Some(path) => {
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("无法读取政策文件 {}", path.display()))?;
-            let policy = Policy::from_toml(&text)
-                .with_context(|| format!("政策文件 {} 有误", path.display()))?;
+            let text =
+                std::fs::read_to_string(&path).with_context(|| format!("无法读取政策文件 {}", path.display()))?;
+            let policy = Policy::from_toml(&text).with_context(|| format!("政策文件 {} 有误", path.display()))?;
             Ok((policy, Origin::File(path)))
         }
-        None => Ok((
-            Policy::from_toml(BUILT_IN).context("内置政策文件有误")?,
-            Origin::BuiltIn,
-        )),
+        None => Ok((Policy::from_toml(BUILT_IN).context("内置政策文件有误")?, Origin::BuiltIn)),
     }
 }
 
@@ -68,10 +62,7 @@ mod tests {
         std::fs::write(dir.path().join("2020/policy.toml"), "").unwrap();
         std::fs::write(dir.path().join("2021/policy.toml"), "").unwrap();
         std::fs::write(dir.path().join("notes/policy.toml"), "").unwrap();
-        assert_eq!(
-            newest_in(dir.path()),
-            Some(dir.path().join("2021/policy.toml"))
-        );
+        assert_eq!(newest_in(dir.path()), Some(dir.path().join("2021/policy.toml")));
         assert_eq!(newest_in(&dir.path().join("missing")), None);
     }
 }

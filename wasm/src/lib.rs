@@ -11,12 +11,10 @@ use wasm_bindgen::prelude::*;
 /// (`YYYY-MM-DD`). Returns the report as JSON, or `{"fatal": "…"}` when nothing could be read.
 #[wasm_bindgen]
 pub fn check(bytes: &[u8], policy_json: &str, today: &str) -> String {
-    let result = Policy::from_json(policy_json)
-        .map_err(|e| e.to_string())
-        .and_then(|policy| {
-            let today: NaiveDate = today.parse().map_err(|_| format!("日期“{today}”无效"))?;
-            jxjy_core::check(bytes, &policy, today).map_err(|e| e.to_string())
-        });
+    let result = Policy::from_json(policy_json).map_err(|e| e.to_string()).and_then(|policy| {
+        let today: NaiveDate = today.parse().map_err(|_| format!("日期“{today}”无效"))?;
+        jxjy_core::check(bytes, &policy, today).map_err(|e| e.to_string())
+    });
     match result {
         Ok(report) => serde_json::to_string(&report).unwrap_or_else(|e| fatal(&e.to_string())),
         Err(message) => fatal(&message),

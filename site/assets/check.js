@@ -1,0 +1,313 @@
+// The self-check page. Everything the user gives us stays in this tab: the file is read with
+// FileReader, checked in a Web Worker running jxjy-core as WebAssembly, and shown with
+// textContent (never innerHTML). Downloads (.ics, CSV) are made from blob: URLs.
+const $ = (id) => document.getElementById(id);
+const policyText = $("policy-data").textContent;
+const policy = JSON.parse(policyText);
+
+const FIELD = {
+  name: "姓名", staff_no: "工号", id_number: "身份证号", course: "课程名称", category: "科目类型",
+  nature: "课程性质", hours: "学时", recognised_hours: "认定学时", date: "完成日期", exam: "考核结果",
+  mode: "学习方式", filing: "是否备案", year: "所属年度", serial: "序号（不参与计算）", ignored: "未使用",
+};
+const REASON = {
+  outside_year: "不属于本年度", makeup_for_earlier_year: "往年补学", makeup_outside_window: "补学不在补学期间",
+  freeze_period: "年终结转期", exam_not_passed: "考核不合格", exam_pending: "待考核", not_filed: "未备案", duplicate: "重复记录",
+};
+const DEADLINE = {
+  annual_review: "年度审核截止", freeze: "数据年终结转期", makeup_application: "补学补审申请",
+  makeup_study_end: "补学期间", plan_filing: "培训计划申报截止", key_talent_report: "骨干人才培训情况报送",
+};
+
+// Builds an element; string children become text nodes, so user data is never parsed as HTML.
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "class") e.className = v;
+    else if (k === "text") e.textContent = v;
+    else e.setAttribute(k, v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined) e.append(c instanceof Node ? c : String(c));
+  return e;
+}
+
+function todayInShanghai() {
+  return new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+}
+
+const status = (text, kind) => {
+  const s = $("status");
+  s.textContent = text;
+  s.className = "status" + (kind ? " " + kind : "");
+};
+
+// ---- the worker ----
+let worker = null, ready = false, seq = 0, queued = null, lastInput = null;
+function startWorker() {
+  ready = false;
+  worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+  worker.postMessage({ type: "policy", policy: policyText });
+  worker.onmessage = (e) => {
+    const m = e.data;
+    if (m.type === "ready") {
+      ready = true;
+      document.body.dataset.checker = "ready";
+      window.__jxjyReadyAt = performance.now();
+      if (queued) { const q = queued; queued = null; send(q); }
+      else if (!lastInput) status("检查模块已就绪。");
+    } else if (m.type === "progress" && m.id === seq) {
+      status(m.stage, "busy");
+    } else if (m.type === "result" && m.id === seq) {
+      let report;
+      try { report = JSON.parse(m.json); } catch (err) { status("结果无法解析：" + err, "error"); return; }
+      if (report.fatal) { status(report.fatal, "error"); $("results").hidden = true; document.body.dataset.state = "fatal"; return; }
+      show(report);
+    } else if (m.type === "crash") {
+      crashed(m.message);
+    }
+  };
+  worker.onerror = (e) => { e.preventDefault(); crashed(e.message || "未知错误"); };
+}
+function crashed(message) {
+  worker.terminate();
+  document.body.dataset.state = "crashed";
+  status("检查程序意外中止（" + message + "），已自动重新启动。请重试；若文件很大，可拆分后分批检查。", "error");
+  startWorker();
+}
+function send(input) {
+  lastInput = input;
+  if (!ready) { queued = input; status("正在加载检查模块…", "busy"); return; }
+  seq += 1;
+  document.body.dataset.state = "busy";
+  const today = $("today").value || todayInShanghai();
+  if (input.text !== undefined) worker.postMessage({ type: "check", id: seq, text: input.text, today });
+  else {
+    const copy = input.bytes.slice(0); // keep the original for a re-check with another date
+    worker.postMessage({ type: "check", id: seq, bytes: copy, today }, [copy]);
+  }
+}
+
+// ---- inputs ----
+function readFile(file) {
+  if (!file) return;
+  status("正在读取 " + file.name + "（" + (file.size / 1024).toFixed(0) + " KB）…", "busy");
+  const r = new FileReader();
+  r.onload = () => send({ bytes: r.result, name: file.name });
+  r.onerror = () => status("无法读取文件：" + r.error, "error");
+  r.readAsArrayBuffer(file);
+}
+$("file").addEventListener("change", (e) => readFile(e.target.files[0]));
+const drop = $("drop");
+drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
+drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("over"); readFile(e.dataTransfer.files[0]); });
+let pasteTimer = null;
+$("paste").addEventListener("input", () => {
+  clearTimeout(pasteTimer);
+  const text = $("paste").value;
+  if (text.trim()) pasteTimer = setTimeout(() => send({ text }), 250);
+});
+$("check-btn").addEventListener("click", () => {
+  const text = $("paste").value;
+  if (text.trim()) send({ text });
+  else if (lastInput) send(lastInput);
+  else status("请先粘贴记录或选择文件。", "error");
+});
+$("today").addEventListener("change", () => { if (lastInput) send(lastInput); });
+$("sample").addEventListener("click", async () => {
+  const res = await fetch(new URL("./sample.csv", import.meta.url));
+  const text = await res.text();
+  $("paste").value = text;
+  send({ text });
+});
+$("print").addEventListener("click", () => window.print());
+
+// ---- results ----
+let current = null, selected = 0, sortKey = null, sortDir = 1;
+const fmt = (h) => String(h);
+
+function show(report) {
+  current = report;
+  selected = 0;
+  document.body.dataset.state = "done";
+  $("results").hidden = false;
+  const r = report.rows;
+  status("已检查 " + r.data + " 行记录。", "ok");
+  $("report-meta").textContent =
+    "依据 " + report.policy.source + "（" + report.policy.year + "年度），按 " + report.today + " 计算。读取为 " +
+    report.format.toUpperCase() + (report.header_row ? "，表头在第 " + report.header_row + " 行" : "") + "；数据 " + r.data +
+    " 行：计入 " + r.counted + "，未计入 " + r.excluded + "，待考核 " + r.pending + "，有错误 " + r.errors + "，跳过 " + r.skipped + "。";
+  renderColumns(report);
+  renderPeople(report);
+  renderPerson(report, 0);
+  renderDeadlines(report);
+  renderFileNotes(report);
+  makeIcs(report);
+}
+
+function renderColumns(report) {
+  const body = $("columns").querySelector("tbody");
+  body.replaceChildren(...Object.entries(report.columns).map(([label, f]) =>
+    el("tr", { class: f === "ignored" ? "muted" : "" }, el("td", { text: label }), el("td", { text: FIELD[f] || f }))));
+}
+
+function bar(label, have, need, short) {
+  const pct = need > 0 ? Math.min(100, (have / need) * 100) : 100;
+  const fill = el("span", { class: "fill" + (short > 0 ? "" : " done") });
+  fill.style.width = pct.toFixed(1) + "%";
+  return el("div", { class: "req" + (short > 0 ? " short" : " met"), "data-req": label },
+    el("div", { class: "req-head" }, el("span", { class: "req-name", text: label }),
+      el("span", { class: "req-num" }, el("strong", { text: fmt(have) }), " / " + fmt(need) + " 学时")),
+    el("div", { class: "track", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": String(need), "aria-valuenow": String(have), "aria-label": label }, fill),
+    el("div", { class: "req-gap", text: short > 0 ? "还差 " + fmt(short) + " 学时" : "已达标" }));
+}
+
+function renderPerson(report, i) {
+  const p = report.people[i];
+  const box = $("person-detail");
+  if (!p) { box.replaceChildren(); return; }
+  const verdict = p.compliant
+    ? el("p", { class: "verdict ok" }, (p.person ? p.person + "：" : "") + "已达到 " + report.policy.year + " 年度学时要求。")
+    : el("p", { class: "verdict bad" }, (p.person ? p.person + "：" : "") + "尚未达标，至少还需 ", el("strong", { class: "needed", text: fmt(p.needed) }), " 学时。");
+  const advice = [];
+  if (!p.compliant) {
+    if (p.shortfall.public_compulsory > 0) advice.push("公需科目必修课还差 " + fmt(p.shortfall.public_compulsory) + " 学时（选修课和专业科目不能替代）。");
+    const pubOnly = Math.max(0, p.shortfall.public - p.shortfall.public_compulsory);
+    if (pubOnly > 0) advice.push("公需科目（必修或选修）还差 " + fmt(pubOnly) + " 学时。");
+    if (p.shortfall.professional > 0) advice.push("专业科目还差 " + fmt(p.shortfall.professional) + " 学时（公需科目不能替代）。");
+    if (p.needed > Math.max(p.shortfall.public_compulsory, p.shortfall.public) + p.shortfall.professional)
+      advice.push("全年合计还差 " + fmt(p.shortfall.total) + " 学时，任一科目均可。");
+  }
+  const parts = [
+    el("h3", { text: p.person ? "【" + p.person + "】" : "我的学时" }),
+    verdict,
+    advice.length ? el("ul", { class: "advice" }, advice.map((a) => el("li", { text: a }))) : null,
+    el("div", { class: "bars" },
+      bar("公需必修", p.hours.public_compulsory, p.required.public_compulsory, p.shortfall.public_compulsory),
+      bar("公需合计", p.hours.public, p.required.public, p.shortfall.public),
+      bar("专业科目", p.hours.professional, p.required.professional, p.shortfall.professional),
+      bar("全年合计", p.hours.total, p.required.total, p.shortfall.total)),
+  ];
+  if (p.excluded.length) parts.push(rowsTable("未计入的记录（" + p.excluded.length + " 条）", "excluded", p.excluded));
+  if (p.pending.length) parts.push(rowsTable("待考核的记录（合格后才计入）", "pending", p.pending));
+  if (p.warnings.length) parts.push(el("h4", { text: "提示" }), el("ul", { class: "warnings" },
+    p.warnings.map((w) => el("li", {}, w.row ? "第 " + w.row + " 行：" : "", w.message))));
+  box.replaceChildren(...parts.filter(Boolean));
+}
+
+function rowsTable(title, cls, rows) {
+  return el("div", { class: "rows " + cls },
+    el("h4", { text: title }),
+    el("div", { class: "table-wrap" }, el("table", {},
+      el("thead", {}, el("tr", {}, ["行", "课程", "学时", "原因"].map((h) => el("th", { text: h })))),
+      el("tbody", {}, rows.map((x) => el("tr", { "data-row": String(x.row), "data-reason": x.reason },
+        el("td", { text: String(x.row) }), el("td", { class: "course", text: x.course }), el("td", { text: fmt(x.hours) }),
+        el("td", {}, el("strong", { text: REASON[x.reason] || x.reason }), el("br"), x.message)))))));
+}
+
+function renderPeople(report) {
+  const box = $("people-table");
+  const many = report.people.length > 1;
+  box.hidden = !many;
+  $("export").hidden = !many;
+  if (!many) { box.replaceChildren(); return; }
+  const cols = [
+    ["person", "人员", (p) => p.person], ["compliant", "结果", (p) => (p.compliant ? 1 : 0)], ["needed", "还需", (p) => p.needed],
+    ["pc", "必修", (p) => p.hours.public_compulsory], ["pub", "公需", (p) => p.hours.public],
+    ["pro", "专业", (p) => p.hours.professional], ["total", "合计", (p) => p.hours.total],
+  ];
+  const order = report.people.map((p, i) => i);
+  if (sortKey) {
+    const get = cols.find((c) => c[0] === sortKey)[2];
+    order.sort((a, b) => { const x = get(report.people[a]), y = get(report.people[b]); return (x < y ? -1 : x > y ? 1 : 0) * sortDir; });
+  }
+  const ok = report.people.filter((p) => p.compliant).length;
+  box.replaceChildren(
+    el("h3", { text: "人员汇总：" + report.people.length + " 人，达标 " + ok + " 人，未达标 " + (report.people.length - ok) + " 人" }),
+    el("div", { class: "table-wrap" }, el("table", { class: "people" },
+      el("thead", {}, el("tr", {}, cols.map(([k, label]) => {
+        const th = el("th", { scope: "col", "aria-sort": sortKey === k ? (sortDir > 0 ? "ascending" : "descending") : "none" },
+          el("button", { type: "button", class: "sort", text: label + (sortKey === k ? (sortDir > 0 ? " ▲" : " ▼") : "") }));
+        th.querySelector("button").addEventListener("click", () => { sortDir = sortKey === k ? -sortDir : 1; sortKey = k; renderPeople(report); });
+        return th;
+      }))),
+      el("tbody", {}, order.map((i) => {
+        const p = report.people[i];
+        const tr = el("tr", { class: (p.compliant ? "ok" : "bad") + (i === selected ? " selected" : ""), tabindex: "0" },
+          el("td", { text: p.person }), el("td", { text: p.compliant ? "达标" : "未达标" }), el("td", { text: fmt(p.needed) }),
+          el("td", { text: fmt(p.hours.public_compulsory) }), el("td", { text: fmt(p.hours.public) }),
+          el("td", { text: fmt(p.hours.professional) }), el("td", { text: fmt(p.hours.total) }));
+        const pick = () => { selected = i; renderPeople(report); renderPerson(report, i); };
+        tr.addEventListener("click", pick);
+        tr.addEventListener("keydown", (e) => { if (e.key === "Enter") pick(); });
+        return tr;
+      })))));
+  const csv = ["人员,是否达标,还需学时,公需必修,公需合计,专业科目,全年合计,差必修,差公需,差专业,差合计,未计入行数,待考核行数"]
+    .concat(report.people.map((p) => [csvField(p.person), p.compliant ? "是" : "否", p.needed, p.hours.public_compulsory, p.hours.public,
+      p.hours.professional, p.hours.total, p.shortfall.public_compulsory, p.shortfall.public, p.shortfall.professional,
+      p.shortfall.total, p.excluded.length, p.pending.length].join(",")));
+  setDownload($("export"), "\ufeff" + csv.join("\r\n") + "\r\n", "text/csv;charset=utf-8");
+}
+
+function csvField(s) {
+  if (/^[=+\-@]/.test(s)) s = "'" + s;
+  return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+}
+
+function renderDeadlines(report) {
+  const box = $("deadlines");
+  if (!report.deadlines.length) {
+    box.replaceChildren(el("h3", { text: "时间节点" }), el("p", { text: "按 " + report.today + " 计算，" + report.policy.year + " 年度的时间节点均已过去。" }));
+    return;
+  }
+  box.replaceChildren(el("h3", { text: "今天适用的时间节点" }), el("ol", { class: "timeline" }, report.deadlines.map((d) =>
+    el("li", { class: "deadline" + (d.active ? " active" : ""), "data-code": d.code },
+      el("div", { class: "when" }, (d.start ? d.start + " 至 " : "") + d.date,
+        el("span", { class: "countdown", text: d.active && d.start ? "进行中，还剩 " + d.days_left + " 天" : d.days_left === 0 ? "就是今天" : "还有 " + d.days_left + " 天" })),
+      el("div", { class: "what" }, el("strong", { text: DEADLINE[d.code] || d.code }), "（" + d.who + "）", el("br"), d.message)))));
+}
+
+function renderFileNotes(report) {
+  const parts = [];
+  if (report.warnings.length) parts.push(el("h3", { text: "关于这份文件" }), el("ul", { class: "warnings" },
+    report.warnings.map((w) => el("li", {}, w.message))));
+  if (report.errors.length) parts.push(el("div", { class: "rows errors" },
+    el("h3", { text: "无法读取的单元格（" + report.errors.length + " 处；这些行未计入，其他行照常计算）" }),
+    el("div", { class: "table-wrap" }, el("table", {},
+      el("thead", {}, el("tr", {}, ["行", "列", "问题"].map((h) => el("th", { text: h })))),
+      el("tbody", {}, report.errors.slice(0, 500).map((e) => el("tr", { "data-row": String(e.row) },
+        el("td", { text: String(e.row) }), el("td", { text: e.column }), el("td", { text: e.message }))))))));
+  $("file-notes").replaceChildren(...parts);
+}
+
+function setDownload(a, text, type) {
+  if (a.dataset.url) URL.revokeObjectURL(a.dataset.url);
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  a.dataset.url = url;
+  a.href = url;
+}
+
+function icsDate(d) { return d.replace(/-/g, ""); }
+function icsText(s) { return s.replace(/\\/g, "\\\\").replace(/[,;]/g, (c) => "\\" + c).replace(/\n/g, "\\n"); }
+function nextDay(d) { const t = new Date(d + "T00:00:00Z"); t.setUTCDate(t.getUTCDate() + 1); return t.toISOString().slice(0, 10); }
+function makeIcs(report) {
+  const lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//jxjy//self-check//ZH", "CALSCALE:GREGORIAN"];
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "");
+  report.deadlines.forEach((d, i) => {
+    lines.push("BEGIN:VEVENT", "UID:jxjy-" + report.policy.year + "-" + d.code + "-" + i + "@jxjy", "DTSTAMP:" + stamp,
+      "DTSTART;VALUE=DATE:" + icsDate(d.start || d.date), "DTEND;VALUE=DATE:" + icsDate(nextDay(d.date)),
+      "SUMMARY:" + icsText((DEADLINE[d.code] || d.code) + "（" + d.who + "）"), "DESCRIPTION:" + icsText(d.message), "END:VEVENT");
+  });
+  lines.push("END:VCALENDAR");
+  setDownload($("ics"), lines.join("\r\n") + "\r\n", "text/calendar;charset=utf-8");
+}
+
+// ---- start ----
+$("today").value = todayInShanghai();
+if (typeof WebAssembly !== "object") {
+  $("no-wasm").hidden = false;
+  document.querySelector(".input").hidden = true;
+} else if (!document.getElementById("no-checker")) {
+  startWorker();
+  status("正在加载检查模块…", "busy");
+}

@@ -1,0 +1,289 @@
+//! What the policy office edits: `content/site.toml` and `content/<year>/` (policy.toml and
+//! markdown pages with `+++` TOML front matter), plus optional template overrides in
+//! `content/templates/`.
+
+use std::path::{Path, PathBuf};
+
+use jxjy_core::Policy;
+use serde::{Deserialize, Serialize};
+
+use super::diagnostics::Finding;
+
+/// `content/site.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub title: String,
+    #[serde(default)]
+    pub subtitle: String,
+    /// A full URL (`https://host/jxjy/`) or a path (`/jxjy/`).
+    pub base_url: String,
+    /// The policy year presented.
+    pub year: i32,
+    #[serde(default)]
+    pub publisher: String,
+}
+
+/// A page's front matter.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Order in the navigation (lower first).
+    #[serde(default)]
+    pub weight: i64,
+    /// Template to render with (default `page.html`).
+    #[serde(default)]
+    pub template: Option<String>,
+    /// A short label for the navigation bar (default: the title).
+    #[serde(default)]
+    pub nav: Option<String>,
+}
+
+/// A markdown page as read from disk.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Path relative to the year folder, with `/` separators, e.g. `faq.md`.
+    pub rel: String,
+    /// The file as shown in messages, e.g. `content/2020/faq.md`.
+    pub shown: String,
+    pub front: FrontMatter,
+    pub body: String,
+    /// Lines before the body (front matter and its fences).
+    pub body_line: usize,
+}
+
+impl Source {
+    /// The page's URL path relative to the site root, e.g. `faq/` (directory style).
+    pub fn url_path(&self) -> String {
+        let stem = self.rel.strip_suffix(".md").unwrap_or(&self.rel);
+        match stem {
+            "index" | "_index" => String::new(),
+            s => format!("{}/", s.strip_suffix("/index").unwrap_or(s)),
+        }
+    }
+}
+
+/// Everything loaded from a content folder.
+#[derive(Debug, Clone)]
+pub struct Content {
+    pub settings: Settings,
+    pub policy: Policy,
+    pub pages: Vec<Source>,
+    /// (name, text) of templates overriding the built-in ones.
+    pub templates: Vec<(String, String)>,
+}
+
+fn shown(root: &Path, path: &Path) -> String {
+    let base = root.file_name().map(|n| Path::new(n).join(path.strip_prefix(root).unwrap_or(path)));
+    base.unwrap_or_else(|| path.to_path_buf()).display().to_string().replace('\\', "/")
+}
+
+/// The line of a toml error inside `text`, from its byte span.
+fn toml_line(text: &str, e: &toml::de::Error) -> usize {
+    e.span().map_or(1, |s| text[..s.start.min(text.len())].matches('\n').count() + 1)
+}
+
+fn toml_message(e: &toml::de::Error) -> String {
+    e.message().to_owned()
+}
+
+/// Splits `+++` front matter from the body.
+pub fn split_front_matter(text: &str) -> Option<(&str, &str, usize)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let rest = text.strip_prefix("+++\n").or_else(|| text.strip_prefix("+++\r\n"))?;
+    let mut at = 0;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end() == "+++" {
+            let front = &rest[..at];
+            let body = &rest[at + line.len()..];
+            let body_line = front.matches('\n').count() + 2;
+            return Some((front, body, body_line));
+        }
+        at += line.len();
+    }
+    None
+}
+
+/// Reads a content folder. Every problem becomes a finding with file:line; loading goes on
+/// where it can so that one run reports everything.
+pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Option<Content> {
+    let settings_path = root.join("site.toml");
+    let settings_shown = shown(root, &settings_path);
+    let settings: Settings = match std::fs::read_to_string(&settings_path) {
+        Ok(text) => match toml::from_str(&text) {
+            Ok(s) => s,
+            Err(e) => {
+                findings.push(Finding::error(
+                    &settings_shown,
+                    toml_line(&text, &e),
+                    format!("站点设置有误：{}", toml_message(&e)),
+                ));
+                return None;
+            }
+        },
+        Err(e) => {
+            findings.push(Finding::error(
+                &settings_shown,
+                0,
+                format!("无法读取站点设置（{e}）：内容目录需要 site.toml，包含 title、base_url、year"),
+            ));
+            return None;
+        }
+    };
+    let year_dir = root.join(settings.year.to_string());
+    let policy_path = year_dir.join("policy.toml");
+    let policy_shown = shown(root, &policy_path);
+    let policy = match std::fs::read_to_string(&policy_path) {
+        Ok(text) => match Policy::from_toml(&text) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                let line = if e.key.is_empty() { 0 } else { find_key_line(&text, &e.key) };
+                findings.push(Finding::error(&policy_shown, line, e.to_string()));
+                None
+            }
+        },
+        Err(e) => {
+            findings.push(Finding::error(&policy_shown, 0, format!("无法读取政策文件（{e}）")));
+            None
+        }
+    };
+    if let Some(p) = &policy {
+        if p.year != settings.year {
+            findings.push(Finding::error(
+                &policy_shown,
+                1,
+                format!("政策年度 {} 与站点设置的年度 {} 不一致", p.year, settings.year),
+            ));
+        }
+    }
+    let mut pages = Vec::new();
+    let mut files = Vec::new();
+    collect_md(&year_dir, &mut files);
+    files.sort();
+    for path in files {
+        let shown = shown(root, &path);
+        let rel = path.strip_prefix(&year_dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                findings.push(Finding::error(&shown, 0, format!("无法读取（{e}）；页面须为 UTF-8 文本")));
+                continue;
+            }
+        };
+        let Some((front, body, body_line)) = split_front_matter(&text) else {
+            findings.push(Finding::error(
+                &shown,
+                1,
+                "缺少页首信息：文件须以 +++ 开始，写明 title = \"…\"，再以 +++ 结束".to_owned(),
+            ));
+            continue;
+        };
+        match toml::from_str::<FrontMatter>(front) {
+            Ok(front) if front.title.trim().is_empty() => {
+                findings.push(Finding::error(&shown, 2, "页首信息的 title 为空".to_owned()));
+            }
+            Ok(front) => pages.push(Source { rel, shown, front, body: body.to_owned(), body_line }),
+            Err(e) => findings.push(Finding::error(
+                &shown,
+                toml_line(front, &e) + 1,
+                format!("页首信息有误：{}", toml_message(&e)),
+            )),
+        }
+    }
+    pages.sort_by(|a, b| (a.front.weight, &a.rel).cmp(&(b.front.weight, &b.rel)));
+    let mut templates = Vec::new();
+    if let Ok(dir) = std::fs::read_dir(root.join("templates")) {
+        for e in dir.flatten() {
+            let path = e.path();
+            if let (Some(name), Ok(text)) = (path.file_name().and_then(|n| n.to_str()), std::fs::read_to_string(&path))
+            {
+                templates.push((name.to_owned(), text));
+            }
+        }
+    }
+    Some(Content { settings, policy: policy?, pages, templates })
+}
+
+fn collect_md(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let path = e.path();
+        if path.is_dir() {
+            collect_md(&path, out);
+        } else if path.extension().is_some_and(|x| x == "md") {
+            out.push(path);
+        }
+    }
+}
+
+/// The line where a dotted key (`makeup.windows[1].end`, `minimums.public`, `year`) is set.
+pub fn find_key_line(text: &str, key: &str) -> usize {
+    let (table, leaf) = key.rsplit_once('.').unwrap_or(("", key));
+    let (table, index) = match table.split_once('[') {
+        Some((t, rest)) => (t, rest.trim_end_matches(']').parse::<usize>().ok()),
+        None => (table, None),
+    };
+    let mut current = String::new();
+    let mut seen: Option<usize> = None;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if let Some(name) = t.strip_prefix("[[").and_then(|r| r.strip_suffix("]]")) {
+            current = name.trim().to_owned();
+            if current == table {
+                seen = Some(seen.map_or(0, |n| n + 1));
+            }
+            continue;
+        }
+        if let Some(name) = t.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+            current = name.trim().to_owned();
+            continue;
+        }
+        let sets_leaf = t.strip_prefix(leaf).is_some_and(|r| r.trim_start().starts_with('='));
+        if sets_leaf && current == table && (index.is_none() || seen == index) {
+            return i + 1;
+        }
+    }
+    1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_split() {
+        let (f, b, line) = split_front_matter("+++\ntitle = \"x\"\nweight = 1\n+++\n正文\n").unwrap();
+        assert_eq!(f, "title = \"x\"\nweight = 1\n");
+        assert_eq!(b, "正文\n");
+        assert_eq!(line, 4);
+        assert!(split_front_matter("# no front matter").is_none());
+        assert!(split_front_matter("+++\ntitle = \"x\"\n").is_none());
+    }
+
+    #[test]
+    fn url_paths() {
+        let s = |rel: &str| Source {
+            rel: rel.to_owned(),
+            shown: String::new(),
+            front: FrontMatter { title: "t".into(), description: String::new(), weight: 0, template: None, nav: None },
+            body: String::new(),
+            body_line: 0,
+        };
+        assert_eq!(s("faq.md").url_path(), "faq/");
+        assert_eq!(s("guide/intro.md").url_path(), "guide/intro/");
+        assert_eq!(s("guide/index.md").url_path(), "guide/");
+        assert_eq!(s("index.md").url_path(), "");
+    }
+
+    #[test]
+    fn key_lines() {
+        let text = "year = 1\n[freeze]\nend = 0\n[[makeup.windows]]\nstart = 1\nend = 2\n[[makeup.windows]]\nstart = 3\nend = 4\n";
+        assert_eq!(find_key_line(text, "makeup.windows[1].end"), 9);
+        assert_eq!(find_key_line(text, "makeup.windows[0].start"), 5);
+        assert_eq!(find_key_line(text, "freeze.end"), 3);
+        assert_eq!(find_key_line(text, "year"), 1);
+    }
+}

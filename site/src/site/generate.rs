@@ -1,0 +1,446 @@
+//! The generator: content in, output files out, in memory. Nothing touches the output folder
+//! here, so a build with any error changes nothing (see `output.rs` for the atomic write).
+
+use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use super::assets;
+use super::content::{Content, Source};
+use super::diagnostics::Finding;
+use super::markdown::{self, Heading, Link, Rendered};
+use super::tables;
+use super::templates;
+
+/// Where the site lives: always a path (`/jxjy/`), and a full URL when known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Base {
+    pub path: String,
+    pub url: Option<String>,
+}
+
+impl Base {
+    /// Reads `/jxjy/`, `jxjy`, `https://host/jxjy/` or `https://host`.
+    pub fn parse(s: &str) -> Base {
+        let s = s.trim();
+        if let Some(rest) = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")) {
+            let scheme_len = s.len() - rest.len();
+            let (host, path) = rest.split_once('/').map_or((rest, ""), |(h, p)| (h, p));
+            let path = normalise_path(path);
+            let url = format!("{}{host}{path}", &s[..scheme_len]);
+            return Base { path, url: Some(url) };
+        }
+        Base { path: normalise_path(s), url: None }
+    }
+}
+
+fn normalise_path(p: &str) -> String {
+    let inner = p.trim().trim_matches('/');
+    if inner.is_empty() { "/".to_owned() } else { format!("/{inner}/") }
+}
+
+/// One file of the built site.
+#[derive(Debug, Clone)]
+pub struct OutFile {
+    /// Path relative to the output folder, `/`-separated.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Serialize)]
+struct NavItem {
+    url: String,
+    title: String,
+    short: String,
+    description: String,
+}
+
+#[derive(Debug, Serialize)]
+struct PageView<'a> {
+    title: &'a str,
+    description: &'a str,
+    content: &'a str,
+    toc: &'a [Heading],
+    url: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+struct DeadlineView {
+    date: String,
+    start: Option<String>,
+    code: String,
+    label: &'static str,
+    who: String,
+    message: String,
+}
+
+/// A rendered page before templating, with what the link checker needs.
+struct PageOut {
+    index: usize,
+    rendered: Rendered,
+    chart: Option<String>,
+}
+
+/// `../` repeated for a page at `url` (`faq/` → `../`, `` → ``).
+pub fn root_prefix(url: &str) -> String {
+    "../".repeat(url.matches('/').count())
+}
+
+/// Resolves `rel` (a path relative to `from_dir`, both `/`-separated, no leading slash) and
+/// normalises `.`/`..`. `None` when it climbs above the root.
+fn join(from_dir: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = from_dir.split('/').filter(|p| !p.is_empty()).collect();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn is_external(dest: &str) -> bool {
+    dest.contains("://")
+        || dest.starts_with("mailto:")
+        || dest.starts_with("tel:")
+        || dest.starts_with("data:")
+        || dest.starts_with("//")
+}
+
+fn dir_of(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// Builds every file of the site. Findings (errors and warnings) are appended to `findings`;
+/// the caller must not publish when any is an error.
+pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> Vec<OutFile> {
+    let tera = match templates::load(&content.templates) {
+        Ok(t) => t,
+        Err(e) => {
+            let text = templates::error_text(&e);
+            findings.push(Finding::error(
+                "content/templates",
+                templates::error_line(&text).unwrap_or(0),
+                format!("模板有误：{text}"),
+            ));
+            return Vec::new();
+        }
+    };
+    let policy = match serde_json::to_value(&content.policy) {
+        Ok(v) => v,
+        Err(e) => {
+            findings.push(Finding::error("policy.toml", 0, e.to_string()));
+            return Vec::new();
+        }
+    };
+    let mut site = match serde_json::to_value(&content.settings) {
+        Ok(v) => v,
+        Err(e) => {
+            findings.push(Finding::error("site.toml", 0, e.to_string()));
+            return Vec::new();
+        }
+    };
+    site["base_path"] = base.path.clone().into();
+    let nav: Vec<NavItem> = content
+        .pages
+        .iter()
+        .filter(|p| p.front.weight > 0)
+        .map(|p| NavItem {
+            url: p.url_path(),
+            title: p.front.title.clone(),
+            short: p.front.nav.clone().unwrap_or_else(|| p.front.title.clone()),
+            description: p.front.description.clone(),
+        })
+        .collect();
+    let mut shared = Context::new();
+    shared.insert("site", &site);
+    shared.insert("policy", &policy);
+    shared.insert("nav", &nav);
+
+    let by_rel: HashMap<&str, usize> = content.pages.iter().enumerate().map(|(i, p)| (p.rel.as_str(), i)).collect();
+
+    // Markdown, in parallel: each page is a pure function of its source and the shared context.
+    let results: Vec<(PageOut, Vec<Finding>)> =
+        content.pages.par_iter().enumerate().map(|(i, page)| render_page(i, page, content, &by_rel, &shared)).collect();
+    let mut outs = Vec::with_capacity(results.len());
+    for (out, f) in results {
+        findings.extend(f);
+        outs.push(out);
+    }
+
+    check_links(content, &outs, &by_rel, findings);
+
+    // Templates, in parallel.
+    let mut files: Vec<OutFile> = outs
+        .par_iter()
+        .filter_map(|o| {
+            let page = &content.pages[o.index];
+            let url = page.url_path();
+            let mut ctx = shared.clone();
+            ctx.insert("root", &root_prefix(&url));
+            ctx.insert("current", &url);
+            ctx.insert("page_title", &page.front.title);
+            ctx.insert("description", &page.front.description);
+            ctx.insert(
+                "page",
+                &PageView {
+                    title: &page.front.title,
+                    description: &page.front.description,
+                    content: &o.rendered.html,
+                    toc: &o.rendered.headings,
+                    url: &url,
+                },
+            );
+            if let Some(c) = &o.chart {
+                ctx.insert("quota_chart", c);
+            }
+            let template = page.front.template.as_deref().unwrap_or("page.html");
+            match tera.render(template, &ctx) {
+                Ok(html) => Some(Ok(OutFile { path: format!("{url}index.html"), bytes: html.into_bytes() })),
+                Err(e) => Some(Err(Finding::error(
+                    &page.shown,
+                    0,
+                    format!("套用模板 {template} 失败：{}", templates::error_text(&e)),
+                ))),
+            }
+        })
+        .collect::<Vec<Result<OutFile, Finding>>>()
+        .into_iter()
+        .filter_map(|r| r.map_err(|f| findings.push(f)).ok())
+        .collect();
+
+    let mut special = |name: &str, path: &str, root: &str, current: &str, title: &str, extra: &dyn Fn(&mut Context)| {
+        let mut ctx = shared.clone();
+        ctx.insert("root", root);
+        ctx.insert("current", current);
+        ctx.insert("page_title", title);
+        ctx.insert("description", "");
+        extra(&mut ctx);
+        match tera.render(name, &ctx) {
+            Ok(s) => files.push(OutFile { path: path.to_owned(), bytes: s.into_bytes() }),
+            Err(e) => findings.push(Finding::error(&format!("templates/{name}"), 0, templates::error_text(&e))),
+        }
+    };
+    let deadlines = deadline_views(content);
+    special("index.html", "index.html", "", "", &content.settings.title, &|ctx| ctx.insert("deadlines", &deadlines));
+    let policy_json = serde_json::to_string(&content.policy).unwrap_or_default();
+    special("check.html", "check/index.html", "../", "check/", "学时自查", &|ctx| {
+        ctx.insert("policy_json", &policy_json);
+        ctx.insert("checker", &assets::checker_available());
+    });
+    // The 404 page is served at any depth, so it links from the site's base path.
+    special("404.html", "404.html", &base.path, "404", "页面不存在", &|_| {});
+    match &base.url {
+        Some(url) => {
+            let mut urls = vec![url.clone(), format!("{url}check/")];
+            urls.extend(content.pages.iter().map(|p| format!("{url}{}", p.url_path())));
+            special("sitemap.xml", "sitemap.xml", "", "", "", &|ctx| ctx.insert("urls", &urls));
+        }
+        None => findings.push(Finding::warning(
+            "content/site.toml",
+            0,
+            format!("base_url“{}”只有路径，没有完整网址：不生成 sitemap.xml（在 site.toml 或 --base-url 中写完整网址，如 https://example.gov.cn{}）", base.path, base.path),
+        )),
+    }
+    files.extend(assets::files());
+    files
+}
+
+fn render_page(
+    index: usize,
+    page: &Source,
+    content: &Content,
+    by_rel: &HashMap<&str, usize>,
+    shared: &Context,
+) -> (PageOut, Vec<Finding>) {
+    let mut findings = Vec::new();
+    // Fast path: most pages have no template tags and skip tera altogether.
+    let body = if page.body.contains("{{") || page.body.contains("{%") {
+        match render_body(page, shared) {
+            Ok(b) => b,
+            Err(f) => {
+                findings.push(f);
+                page.body.clone()
+            }
+        }
+    } else {
+        page.body.clone()
+    };
+    let url = page.url_path();
+    let root = root_prefix(&url);
+    let from_dir = dir_of(&page.rel);
+    let rewrite = |dest: &str| -> Option<String> {
+        if is_external(dest) || dest.starts_with('#') {
+            return None;
+        }
+        let (path, frag) = dest.split_once('#').map_or((dest, None), |(p, f)| (p, Some(f)));
+        if !path.ends_with(".md") {
+            return None;
+        }
+        let target = join(from_dir, path)?;
+        let t = &content.pages[*by_rel.get(target.as_str())?];
+        Some(format!("{root}{}{}", t.url_path(), frag.map(|f| format!("#{f}")).unwrap_or_default()))
+    };
+    let rendered = markdown::render(&body, page.body_line, &rewrite);
+    let mut chart = None;
+    if let Some(q) = tables::quota(&rendered.tables, &page.shown, &mut findings) {
+        let line = rendered.tables.first().map_or(0, |t| t.line);
+        tables::check_total(&q, &page.shown, line, &mut findings);
+        chart = Some(tables::chart_svg(&q));
+    }
+    tables::duplicate_rows(&rendered.tables, &page.shown, &mut findings);
+    (PageOut { index, rendered, chart }, findings)
+}
+
+/// Renders template tags in a page body (FAQ numbers and dates from the policy).
+fn render_body(page: &Source, shared: &Context) -> Result<String, Finding> {
+    let mut t = Tera::default();
+    templates::register_filters(&mut t);
+    let fail = |e: tera::Error| {
+        let text = templates::error_text(&e);
+        let line = templates::error_line(&text)
+            .map(|l| l + page.body_line - 1)
+            .or_else(|| {
+                // "Variable `policy.x` not found": point at the line that uses it.
+                let var = text.split('`').nth(1)?;
+                page.body.lines().position(|l| l.contains(var)).map(|i| i + page.body_line)
+            })
+            .unwrap_or(0);
+        Finding::error(&page.shown, line, format!("页面中的模板标记有误：{text}"))
+    };
+    t.add_raw_template(&page.rel, &page.body).map_err(fail)?;
+    t.render(&page.rel, shared).map_err(fail)
+}
+
+fn check_links(content: &Content, outs: &[PageOut], by_rel: &HashMap<&str, usize>, findings: &mut Vec<Finding>) {
+    let anchors: Vec<HashSet<&str>> =
+        outs.iter().map(|o| o.rendered.headings.iter().map(|h| h.id.as_str()).collect()).collect();
+    let mut known: HashSet<String> = content.pages.iter().map(|p| p.url_path()).collect();
+    known.extend(["".to_owned(), "check/".to_owned()]);
+    for o in outs {
+        let page = &content.pages[o.index];
+        for Link { dest, line } in &o.rendered.links {
+            if is_external(dest) {
+                continue;
+            }
+            let (path, frag) = dest.split_once('#').map_or((dest.as_str(), None), |(p, f)| (p, Some(f)));
+            let target = if path.is_empty() {
+                Some(o.index)
+            } else if path.ends_with(".md") {
+                match join(dir_of(&page.rel), path).and_then(|t| by_rel.get(t.as_str()).copied()) {
+                    Some(i) => Some(i),
+                    None => {
+                        findings.push(Finding::error(&page.shown, *line, format!("链接“{dest}”指向的页面不存在")));
+                        continue;
+                    }
+                }
+            } else {
+                // A link to a built URL, relative to this page's URL.
+                let resolved = join(page.url_path().trim_end_matches('/'), path).map(|p| {
+                    let p = p.trim_end_matches("index.html").to_owned();
+                    if p.is_empty() || p.ends_with('/') { p } else { format!("{p}/") }
+                });
+                if !resolved.is_some_and(|r| known.contains(&r) || assets::is_asset(&r)) {
+                    findings.push(Finding::error(&page.shown, *line, format!("链接“{dest}”指向的页面不存在")));
+                }
+                None
+            };
+            if let (Some(t), Some(frag)) = (target, frag) {
+                let wanted = decode_percent(frag);
+                if !anchors[t].contains(wanted.as_str()) {
+                    let shown = &content.pages[t].shown;
+                    findings.push(Finding::error(
+                        &page.shown,
+                        *line,
+                        format!("链接“{dest}”的锚点 #{wanted} 在 {shown} 中不存在"),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// `%E5%9B%9B` → `四`; malformed escapes are kept as written.
+pub fn decode_percent(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn deadline_views(content: &Content) -> Vec<DeadlineView> {
+    use jxjy_core::report::DeadlineCode::*;
+    let jan1 = chrono::NaiveDate::from_ymd_opt(content.policy.year, 1, 1).unwrap_or_default();
+    jxjy_core::deadlines::upcoming(&content.policy, jan1)
+        .into_iter()
+        .map(|d| DeadlineView {
+            date: d.date.to_string(),
+            start: d.start.map(|s| s.to_string()),
+            code: serde_json::to_value(d.code).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            label: match d.code {
+                AnnualReview => "年度审核截止",
+                Freeze => "数据年终结转期",
+                MakeupApplication => "补学补审申请",
+                MakeupStudyEnd => "补学期间",
+                PlanFiling => "培训计划申报截止",
+                KeyTalentReport => "骨干人才培训情况报送",
+            },
+            who: d.who,
+            message: d.message,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls() {
+        assert_eq!(Base::parse("/"), Base { path: "/".into(), url: None });
+        assert_eq!(Base::parse("jxjy"), Base { path: "/jxjy/".into(), url: None });
+        assert_eq!(Base::parse("/jxjy/"), Base { path: "/jxjy/".into(), url: None });
+        assert_eq!(
+            Base::parse("https://example.org"),
+            Base { path: "/".into(), url: Some("https://example.org/".into()) }
+        );
+        assert_eq!(
+            Base::parse("https://example.org/jxjy"),
+            Base { path: "/jxjy/".into(), url: Some("https://example.org/jxjy/".into()) }
+        );
+    }
+
+    #[test]
+    fn joins_and_prefixes() {
+        assert_eq!(join("", "faq.md").as_deref(), Some("faq.md"));
+        assert_eq!(join("a/b", "../c.md").as_deref(), Some("a/c.md"));
+        assert_eq!(join("", "../x.md"), None);
+        assert_eq!(root_prefix(""), "");
+        assert_eq!(root_prefix("faq/"), "../");
+        assert_eq!(root_prefix("a/b/"), "../../");
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(decode_percent("%E5%9B%9B"), "四");
+        assert_eq!(decode_percent("a%2"), "a%2");
+        assert_eq!(decode_percent("%四"), "%四");
+    }
+}

@@ -1,0 +1,291 @@
+//! Markdown → HTML, as a pure function that also returns what it found on the way: headings
+//! (for ids and anchors), links (for the link checker) and tables (for the quota check and the
+//! duplicate-row lint). CJK-aware: a soft line break between two Chinese characters adds no space.
+
+use std::collections::HashMap;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+
+/// A heading and the id it got.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+/// A link as written, with the 1-based line of the markdown it sits on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub dest: String,
+    pub line: usize,
+}
+
+/// A table's text cells, with the line of its header row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    pub line: usize,
+    pub header: Vec<String>,
+    /// Each body row with the line it is on.
+    pub rows: Vec<(usize, Vec<String>)>,
+}
+
+/// The rendered page and the facts gathered.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    pub links: Vec<Link>,
+    pub tables: Vec<Table>,
+}
+
+/// Whether `c` is a character between which and another like it a line break means nothing.
+fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{2E80}'..='\u{9FFF}'   // radicals, kana, CJK symbols and punctuation, unified ideographs
+        | '\u{F900}'..='\u{FAFF}' // compatibility ideographs
+        | '\u{FF00}'..='\u{FFEF}' // full-width forms
+        | '\u{20000}'..='\u{3FFFF}'
+        | '\u{201C}' | '\u{201D}' | '\u{2018}' | '\u{2019}' | '\u{2014}' | '\u{2026}')
+}
+
+/// A heading id that keeps Chinese characters: letters and digits of any script kept, ASCII
+/// lower-cased, spaces to `-`, punctuation dropped.
+pub fn slug(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if (c.is_whitespace() || c == '-' || c == '_') && !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() { "section".to_owned() } else { out }
+}
+
+/// Byte offset → 1-based line.
+pub struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    pub fn new(text: &str) -> Lines {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Lines { starts }
+    }
+
+    pub fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset)
+    }
+}
+
+/// How to rewrite a link destination (e.g. `faq.md#x` → `../faq/#x`).
+pub type Rewrite<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Renders `text`. `line_offset` is added to every reported line (the front matter above the body).
+pub fn render(text: &str, line_offset: usize, rewrite: Rewrite<'_>) -> Rendered {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_FOOTNOTES;
+    let lines = Lines::new(text);
+    let mut events: Vec<(Event<'_>, usize)> = Parser::new_ext(text, options)
+        .into_offset_iter()
+        .map(|(e, range)| (e, lines.line(range.start) + line_offset))
+        .collect();
+
+    let mut out = Rendered::default();
+    let mut ids: HashMap<String, usize> = HashMap::new();
+
+    // Pass 1: heading ids, links, tables; soft breaks between CJK characters removed.
+    let mut i = 0;
+    let mut table: Option<Table> = None;
+    let mut row: Vec<String> = Vec::new();
+    let mut cell: Option<String> = None;
+    let mut in_head = false;
+    let mut row_line = 0;
+    while i < events.len() {
+        let line = events[i].1;
+        if matches!(events[i].0, Event::Start(Tag::Heading { .. })) {
+            let mut text = String::new();
+            for (e, _) in events[i + 1..].iter() {
+                match e {
+                    Event::End(TagEnd::Heading(_)) => break,
+                    Event::Text(t) | Event::Code(t) => text.push_str(t),
+                    _ => {}
+                }
+            }
+            if let Event::Start(Tag::Heading { level, id, .. }) = &mut events[i].0 {
+                let base = id.as_ref().map_or_else(|| slug(&text), |s| s.to_string());
+                let n = ids.entry(base.clone()).or_insert(0);
+                let unique = if *n == 0 { base.clone() } else { format!("{base}-{n}") };
+                *n += 1;
+                *id = Some(CowStr::from(unique.clone()));
+                out.headings.push(Heading { level: heading_level(*level), id: unique, text });
+            }
+            i += 1;
+            continue;
+        }
+        if matches!(events[i].0, Event::SoftBreak) {
+            let before = last_char_before(&events, i);
+            let after = first_char_after(&events, i);
+            if before.is_some_and(is_cjk) && after.is_some_and(is_cjk) {
+                events[i].0 = Event::Text(CowStr::Borrowed(""));
+            }
+            i += 1;
+            continue;
+        }
+        match &mut events[i].0 {
+            Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
+                out.links.push(Link { dest: dest_url.to_string(), line });
+                if let Some(new) = rewrite(dest_url) {
+                    *dest_url = CowStr::from(new);
+                }
+            }
+            Event::Start(Tag::Table(_)) => table = Some(Table { line, header: Vec::new(), rows: Vec::new() }),
+            Event::End(TagEnd::Table) => out.tables.extend(table.take()),
+            Event::Start(Tag::TableHead) => {
+                in_head = true;
+                row.clear();
+            }
+            Event::End(TagEnd::TableHead) => {
+                in_head = false;
+                if let Some(t) = table.as_mut() {
+                    t.header = std::mem::take(&mut row);
+                }
+            }
+            Event::Start(Tag::TableRow) => {
+                row.clear();
+                row_line = line;
+            }
+            Event::End(TagEnd::TableRow) if !in_head => {
+                if let Some(t) = table.as_mut() {
+                    t.rows.push((row_line, std::mem::take(&mut row)));
+                }
+            }
+            Event::Start(Tag::TableCell) => cell = Some(String::new()),
+            Event::End(TagEnd::TableCell) => row.push(cell.take().unwrap_or_default().trim().to_owned()),
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(c) = cell.as_mut() {
+                    c.push_str(t);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+
+    // Pass 2: wrap tables so that wide ones scroll on a phone.
+    let wrapped = events.into_iter().flat_map(|(e, _)| match e {
+        Event::Start(Tag::Table(a)) => {
+            vec![Event::Html(CowStr::Borrowed("<div class=\"table-wrap\">")), Event::Start(Tag::Table(a))]
+        }
+        Event::End(TagEnd::Table) => vec![Event::End(TagEnd::Table), Event::Html(CowStr::Borrowed("</div>\n"))],
+        e => vec![e],
+    });
+    out.html.reserve(text.len() * 3 / 2);
+    html::push_html(&mut out.html, wrapped);
+    out
+}
+
+fn heading_level(l: HeadingLevel) -> u8 {
+    match l {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+fn last_char_before(events: &[(Event<'_>, usize)], i: usize) -> Option<char> {
+    events[..i].iter().rev().find_map(|(e, _)| match e {
+        Event::Text(t) | Event::Code(t) if !t.is_empty() => t.chars().last(),
+        Event::Text(_) => None,
+        Event::Start(_) | Event::End(_) | Event::Html(_) | Event::InlineHtml(_) => None,
+        _ => Some(' '),
+    })
+}
+
+fn first_char_after(events: &[(Event<'_>, usize)], i: usize) -> Option<char> {
+    events[i + 1..].iter().find_map(|(e, _)| match e {
+        Event::Text(t) | Event::Code(t) if !t.is_empty() => t.chars().next(),
+        Event::Text(_) => None,
+        Event::Start(_) | Event::End(_) | Event::Html(_) | Event::InlineHtml(_) => None,
+        _ => Some(' '),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn md(text: &str) -> Rendered {
+        render(text, 0, &|_| None)
+    }
+
+    #[test]
+    fn soft_breaks_between_chinese_characters_add_no_space() {
+        assert_eq!(md("专业技术人员\n继续教育").html, "<p>专业技术人员继续教育</p>\n");
+        assert_eq!(md("学时。\n其中").html, "<p>学时。其中</p>\n");
+        assert_eq!(md("hello\nworld").html, "<p>hello\nworld</p>\n");
+        assert_eq!(md("共 90\n学时").html, "<p>共 90\n学时</p>\n");
+        // Across inline markup too.
+        assert_eq!(md("**公需**\n科目").html, "<p><strong>公需</strong>科目</p>\n");
+        assert_eq!(md("Rust\n学时").html, "<p>Rust\n学时</p>\n");
+    }
+
+    #[test]
+    fn heading_ids_keep_chinese() {
+        let r = md("## 四、学时登记\n\n### （一）加强备案管理。\n\n## 四、学时登记\n\n## Q&A 2020\n");
+        let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["四学时登记", "一加强备案管理", "四学时登记-1", "qa-2020"]);
+        assert!(r.html.contains("<h2 id=\"四学时登记\">"), "{}", r.html);
+    }
+
+    #[test]
+    fn tables_are_wrapped_and_collected() {
+        let r = md("intro\n\n| 区域 | 人数 |\n|---|---|\n| 中原区 | 260 |\n| 总计 | 260 |\n");
+        assert!(r.html.contains("<div class=\"table-wrap\"><table>"), "{}", r.html);
+        assert!(r.html.contains("</table>\n</div>"), "{}", r.html);
+        let t = &r.tables[0];
+        assert_eq!(t.line, 3);
+        assert_eq!(t.header, ["区域", "人数"]);
+        assert_eq!(
+            t.rows,
+            [(5, vec!["中原区".to_owned(), "260".to_owned()]), (6, vec!["总计".to_owned(), "260".to_owned()])]
+        );
+    }
+
+    #[test]
+    fn links_are_collected_with_lines_and_rewritten() {
+        let r = render("+x\n\n见[通知](notice.md#四学时登记)和[外部](https://example.org)。\n", 10, &|d| {
+            d.strip_suffix(".md").map(|p| format!("../{p}/"))
+        });
+        assert_eq!(
+            r.links,
+            [
+                Link { dest: "notice.md#四学时登记".into(), line: 13 },
+                Link { dest: "https://example.org".into(), line: 13 }
+            ]
+        );
+        assert!(r.html.contains("href=\"https://example.org\""));
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("  "), "section");
+        assert_eq!(slug("What is 公需?"), "what-is-公需");
+        assert_eq!(slug("一、范围对象"), "一范围对象");
+    }
+
+    #[test]
+    fn html_in_text_is_escaped() {
+        assert_eq!(md("a < b & c").html, "<p>a &lt; b &amp; c</p>\n");
+    }
+}
