@@ -28,6 +28,8 @@ function toCoreBytes(bytes) {
   } catch (_) {
     const utf8 = new TextDecoder("utf-8").decode(bytes);
     const gbk = new TextDecoder("gb18030").decode(bytes);
+    // Binary files (images, archives) hold NUL bytes: leave them for the core to name.
+    if (gbk.indexOf("\u0000") >= 0) return bytes;
     return countReplacements(gbk) < countReplacements(utf8) ? new TextEncoder().encode(gbk) : bytes;
   }
 }

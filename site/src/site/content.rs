@@ -70,6 +70,8 @@ impl Source {
 #[derive(Debug, Clone)]
 pub struct Content {
     pub settings: Settings,
+    /// The settings file as shown in messages.
+    pub settings_file: String,
     pub policy: Policy,
     pub pages: Vec<Source>,
     /// (name, text) of templates overriding the built-in ones.
@@ -204,7 +206,7 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Option<Content> {
             }
         }
     }
-    Some(Content { settings, policy: policy?, pages, templates })
+    Some(Content { settings_file: settings_shown, settings, policy: policy?, pages, templates })
 }
 
 fn collect_md(dir: &Path, out: &mut Vec<PathBuf>) {

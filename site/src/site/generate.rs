@@ -242,7 +242,7 @@ pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> 
             special("sitemap.xml", "sitemap.xml", "", "", "", &|ctx| ctx.insert("urls", &urls));
         }
         None => findings.push(Finding::warning(
-            "content/site.toml",
+            &content.settings_file,
             0,
             format!("base_url“{}”只有路径，没有完整网址：不生成 sitemap.xml（在 site.toml 或 --base-url 中写完整网址，如 https://example.gov.cn{}）", base.path, base.path),
         )),
@@ -304,11 +304,11 @@ fn render_body(page: &Source, shared: &Context) -> Result<String, Finding> {
     let fail = |e: tera::Error| {
         let text = templates::error_text(&e);
         let line = templates::error_line(&text)
-            .map(|l| l + page.body_line - 1)
+            .map(|l| l + page.body_line)
             .or_else(|| {
                 // "Variable `policy.x` not found": point at the line that uses it.
                 let var = text.split('`').nth(1)?;
-                page.body.lines().position(|l| l.contains(var)).map(|i| i + page.body_line)
+                page.body.lines().position(|l| l.contains(var)).map(|i| i + page.body_line + 1)
             })
             .unwrap_or(0);
         Finding::error(&page.shown, line, format!("页面中的模板标记有误：{text}"))

@@ -31,6 +31,11 @@ fn date_filter(f: fn(NaiveDate) -> String) -> impl tera::Filter {
 /// Registers the filters content and templates may use: `cn_date` (2020年12月10日) and
 /// `cn_month_day` (12月10日).
 pub fn register_filters(t: &mut Tera) {
+    // XML text escaping without tera's HTML-style `&#x2F;` for slashes (URLs in sitemap.xml).
+    t.register_filter("xml", |v: &Value, _: &HashMap<String, Value>| -> tera::Result<Value> {
+        let s = v.as_str().unwrap_or_default();
+        Ok(Value::String(s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")))
+    });
     t.register_filter("cn_date", date_filter(cn_date));
     t.register_filter("cn_month_day", date_filter(cn_month_day));
 }

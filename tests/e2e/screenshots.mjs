@@ -1,0 +1,30 @@
+// Takes screenshots of every page of the built site at phone and desktop widths, and of the
+// self-check page after checking the sample data. Usage: node screenshots.mjs [outdir]
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { buildSite, serveDir, launch, PHONE, DESKTOP, ROOT } from "./lib.mjs";
+
+const outDir = path.resolve(process.argv[2] || path.join(ROOT, "target/screenshots"));
+fs.mkdirSync(outDir, { recursive: true });
+const site = buildSite(fs.mkdtempSync(path.join(os.tmpdir(), "jxjy-shots-")), "/jxjy/");
+const server = await serveDir(site, { prefix: "/jxjy/" });
+const browser = await launch();
+for (const [label, device] of [["phone", PHONE], ["desktop", DESKTOP]]) {
+  const ctx = await browser.newContext({ ...device, timezoneId: "Asia/Shanghai" });
+  const page = await ctx.newPage();
+  for (const p of ["", "notice/", "quota/", "faq/", "check/"]) {
+    await page.goto(server.url + p);
+    const name = (p.replace(/\//g, "") || "home") + `-${label}.png`;
+    await page.screenshot({ path: path.join(outDir, name), fullPage: true });
+  }
+  await page.goto(server.url + "check/");
+  await page.waitForSelector("body[data-checker=ready]");
+  await page.click("#sample");
+  await page.waitForSelector("body[data-state=done]");
+  await page.screenshot({ path: path.join(outDir, `check-result-${label}.png`), fullPage: true });
+  await ctx.close();
+}
+await browser.close();
+await server.close();
+console.log("screenshots in " + outDir);

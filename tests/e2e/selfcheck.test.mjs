@@ -1,0 +1,227 @@
+// End-to-end: the built site in real headless Chromium, served from a plain static server at
+// the root and under a sub-path. Numbers shown on the page are compared with `jxjy check`.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { buildSite, serveDir, launch, ROOT, PHONE } from "./lib.mjs";
+
+const BIN = process.env.JXJY_BIN || path.join(ROOT, "target/release/jxjy");
+const fixture = (name) => path.join(ROOT, "tests/fixtures", name);
+const cli = (file, today = "2020-11-01") =>
+  JSON.parse(execFileSync(BIN, ["check", file, "--today", today, "--format", "json", "--policy", path.join(ROOT, "content/2020/policy.toml")]));
+
+let browser, rootServer, subServer, oddMimeServer;
+before(async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "jxjy-e2e-"));
+  rootServer = await serveDir(buildSite(path.join(tmp, "root"), "/"));
+  subServer = await serveDir(buildSite(path.join(tmp, "sub"), "/jxjy/"), { prefix: "/jxjy/" });
+  oddMimeServer = await serveDir(path.join(tmp, "sub"), { prefix: "/jxjy/", wasmMime: "application/octet-stream" });
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await Promise.all([rootServer, subServer, oddMimeServer].map((s) => s?.close()));
+});
+
+/** A page on the self-check with every request and console error recorded. */
+async function checkerPage(server, opts = {}) {
+  const ctx = await browser.newContext({ timezoneId: "Asia/Shanghai", acceptDownloads: true, ...opts });
+  const requests = [];
+  ctx.on("request", (r) => requests.push({ url: r.url(), method: r.method(), at: Date.now() }));
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  const dialogs = [];
+  page.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss(); });
+  await page.goto(server.url + "check/");
+  await page.waitForSelector("body[data-checker=ready]", { timeout: 20000 });
+  await page.fill("#today", "2020-11-01");
+  return { ctx, page, requests, errors, dialogs };
+}
+
+async function shownBars(page) {
+  return page.$$eval("#person-detail .req", (els) =>
+    Object.fromEntries(els.map((e) => [e.dataset.req, Number(e.querySelector(".req-num strong").textContent)])));
+}
+
+async function waitDone(page) {
+  await page.waitForFunction(() => ["done", "fatal"].includes(document.body.dataset.state), null, { timeout: 20000 });
+}
+
+test("every page exists at the root and under a sub-path, and every internal link resolves", async () => {
+  for (const server of [rootServer, subServer]) {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    const seen = new Set();
+    for (const p of ["", "notice/", "quota/", "faq/", "check/"]) {
+      const res = await page.goto(server.url + p);
+      assert.equal(res.status(), 200, server.url + p);
+      assert.equal(await page.getAttribute("html", "lang"), "zh-CN");
+      const hrefs = await page.$$eval("a[href]", (as) => as.map((a) => a.href));
+      for (const h of hrefs) if (h.startsWith(server.url) && !h.includes("#")) seen.add(h);
+    }
+    for (const h of seen) {
+      const res = await page.request.get(h);
+      assert.equal(res.status(), 200, "broken link " + h);
+    }
+    const missing = await page.goto(server.url + "no/such/page/");
+    assert.equal(missing.status(), 404);
+    assert.match(await page.textContent("h1"), /页面不存在/);
+    // The 404 page's links work from any depth.
+    const home = await page.$eval("main a", (a) => a.href);
+    assert.equal(home, server.url);
+    assert.deepEqual(errors, []);
+    await ctx.close();
+  }
+});
+
+test("pasted rows from Excel give the same numbers as jxjy check", async () => {
+  const { ctx, page, requests, errors } = await checkerPage(subServer);
+  const loaded = requests.length;
+  const text = fs.readFileSync(fixture("pasted.tsv"), "utf8");
+  await page.fill("#paste", text);
+  await waitDone(page);
+  const want = cli(fixture("pasted.tsv")).people[0];
+  assert.deepEqual(await shownBars(page), {
+    "公需必修": want.hours.public_compulsory, "公需合计": want.hours.public,
+    "专业科目": want.hours.professional, "全年合计": want.hours.total,
+  });
+  assert.match(await page.textContent(".verdict"), new RegExp("至少还需 " + want.needed + " 学时"));
+  const excluded = await page.$$eval(".rows.excluded tbody tr", (trs) => trs.map((t) => [Number(t.dataset.row), t.dataset.reason]));
+  assert.deepEqual(excluded, want.excluded.map((x) => [x.row, x.reason]));
+  // Nothing was requested after the page and its checker loaded.
+  assert.equal(requests.length, loaded, JSON.stringify(requests.slice(loaded)));
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test("uploads: GBK CSV from Excel, XLSX, and a garbage file", async () => {
+  const { ctx, page, requests, errors } = await checkerPage(rootServer);
+  const loaded = requests.length;
+  for (const name of ["unit-gbk.csv", "unit.xlsx"]) {
+    await page.evaluate(() => { document.body.dataset.state = ""; });
+    await page.setInputFiles("#file", fixture(name));
+    await waitDone(page);
+    const want = cli(fixture(name));
+    const rows = await page.$$eval("table.people tbody tr", (trs) => trs.map((t) => [...t.children].map((td) => td.textContent)));
+    assert.deepEqual(rows, want.people.map((p) => [p.person, p.compliant ? "达标" : "未达标", String(p.needed),
+      String(p.hours.public_compulsory), String(p.hours.public), String(p.hours.professional), String(p.hours.total)]), name);
+    const errorRows = await page.$$eval(".rows.errors tbody tr", (trs) => trs.map((t) => Number(t.dataset.row)));
+    assert.deepEqual(errorRows, want.errors.map((e) => e.row), name);
+  }
+  await page.evaluate(() => { document.body.dataset.state = ""; });
+  await page.setInputFiles("#file", fixture("not-a-table.png"));
+  await waitDone(page);
+  assert.equal(await page.getAttribute("body", "data-state"), "fatal");
+  assert.match(await page.textContent("#status"), /PNG/);
+  assert.equal(await page.isHidden("#results"), true);
+  assert.equal(requests.length, loaded, JSON.stringify(requests.slice(loaded)));
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test("a course named like HTML is shown as text and runs nothing", async () => {
+  const { ctx, page, dialogs, errors } = await checkerPage(subServer);
+  await page.setInputFiles("#file", fixture("records.json"));
+  await waitDone(page);
+  const courses = await page.$$eval("#results td.course", (tds) => tds.map((t) => t.textContent));
+  assert.ok(courses.includes("<img src=x onerror=alert(1)>"), JSON.stringify(courses));
+  assert.equal(await page.$$eval("#results img", (i) => i.length), 0);
+  await page.waitForTimeout(300);
+  assert.deepEqual(dialogs, []);
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test("every request is a GET of the site's own files", async () => {
+  const { ctx, page, requests } = await checkerPage(subServer);
+  await page.click("#sample");
+  await waitDone(page);
+  await page.setInputFiles("#file", fixture("unit.xlsx"));
+  await waitDone(page);
+  const origin = new URL(subServer.url).origin;
+  for (const r of requests) {
+    assert.equal(r.method, "GET", r.url);
+    assert.ok(r.url.startsWith(origin + "/jxjy/"), r.url);
+  }
+  const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', "content");
+  assert.match(csp, /connect-src 'self'/);
+  assert.match(csp, /'wasm-unsafe-eval'/);
+  await ctx.close();
+});
+
+test("print view and calendar download", async () => {
+  const { ctx, page } = await checkerPage(rootServer);
+  await page.click("#sample");
+  await waitDone(page);
+  const deadlines = await page.$$eval("#deadlines li", (lis) => lis.map((l) => l.dataset.code));
+  assert.deepEqual(deadlines, cli(fixture("personal.csv")).deadlines.map((d) => d.code));
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#ics")]);
+  const ics = fs.readFileSync(await download.path(), "utf8");
+  assert.match(ics, /^BEGIN:VCALENDAR/);
+  assert.equal((ics.match(/BEGIN:VEVENT/g) || []).length, deadlines.length);
+  assert.match(ics, /DTSTART;VALUE=DATE:20201210/);
+  await page.emulateMedia({ media: "print" });
+  assert.equal(await page.isVisible(".input"), false);
+  assert.equal(await page.isVisible("#person-detail .bars"), true);
+  assert.equal(await page.isVisible(".site-header"), false);
+  await ctx.close();
+});
+
+test("unit administrators can sort and export the per-person table", async () => {
+  const { ctx, page } = await checkerPage(rootServer, PHONE);
+  await page.setInputFiles("#file", fixture("unit-gbk.csv"));
+  await waitDone(page);
+  const names = () => page.$$eval("table.people tbody tr td:first-child", (t) => t.map((x) => x.textContent));
+  assert.deepEqual(await names(), ["张伟", "李娜", "赵强"]);
+  await page.click("table.people th:nth-child(3) button");
+  await page.click("table.people th:nth-child(3) button");
+  assert.equal((await names())[0], "李娜");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);
+  const csv = fs.readFileSync(await download.path(), "utf8");
+  assert.match(csv, /^\ufeff人员,是否达标,还需学时/);
+  assert.match(csv, /\r\n李娜,否,42,/);
+  await ctx.close();
+});
+
+test("the checker works when .wasm is served with the wrong MIME type", async () => {
+  const { ctx, page } = await checkerPage(oddMimeServer);
+  await page.click("#sample");
+  await waitDone(page);
+  assert.equal(await page.getAttribute("body", "data-state"), "done");
+  await ctx.close();
+});
+
+test("without JavaScript the page says so and the rest of the site stays readable", async () => {
+  const ctx = await browser.newContext({ javaScriptEnabled: false });
+  const page = await ctx.newPage();
+  await page.goto(subServer.url + "check/");
+  assert.match(await page.textContent("noscript") ?? "", /JavaScript/);
+  await page.goto(subServer.url + "notice/");
+  assert.match(await page.textContent("main"), /郑人社办〔2020〕106号/);
+  await page.goto(subServer.url + "faq/");
+  assert.ok((await page.$$("main h2")).length >= 20);
+  await ctx.close();
+});
+
+test("FAQ search finds answers by Chinese substrings", async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(rootServer.url + "faq/");
+  const visible = () => page.$$eval(".faq-item", (s) => s.filter((x) => !x.hidden).length);
+  const all = await visible();
+  await page.fill("#faq-q", "补学");
+  const makeup = await visible();
+  assert.ok(makeup > 0 && makeup < all, `${makeup} of ${all}`);
+  await page.fill("#faq-q", "90学时");
+  assert.ok((await visible()) > 0);
+  await page.fill("#faq-q", "没有这样的问题xyz");
+  assert.equal(await visible(), 0);
+  await ctx.close();
+});

@@ -1,0 +1,214 @@
+//! `jxjy build` / `lint` on the real content and on fixture sites with known faults.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn jxjy(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jxjy")).args(args).current_dir(root()).output().unwrap()
+}
+
+fn build(content: &Path, out: &Path, base: &str) -> Output {
+    jxjy(&["build", "--content", content.to_str().unwrap(), "--out", out.to_str().unwrap(), "--base-url", base])
+}
+
+fn read(out: &Path, rel: &str) -> String {
+    std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// Every file under `dir` with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(p.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// Internal links of an HTML file (href/src values that are relative).
+fn links(html: &str) -> Vec<String> {
+    let mut v = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        for part in html.split(attr).skip(1) {
+            let link = part.split('"').next().unwrap_or("");
+            if !link.contains("://") && !link.starts_with("data:") && !link.starts_with('#') && !link.is_empty() {
+                v.push(link.replace("&#x2F;", "/"));
+            }
+        }
+    }
+    v
+}
+
+#[test]
+fn the_real_content_builds_with_every_page_and_working_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let res = build(&root().join("content"), &out, "https://jxjy.example.com/");
+    assert_eq!(res.status.code(), Some(0), "{}", String::from_utf8_lossy(&res.stderr));
+    let files = snapshot(&out);
+    for page in ["index.html", "notice/index.html", "quota/index.html", "faq/index.html", "check/index.html", "404.html", "sitemap.xml"] {
+        assert!(files.contains_key(Path::new(page)), "{page} missing");
+    }
+    // Every relative link of every page resolves to a built file.
+    for (path, bytes) in &files {
+        if path.extension().is_some_and(|e| e == "html") && path != Path::new("404.html") {
+            let html = String::from_utf8(bytes.clone()).unwrap();
+            let dir = path.parent().unwrap();
+            for link in links(&html) {
+                let target = link.split('#').next().unwrap();
+                let mut t = dir.join(target);
+                if target.ends_with('/') || target.is_empty() {
+                    t = t.join("index.html");
+                }
+                let norm: PathBuf = t.components().fold(PathBuf::new(), |mut acc, c| {
+                    match c {
+                        std::path::Component::ParentDir => {
+                            acc.pop();
+                        }
+                        std::path::Component::CurDir => {}
+                        c => acc.push(c),
+                    }
+                    acc
+                });
+                assert!(files.contains_key(&norm), "{}: broken link {link} ({})", path.display(), norm.display());
+            }
+        }
+    }
+    let notice = read(&out, "notice/index.html");
+    assert!(notice.contains("郑人社办〔2020〕106号"));
+    assert!(notice.contains("lang=\"zh-CN\""));
+    // CJK soft breaks add no space, and mends are kept as comments.
+    assert!(notice.contains("郑东新区"), "extraction fault not mended");
+    let visible: String = notice.split("<!--").enumerate().map(|(i, part)| if i == 0 { part } else { part.split_once("-->").map_or("", |(_, rest)| rest) }).collect();
+    assert!(!visible.contains(" and "), "English 'and' left in the notice text");
+    assert!(notice.contains("<!--"), "the mends are recorded as comments");
+    let quota = read(&out, "quota/index.html");
+    assert!(quota.contains("<svg"), "quota chart missing");
+    assert_eq!(quota.matches("class=\"bar\"").count(), 16, "one bar per region");
+    assert!(quota.contains("<div class=\"table-wrap\"><table>"));
+    let faq = read(&out, "faq/index.html");
+    assert!(!faq.contains("{{"), "unrendered template tags in the FAQ");
+    assert!(faq.contains("12月10日"), "FAQ dates come from policy.toml");
+    assert!(faq.matches("<h2 id=").count() >= 20, "at least 20 questions");
+    let check = read(&out, "check/index.html");
+    assert!(check.contains("id=\"policy-data\""));
+    assert!(check.contains("Content-Security-Policy"));
+    let sitemap = read(&out, "sitemap.xml");
+    assert!(sitemap.contains("<loc>https://jxjy.example.com/faq/</loc>"), "{sitemap}");
+    // Nothing is fetched from another host.
+    for (path, bytes) in &files {
+        if path.extension().is_some_and(|e| e == "html" || e == "css") {
+            let text = String::from_utf8_lossy(bytes);
+            for bad in ["src=\"http", "href=\"//", "@import", "fonts.googleapis", "cdn."] {
+                assert!(!text.contains(bad), "{} refers to another host ({bad})", path.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn sub_path_builds_link_relatively_and_the_404_page_uses_the_base() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let res = build(&root().join("content"), &out, "/jxjy/");
+    assert_eq!(res.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&res.stderr);
+    assert!(stderr.contains("不生成 sitemap.xml"), "a path-only base warns about the sitemap: {stderr}");
+    assert!(!out.join("sitemap.xml").exists());
+    let faq = read(&out, "faq/index.html");
+    assert!(faq.contains("href=\"../assets/style.css\""));
+    assert!(!faq.contains("href=\"/"), "root-absolute link in a page");
+    let not_found = read(&out, "404.html");
+    assert!(not_found.contains("href=\"/jxjy/assets/style.css\""), "{not_found}");
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    assert_eq!(build(&root().join("content"), &out, "/").status.code(), Some(0));
+    let before = snapshot(&out);
+    let res = build(&root().join("tests/fixtures/sites/faulty"), &out, "/");
+    assert_eq!(res.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&res.stderr).contains("保持原样"));
+    assert_eq!(snapshot(&out), before, "output changed after a failed build");
+    let siblings: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(siblings, [std::ffi::OsString::from("public")], "staging folders left behind");
+}
+
+#[test]
+fn lint_finds_the_known_faults_with_file_and_line() {
+    let res = jxjy(&["lint", "--content", "tests/fixtures/sites/faulty"]);
+    assert_eq!(res.status.code(), Some(1));
+    let text = String::from_utf8(res.stderr).unwrap();
+    for want in [
+        "faulty/2020/links.md:8: 错误: 链接“missing.md”指向的页面不存在",
+        "faulty/2020/links.md:8: 错误: 链接“#不存在”的锚点 #不存在",
+        "faulty/2020/links.md:10: 错误: 链接“quota.md#没有这个标题”的锚点",
+        "faulty/2020/links.md:12: 错误: 链接“../nowhere/”指向的页面不存在",
+        "faulty/2020/nofront.md:1: 错误: 缺少页首信息",
+        "faulty/2020/quota.md:12: 错误: 培训任务表的总计为 250，但各行之和为 300",
+        "faulty/2020/template.md:7: 错误: 页面中的模板标记有误",
+        "faulty/2020/quota.md:17: 警告: 表格（第 14 行起）有重复的行",
+        "faulty/site.toml: 警告: base_url“/t/”只有路径",
+        "jxjy lint: 7 个错误",
+    ] {
+        assert!(text.contains(want), "missing finding: {want}\n--- got:\n{text}");
+    }
+    // The good links are not reported.
+    assert!(!text.contains("quota.md#总表"), "{text}");
+    assert!(!text.contains("../check/"), "{text}");
+}
+
+#[test]
+fn lint_names_a_policy_date_outside_its_year() {
+    let res = jxjy(&["lint", "--content", "tests/fixtures/sites/bad-policy"]);
+    assert_eq!(res.status.code(), Some(1));
+    let text = String::from_utf8(res.stderr).unwrap();
+    assert!(text.contains("bad-policy/2020/policy.toml:23: 错误: review.deadline：日期 2021-01-10 不在 2020 年度内"), "{text}");
+}
+
+#[test]
+fn the_shipped_content_lints_clean_of_errors_and_flags_the_roster() {
+    let res = jxjy(&["lint"]);
+    let text = String::from_utf8(res.stderr).unwrap();
+    assert_eq!(res.status.code(), Some(0), "{text}");
+    assert!(text.contains("content/2020/quota.md:43: 警告: 表格（第 40 行起）有重复的行：第 43、44、45、46、47 等 19 行与第 42 行"), "{text}");
+    assert!(!text.contains("错误:"), "{text}");
+}
+
+#[test]
+fn templates_can_be_overridden_from_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_dir(&root().join("content"), &content);
+    std::fs::create_dir_all(content.join("templates")).unwrap();
+    std::fs::write(content.join("templates/404.html"), "<!doctype html><p>自定义 404 {{ site.title }}</p>").unwrap();
+    let out = dir.path().join("public");
+    assert_eq!(build(&content, &out, "/").status.code(), Some(0));
+    assert_eq!(read(&out, "404.html"), "<!doctype html><p>自定义 404 郑州市专业技术人员继续教育</p>");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
