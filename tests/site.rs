@@ -58,7 +58,15 @@ fn the_real_content_builds_with_every_page_and_working_links() {
     let res = build(&root().join("content"), &out, "https://jxjy.example.com/");
     assert_eq!(res.status.code(), Some(0), "{}", String::from_utf8_lossy(&res.stderr));
     let files = snapshot(&out);
-    for page in ["index.html", "notice/index.html", "quota/index.html", "faq/index.html", "check/index.html", "404.html", "sitemap.xml"] {
+    for page in [
+        "index.html",
+        "notice/index.html",
+        "quota/index.html",
+        "faq/index.html",
+        "check/index.html",
+        "404.html",
+        "sitemap.xml",
+    ] {
         assert!(files.contains_key(Path::new(page)), "{page} missing");
     }
     // Every relative link of every page resolves to a built file.
@@ -91,7 +99,11 @@ fn the_real_content_builds_with_every_page_and_working_links() {
     assert!(notice.contains("lang=\"zh-CN\""));
     // CJK soft breaks add no space, and mends are kept as comments.
     assert!(notice.contains("郑东新区"), "extraction fault not mended");
-    let visible: String = notice.split("<!--").enumerate().map(|(i, part)| if i == 0 { part } else { part.split_once("-->").map_or("", |(_, rest)| rest) }).collect();
+    let visible: String = notice
+        .split("<!--")
+        .enumerate()
+        .map(|(i, part)| if i == 0 { part } else { part.split_once("-->").map_or("", |(_, rest)| rest) })
+        .collect();
     assert!(!visible.contains(" and "), "English 'and' left in the notice text");
     assert!(notice.contains("<!--"), "the mends are recorded as comments");
     let quota = read(&out, "quota/index.html");
@@ -177,7 +189,10 @@ fn lint_names_a_policy_date_outside_its_year() {
     let res = jxjy(&["lint", "--content", "tests/fixtures/sites/bad-policy"]);
     assert_eq!(res.status.code(), Some(1));
     let text = String::from_utf8(res.stderr).unwrap();
-    assert!(text.contains("bad-policy/2020/policy.toml:23: 错误: review.deadline：日期 2021-01-10 不在 2020 年度内"), "{text}");
+    assert!(
+        text.contains("bad-policy/2020/policy.toml:23: 错误: review.deadline：日期 2021-01-10 不在 2020 年度内"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -185,7 +200,12 @@ fn the_shipped_content_lints_clean_of_errors_and_flags_the_roster() {
     let res = jxjy(&["lint"]);
     let text = String::from_utf8(res.stderr).unwrap();
     assert_eq!(res.status.code(), Some(0), "{text}");
-    assert!(text.contains("content/2020/quota.md:43: 警告: 表格（第 40 行起）有重复的行：第 43、44、45、46、47 等 19 行与第 42 行"), "{text}");
+    assert!(
+        text.contains(
+            "content/2020/quota.md:43: 警告: 表格（第 40 行起）有重复的行：第 43、44、45、46、47 等 19 行与第 42 行"
+        ),
+        "{text}"
+    );
     assert!(!text.contains("错误:"), "{text}");
 }
 
