@@ -42,7 +42,7 @@ const status = (text, kind) => {
 };
 
 // ---- the worker ----
-let worker = null, ready = false, seq = 0, queued = null, lastInput = null;
+let worker = null, ready = false, seq = 0, queued = null, lastInput = null, sentAt = 0;
 function startWorker() {
   ready = false;
   worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
@@ -78,6 +78,7 @@ function send(input) {
   lastInput = input;
   if (!ready) { queued = input; status("正在加载检查模块…", "busy"); return; }
   seq += 1;
+  sentAt = performance.now();
   document.body.dataset.state = "busy";
   const today = $("today").value || todayInShanghai();
   if (input.text !== undefined) worker.postMessage({ type: "check", id: seq, text: input.text, today });
@@ -143,6 +144,8 @@ function show(report) {
   renderDeadlines(report);
   renderFileNotes(report);
   makeIcs(report);
+  // Local timing only (read by tests/e2e/budget.mjs); nothing is sent anywhere.
+  window.__jxjyLastCheckMs = performance.now() - sentAt;
 }
 
 function renderColumns(report) {

@@ -1,0 +1,51 @@
+// Budget of the self-check page, measured in headless Chromium on localhost:
+//   1. bytes transferred before the first check, gzip -9 of every response (target ≤ 250 KB)
+//   2. time from navigation until the checker is ready (target ≤ 300 ms; median of 7 loads)
+//   3. time to check a generated 10,000-row file, from hand-off to rendered result (target ≤ 200 ms; median of 7)
+// Usage: node budget.mjs   (needs target/release/jxjy with the wasm module embedded)
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import zlib from "node:zlib";
+import { buildSite, serveDir, launch } from "./lib.mjs";
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const site = buildSite(fs.mkdtempSync(path.join(os.tmpdir(), "jxjy-budget-")), "/");
+const server = await serveDir(site);
+const browser = await launch();
+
+// A unit's file: 10,000 rows, 200 people, the columns of a platform export.
+const rows = ["姓名,课程名称,科目类型,课程性质,学时,完成日期,考核结果,是否备案"];
+for (let i = 0; i < 10000; i++) {
+  const pub = i % 3 === 0;
+  rows.push(`员工${String(i % 200).padStart(3, "0")},课程${i % 97}专题,${pub ? "公需科目" : "专业科目"},${pub ? (i % 2 ? "必修" : "选修") : ""},${1 + (i % 8) / 2},2020-${String(1 + (i % 11)).padStart(2, "0")}-${String(1 + (i % 27)).padStart(2, "0")},${i % 17 ? "合格" : "不合格"},是`);
+}
+const bigFile = path.join(os.tmpdir(), "jxjy-budget-10000.csv");
+fs.writeFileSync(bigFile, rows.join("\r\n") + "\r\n");
+
+let bytes = null;
+const ready = [], checks = [];
+for (let run = 0; run < 7; run++) {
+  const ctx = await browser.newContext({ timezoneId: "Asia/Shanghai" });
+  const page = await ctx.newPage();
+  const sizes = [];
+  if (run === 0) page.on("response", async (r) => { try { sizes.push([r.url(), zlib.gzipSync(await r.body(), { level: 9 }).length]); } catch {} });
+  await page.goto(server.url + "check/");
+  await page.waitForSelector("body[data-checker=ready]");
+  ready.push(await page.evaluate(() => window.__jxjyReadyAt));
+  if (run === 0) { await page.waitForTimeout(200); bytes = sizes; }
+  await page.fill("#today", "2020-11-01");
+  await page.setInputFiles("#file", bigFile);
+  await page.waitForFunction(() => document.body.dataset.state === "done", null, { timeout: 30000 });
+  checks.push(await page.evaluate(() => window.__jxjyLastCheckMs));
+  await ctx.close();
+}
+await browser.close();
+await server.close();
+
+const total = bytes.reduce((a, [, n]) => a + n, 0);
+console.log("bytes before the first check (gzip -9):");
+for (const [url, n] of bytes) console.log(`  ${(n / 1024).toFixed(1).padStart(7)} KB  ${new URL(url).pathname}`);
+console.log(`  ${(total / 1024).toFixed(1).padStart(7)} KB  total (target ≤ 250 KB)`);
+console.log(`ready after navigation: median ${median(ready).toFixed(0)} ms of ${ready.map((x) => x.toFixed(0)).join(", ")} (target ≤ 300 ms)`);
+console.log(`check 10,000 rows: median ${median(checks).toFixed(0)} ms of ${checks.map((x) => x.toFixed(0)).join(", ")} (target ≤ 200 ms)`);
