@@ -232,3 +232,85 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A tiny HTTP GET against the dev server: (status, body).
+fn get(addr: &str, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).unwrap();
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (status, text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default())
+}
+
+fn wait_for_version_change(addr: &str, from: &str) -> String {
+    for _ in 0..100 {
+        let (_, v) = get(addr, "/__jxjy/version");
+        if v != from {
+            return v;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("no rebuild within 10 s");
+}
+
+#[test]
+fn serve_rebuilds_on_change_and_shows_content_errors_in_the_browser() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_dir(&root().join("content"), &content);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jxjy"))
+        .args([
+            "serve",
+            "--content",
+            content.to_str().unwrap(),
+            "--out",
+            dir.path().join("out").to_str().unwrap(),
+            "--port",
+            "0",
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("serve exited").unwrap();
+        if let Some(rest) = line.strip_prefix("jxjy serve: http://") {
+            break rest.split('/').next().unwrap().to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let result = std::panic::catch_unwind(|| {
+        let (status, home) = get(&addr, "/");
+        assert_eq!(status, 200);
+        assert!(home.contains("data-jxjy-reload"), "live-reload script injected");
+        let (_, v1) = get(&addr, "/__jxjy/version");
+
+        let faq = content.join("2020/faq.md");
+        let mut text = std::fs::read_to_string(&faq).unwrap();
+        text.push_str("\n## 新增的测试问题？\n\n新增的回答。\n");
+        std::fs::write(&faq, &text).unwrap();
+        let v2 = wait_for_version_change(&addr, &v1);
+        assert!(get(&addr, "/faq/").1.contains("新增的测试问题"));
+
+        std::fs::write(content.join("2020/broken.md"), "没有页首信息\n").unwrap();
+        let v3 = wait_for_version_change(&addr, &v2);
+        let (status, page) = get(&addr, "/faq/");
+        assert_eq!(status, 500);
+        assert!(page.contains("缺少页首信息"), "{page}");
+
+        std::fs::remove_file(content.join("2020/broken.md")).unwrap();
+        wait_for_version_change(&addr, &v3);
+        assert_eq!(get(&addr, "/faq/").0, 200);
+        assert_eq!(get(&addr, "/no/such/").0, 404);
+        assert_eq!(get(&addr, "/../etc/passwd").0, 400);
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+}

@@ -225,3 +225,28 @@ test("FAQ search finds answers by Chinese substrings", async () => {
   assert.equal(await visible(), 0);
   await ctx.close();
 });
+
+test("a crashed worker is restarted and the user is told", async () => {
+  const ctx = await browser.newContext({ timezoneId: "Asia/Shanghai" });
+  // Serve a worker whose wasm call traps (as a Rust panic would) when the input says CRASH.
+  await ctx.route("**/assets/worker.js", async (route) => {
+    const res = await route.fetch();
+    const body = (await res.text()).replace(
+      "const json = check(bytes, policyJson, msg.today);",
+      "if (new TextDecoder().decode(bytes).includes('CRASH')) throw new WebAssembly.RuntimeError('unreachable'); const json = check(bytes, policyJson, msg.today);");
+    await route.fulfill({ response: res, body });
+  });
+  const page = await ctx.newPage();
+  await page.goto(rootServer.url + "check/");
+  await page.waitForSelector("body[data-checker=ready]");
+  await page.evaluate(() => { delete document.body.dataset.checker; });
+  await page.fill("#paste", "课程名称,科目类型,学时,完成日期\nCRASH,专业科目,4,2020-05-01\n");
+  await page.waitForSelector("body[data-state=crashed]");
+  assert.match(await page.textContent("#status"), /意外中止.*已自动重新启动/);
+  // The new worker comes up and checks the next input.
+  await page.waitForSelector("body[data-checker=ready]");
+  await page.fill("#paste", "课程名称,科目类型,学时,完成日期\n机械设计,专业科目,4,2020-05-01\n");
+  await waitDone(page);
+  assert.equal(await page.getAttribute("body", "data-state"), "done");
+  await ctx.close();
+});
