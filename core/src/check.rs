@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::fxhash::FxBuildHasher;
 use std::ops::ControlFlow;
@@ -34,7 +35,7 @@ pub fn check_table(table: &Table<'_>, policy: &Policy, today: NaiveDate) -> Resu
         });
         return Err(if any { ImportError::NoHeader } else { ImportError::Empty });
     };
-    let mut checker = Checker::new(&columns, policy, today);
+    let mut checker = Checker::new(table, &columns, policy, today);
     let mut past_header = false;
     table.for_each_row(&mut |number, cells| {
         if past_header {
@@ -80,6 +81,10 @@ struct Checker<'a> {
     person_column: Option<(Field, usize)>,
     /// The fields the file has, with their column.
     present: Vec<(Field, usize)>,
+    /// For each of the first columns, the field it holds (so its cell is not read twice).
+    lead_fields: [Option<Field>; LEAD_COLUMNS],
+    /// Whether cells may hold U+FFFD from undecodable bytes.
+    lossy: bool,
     /// The person of the previous row and their slot.
     last_person: Option<(String, usize)>,
     /// Messages that do not depend on the row, made once.
@@ -99,11 +104,14 @@ struct Checker<'a> {
 
 /// The messages that are the same for every row, formatted once per check.
 struct FixedMessages {
-    freeze: String,
-    exam_not_passed: String,
-    exam_pending: String,
-    not_filed: String,
-    future_date: String,
+    freeze: Arc<str>,
+    exam_not_passed: Arc<str>,
+    exam_pending: Arc<str>,
+    not_filed: Arc<str>,
+    future_date: Arc<str>,
+    nature_unknown: Arc<str>,
+    filing_unknown: Arc<str>,
+    makeup_needs_approval: Arc<str>,
 }
 
 impl FixedMessages {
@@ -114,14 +122,19 @@ impl FixedMessages {
                 cn_month_day(p.freeze.start),
                 cn_month_day(p.freeze.end),
                 p.year
-            ),
-            exam_not_passed: "考核不合格：经考试合格后方可登记学时。重新参加并通过考核后才能计入。".to_owned(),
+            )
+            .into(),
+            exam_not_passed: "考核不合格：经考试合格后方可登记学时。重新参加并通过考核后才能计入。".into(),
             exam_pending: format!(
                 "考核结果未填写：合格后方可登记学时，请在{}前完成考核并登记。",
                 cn_month_day(p.review.deadline)
-            ),
-            not_filed: "培训计划或学习平台未在市人社局专业技术人员处备案，其学时不予认可。".to_owned(),
-            future_date: format!("完成日期晚于今天（{}），请核对。", cn_date(today)),
+            )
+            .into(),
+            not_filed: "培训计划或学习平台未在市人社局专业技术人员处备案，其学时不予认可。".into(),
+            future_date: format!("完成日期晚于今天（{}），请核对。", cn_date(today)).into(),
+            nature_unknown: "公需科目未注明必修或选修，按选修课计算。".into(),
+            filing_unknown: "未填写是否备案，暂按已备案计算；未在市人社局备案的培训，其学时不予认可。".into(),
+            makeup_needs_approval: "补学须事先获批：由县（市、区）人社局、市直部门或市级继续教育基地汇总提交补学补审申请，个人不能直接申请，请联系单位继续教育电子证书管理员。".into(),
         }
     }
 }
@@ -140,10 +153,12 @@ fn has_replacement(s: &str) -> bool {
     s.as_bytes().contains(&0xEF) && s.contains('\u{fffd}')
 }
 
-/// Cells that say the row is a sum, not a course.
-fn is_total_row(cells: &dyn Cells) -> bool {
-    (0..cells.len().min(4)).any(|i| {
-        let c = cells.get(i).trim();
+/// How many leading columns may hold a 合计/总计 marker.
+const LEAD_COLUMNS: usize = 4;
+
+/// Cells (trimmed) that say the row is a sum, not a course.
+fn is_total_row<'c>(mut leading: impl Iterator<Item = &'c str>) -> bool {
+    leading.any(|c| {
         // Total rows start with 合/总/小 or say total/sum: a cheap test rules out almost every cell.
         let maybe = c.len() <= 24
             && (c.starts_with(['合', '总', '小']) || c.eq_ignore_ascii_case("total") || c.eq_ignore_ascii_case("sum"));
@@ -152,7 +167,7 @@ fn is_total_row(cells: &dyn Cells) -> bool {
 }
 
 impl<'a> Checker<'a> {
-    fn new(columns: &'a Columns, policy: &'a Policy, today: NaiveDate) -> Checker<'a> {
+    fn new(table: &Table<'_>, columns: &'a Columns, policy: &'a Policy, today: NaiveDate) -> Checker<'a> {
         let person_column = columns.person();
         let mut warnings = Vec::new();
         if columns.get(Field::Exam).is_none() {
@@ -181,6 +196,8 @@ impl<'a> Checker<'a> {
             person_column,
             present: columns.present(),
             last_person: None,
+            lossy: table.may_have_replacements(),
+            lead_fields: std::array::from_fn(|i| columns.present().iter().find(|&&(_, c)| c == i).map(|&(f, _)| f)),
             fixed_messages: FixedMessages::new(policy, today),
             people,
             person_index: HashMap::default(),
@@ -203,7 +220,15 @@ impl<'a> Checker<'a> {
             return;
         }
         self.counts.data += 1;
-        if is_total_row(cells) {
+        let mut fields = Fields([""; FIELD_COUNT]);
+        for &(f, i) in &self.present {
+            fields.0[f as usize] = trim_cell(cells.get(i));
+        }
+        // The first columns, reusing the cells already read.
+        let lead = self.lead_fields;
+        let leading = (0..cells.len().min(LEAD_COLUMNS))
+            .map(|i| lead[i].map_or_else(|| trim_cell(cells.get(i)), |f| fields.get(f)));
+        if is_total_row(leading) {
             self.counts.skipped += 1;
             self.warnings.push(Warning {
                 row: Some(number),
@@ -211,10 +236,6 @@ impl<'a> Checker<'a> {
                 message: format!("第{number}行是合计行，已跳过（合计由本工具重新计算）。").into(),
             });
             return;
-        }
-        let mut fields = Fields([""; FIELD_COUNT]);
-        for &(f, i) in &self.present {
-            fields.0[f as usize] = trim_cell(cells.get(i));
         }
         let Some(record) = self.read(number, &fields) else {
             // Error rows are counted from `error_rows` at the end; anything else was a repeated header.
@@ -252,7 +273,7 @@ impl<'a> Checker<'a> {
                 if p.is_empty() {
                     self.error(number, f, format!("{}为空：文件有人员列时，每行都要填写", self.columns.label(f)));
                     ok = false;
-                } else if has_replacement(p) {
+                } else if self.lossy && has_replacement(p) {
                     self.error(
                         number,
                         f,
@@ -265,7 +286,7 @@ impl<'a> Checker<'a> {
             None => "",
         };
         let course = fields.get(Field::Course);
-        if has_replacement(course) {
+        if self.lossy && has_replacement(course) {
             self.error(
                 number,
                 Field::Course,
@@ -366,7 +387,9 @@ impl<'a> Checker<'a> {
             return i;
         }
         let display = if field == Field::IdNumber { mask_id(person) } else { person.to_owned() };
-        self.people.push(Person { display, ..Person::default() });
+        // Room for a typical year's rows up front, instead of growing step by step.
+        let seen = HashMap::with_capacity_and_hasher(64, FxBuildHasher);
+        self.people.push(Person { display, seen, warnings: Vec::with_capacity(16), ..Person::default() });
         self.person_index.insert(person.to_owned(), self.people.len() - 1);
         self.people.len() - 1
     }
@@ -396,31 +419,33 @@ impl<'a> Checker<'a> {
         None
     }
 
-    fn message(&self, reason: Reason, r: &Record<'_>, duplicate_of: u32) -> String {
+    fn message(&self, reason: Reason, r: &Record<'_>, duplicate_of: u32) -> Arc<str> {
         let p = self.policy;
         let y = p.year;
         let date = || r.date.map(cn_date).unwrap_or_default();
         match reason {
-            Reason::OutsideYear => format!("该记录属于{}年度，不计入{y}年度。", r.year),
+            Reason::OutsideYear => format!("该记录属于{}年度，不计入{y}年度。", r.year).into(),
             Reason::MakeupForEarlierYear => format!(
                 "这是{}年度的补学记录（{}完成），不计入{y}年度。补学须经所在单位汇总申请并获批准后才能登记；事业单位人员次年补学完成的学时，不计算为{}年度年度考核的继续教育完成情况。",
                 r.year,
                 date(),
                 r.year
-            ),
+            )
+            .into(),
             Reason::MakeupOutsideWindow => format!(
                 "这是{}年度的补学记录，但完成日期{}不在补学期间（{}至{}），不能作为补学登记，也不计入{y}年度。",
                 r.year,
                 date(),
                 cn_month_day(p.makeup.study_start),
                 cn_month_day(p.makeup.study_end)
-            ),
+            )
+            .into(),
             Reason::FreezePeriod => self.fixed_messages.freeze.clone(),
             Reason::ExamNotPassed => self.fixed_messages.exam_not_passed.clone(),
             Reason::ExamPending => self.fixed_messages.exam_pending.clone(),
             Reason::NotFiled => self.fixed_messages.not_filed.clone(),
             Reason::Duplicate => {
-                format!("与第{duplicate_of}行是同一人、同一课程、同一日期、同一学时的重复记录，只计一次。")
+                format!("与第{duplicate_of}行是同一人、同一课程、同一日期、同一学时的重复记录，只计一次。").into()
             }
         }
     }
@@ -428,7 +453,7 @@ impl<'a> Checker<'a> {
     fn judge(&mut self, number: u32, r: &Record<'_>) {
         let slot = self.person_slot(r.person);
         // Row warnings, at most a few: a small array on the stack, not a Vec per row.
-        let mut warnings: [Option<(WarningCode, Cow<'static, str>)>; 3] = [None, None, None];
+        let mut warnings: [Option<(WarningCode, Arc<str>)>; 3] = [None, None, None];
         let mut n = 0;
         let mut warn = |code, message| {
             if n < warnings.len() {
@@ -437,7 +462,7 @@ impl<'a> Checker<'a> {
             }
         };
         if r.date.is_some_and(|d| d > self.today) {
-            warn(WarningCode::FutureDate, Cow::Owned(self.fixed_messages.future_date.clone()));
+            warn(WarningCode::FutureDate, self.fixed_messages.future_date.clone());
         }
         let mut reason = self.reason(r);
         let mut duplicate_of = 0;
@@ -452,12 +477,7 @@ impl<'a> Checker<'a> {
             }
         }
         if reason == Some(Reason::MakeupForEarlierYear) {
-            warn(
-                WarningCode::MakeupNeedsApproval,
-                Cow::Borrowed(
-                    "补学须事先获批：由县（市、区）人社局、市直部门或市级继续教育基地汇总提交补学补审申请，个人不能直接申请，请联系单位继续教育电子证书管理员。",
-                ),
-            );
+            warn(WarningCode::MakeupNeedsApproval, self.fixed_messages.makeup_needs_approval.clone());
         }
         match reason {
             Some(reason) => {
@@ -482,10 +502,7 @@ impl<'a> Checker<'a> {
                     self.people[slot].seen.insert(k, number);
                 }
                 if self.columns.get(Field::Filing).is_some() && r.filing == Filing::Unknown {
-                    warn(
-                        WarningCode::FilingUnknown,
-                        Cow::Borrowed("未填写是否备案，暂按已备案计算；未在市人社局备案的培训，其学时不予认可。"),
-                    );
+                    warn(WarningCode::FilingUnknown, self.fixed_messages.filing_unknown.clone());
                 }
                 let t = &mut self.people[slot].tally;
                 match (r.kind, r.nature) {
@@ -494,7 +511,7 @@ impl<'a> Checker<'a> {
                     (Kind::Public, n) => {
                         t.public_elective += r.hours;
                         if n.is_none() {
-                            warn(WarningCode::NatureUnknown, Cow::Borrowed("公需科目未注明必修或选修，按选修课计算。"));
+                            warn(WarningCode::NatureUnknown, self.fixed_messages.nature_unknown.clone());
                         }
                     }
                 }

@@ -1,7 +1,7 @@
 //! 检查报告: the result of checking one file against one policy — the `jxjy check --format json`
 //! object and what the self-check page shows.
 
-use std::borrow::Cow;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::ser::SerializeMap;
@@ -161,8 +161,8 @@ pub struct Exclusion {
     pub hours: Hours,
     /// The course name as written.
     pub course: String,
-    /// The reason in plain Chinese.
-    pub message: String,
+    /// The reason in plain Chinese (shared between rows with the same reason, so cheap to clone).
+    pub message: Arc<str>,
 }
 
 /// Warning codes (提示).
@@ -184,8 +184,8 @@ pub struct Warning {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub row: Option<u32>,
     pub code: WarningCode,
-    /// Borrowed for the fixed messages, so a warning on every row costs no allocation.
-    pub message: Cow<'static, str>,
+    /// Shared between rows with the same warning, so a warning on every row costs no allocation.
+    pub message: Arc<str>,
 }
 
 /// An unreadable cell.

@@ -89,8 +89,47 @@ pub fn match_key(s: &str) -> Cow<'_, str> {
 }
 
 /// Trims spaces of every width (and a stray BOM) from both ends.
+#[inline]
 pub fn trim_cell(s: &str) -> &str {
-    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+    // Most cells need nothing trimmed: a look at the lead bytes of the two end characters
+    // rules that out without decoding anything.
+    let b = s.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else { return s };
+    let last_lead = if last < 0x80 {
+        last
+    } else {
+        b[b.len().saturating_sub(4)..].iter().rev().copied().find(|&x| x >= 0xC0).unwrap_or(last)
+    };
+    if !may_start_space(first) && !may_start_space(last_lead) {
+        return s;
+    }
+    s.trim_matches(is_space)
+}
+
+/// Whether a character starting with UTF-8 lead byte `b` can be a space or BOM: ASCII spaces,
+/// and the lead bytes of U+0085/U+00A0 (C2), U+1680 (E1), U+2000–U+205F (E2), U+3000 (E3), U+FEFF (EF).
+#[inline]
+fn may_start_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF)
+}
+
+/// `char::is_whitespace` or a BOM, with the common non-space characters decided without a
+/// table lookup.
+fn is_space(c: char) -> bool {
+    match c {
+        '\u{0}'..='\u{7f}' => c.is_ascii_whitespace() || c == '\u{b}',
+        '\u{85}'
+        | '\u{a0}'
+        | '\u{1680}'
+        | '\u{2000}'..='\u{200a}'
+        | '\u{2028}'
+        | '\u{2029}'
+        | '\u{202f}'
+        | '\u{205f}'
+        | '\u{3000}'
+        | '\u{feff}' => true,
+        _ => false,
+    }
 }
 
 /// `2020-12-10` → `12月10日`.
@@ -139,6 +178,18 @@ mod tests {
             let careful: String =
                 fold_width(s).chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_lowercase()).collect();
             assert_eq!(course_key(s), careful, "{s}");
+        }
+    }
+
+    #[test]
+    fn trimming_agrees_with_the_standard_library() {
+        for s in
+            ["", " ", "a", " 学时 ", "\u{3000}公需\u{3000}", "\u{feff}课程", "x\u{a0}", "\t4.5\r", "\u{b}a\u{c}", "中"]
+        {
+            assert_eq!(trim_cell(s), s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}'), "{s:?}");
+        }
+        for c in (0..0x3100).filter_map(char::from_u32) {
+            assert_eq!(is_space(c), c.is_whitespace() || c == '\u{feff}', "{:x}", c as u32);
         }
     }
 

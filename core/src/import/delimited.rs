@@ -41,15 +41,23 @@ pub fn for_each_row(text: &str, delimiter: u8, f: &mut dyn FnMut(u32, &dyn Cells
     let mut reader =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     let mut record = csv::ByteRecord::new();
-    let bytes = text.as_bytes();
-    let mut lines = LineCounter { text: bytes, lone_cr: lone_crs(bytes, None) > 0, at: 0, line: 1 };
+    let mut lines = LineCounter { text: text.as_bytes(), at: 0, line: 1, last_len: None };
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {
                 // The csv crate's own line count skips blank lines; count them as a spreadsheet does.
                 let line = lines.line_of_record_at(record.position().map_or(0, |p| p.byte() as usize));
-                // Validate the record's text once; each field is then an O(1) slice of it.
-                let row = CsvRow { text: simdutf8::basic::from_utf8(record.as_slice()).ok(), record: &record };
+                // Unquoted, the record's raw length is its fields plus the delimiters between them.
+                let raw_len = record.as_slice().len() + record.len().saturating_sub(1);
+                lines.last_len = Some(raw_len);
+                // An unquoted record is a plain slice of the (already valid) text, so each field is
+                // an O(1) slice of it; a quoted one is validated once as the csv reader unescaped it.
+                let source = text
+                    .get(lines.at..lines.at + raw_len)
+                    .filter(|raw| memchr::memchr(b'"', raw.as_bytes()).is_none())
+                    .map(Text::Source)
+                    .or_else(|| simdutf8::basic::from_utf8(record.as_slice()).ok().map(Text::Unescaped));
+                let row = CsvRow { text: source, record: &record };
                 if f(line, &row).is_break() {
                     return;
                 }
@@ -60,11 +68,20 @@ pub fn for_each_row(text: &str, delimiter: u8, f: &mut dyn FnMut(u32, &dyn Cells
     }
 }
 
-/// One CSV record with its text validated once.
+/// Where a record's fields can be sliced from.
+#[derive(Clone, Copy)]
+enum Text<'r> {
+    /// The record's own bytes in the source text, delimiters included (unquoted records).
+    Source(&'r str),
+    /// The fields as the csv reader unescaped them, concatenated and validated.
+    Unescaped(&'r str),
+}
+
+/// One CSV record, readable as `&str` fields without validating each one.
 struct CsvRow<'r> {
-    /// All fields concatenated; `None` only if the record were not UTF-8 (it always is: the text
-    /// was valid before it was split at ASCII delimiters).
-    text: Option<&'r str>,
+    /// `None` only if the record were not UTF-8 (it always is: the text was valid before it was
+    /// split at ASCII delimiters).
+    text: Option<Text<'r>>,
     record: &'r csv::ByteRecord,
 }
 
@@ -75,7 +92,9 @@ impl Cells for CsvRow<'_> {
 
     fn get(&self, i: usize) -> &str {
         match self.text {
-            Some(t) => self.record.range(i).and_then(|r| t.get(r)).unwrap_or(""),
+            // Field i sits after i delimiters in the source.
+            Some(Text::Source(t)) => self.record.range(i).and_then(|r| t.get(r.start + i..r.end + i)).unwrap_or(""),
+            Some(Text::Unescaped(t)) => self.record.range(i).and_then(|r| t.get(r)).unwrap_or(""),
             None => Cells::get(self.record, i),
         }
     }
@@ -89,49 +108,47 @@ impl Cells for CsvRow<'_> {
         if bytes.is_ascii() {
             return false;
         }
-        (0..self.len()).all(|i| self.get(i).trim().is_empty())
+        (0..self.len()).all(|i| crate::text::trim_cell(self.get(i)).is_empty())
     }
 }
 
-/// Turns byte offsets (visited in increasing order) into 1-based line numbers, counting
-/// `\n`, `\r\n` and a lone `\r` each as one line end. Every count is a plain byte count that
-/// the compiler vectorises: this runs over every byte of large files.
+/// Turns record start offsets (visited in increasing order) into 1-based line numbers, counting
+/// `\n`, `\r\n` and a lone `\r` each as one line end. Most records are one unquoted line, which
+/// is recognised from lengths alone; anything else (blank lines, quoted line breaks) is counted.
 struct LineCounter<'t> {
     text: &'t [u8],
-    /// Whether the text has any `\r` not followed by `\n` (old Mac line ends); when it has
-    /// none, which is nearly always, counting `\n` is enough.
-    lone_cr: bool,
+    /// Where the previous record's text starts.
     at: usize,
     line: u32,
+    /// The raw length of the previous record if it was unquoted.
+    last_len: Option<usize>,
 }
 
-/// How many `\r` in `a` are not followed by `\n` (`a[i + 1]`, with `next` after the end).
-fn lone_crs(a: &[u8], next: Option<u8>) -> usize {
-    memchr::memchr_iter(b'\r', a).filter(|&i| a.get(i + 1).copied().or(next) != Some(b'\n')).count()
+/// How many line ends `a` holds, `next` being the byte after it.
+fn line_ends(a: &[u8], next: Option<u8>) -> usize {
+    let lf = memchr::memchr_iter(b'\n', a).count();
+    let lone_cr = memchr::memchr_iter(b'\r', a).filter(|&i| a.get(i + 1).copied().or(next) != Some(b'\n')).count();
+    lf + lone_cr
 }
 
 impl LineCounter<'_> {
     /// The line on which the record whose bytes start at `start` begins (skipping the blank
-    /// lines that may precede it).
+    /// lines that the csv reader includes before it).
     fn line_of_record_at(&mut self, start: usize) -> u32 {
         let start = start.min(self.text.len());
         let first =
             self.text[start..].iter().position(|&b| b != b'\r' && b != b'\n').map_or(self.text.len(), |p| start + p);
-        self.advance_to(first);
+        if first > self.at {
+            let chunk = &self.text[self.at..first];
+            let one_line = self.last_len.is_some_and(|n| {
+                (chunk.len() == n + 1 && matches!(chunk[n], b'\n' | b'\r'))
+                    || (chunk.len() == n + 2 && &chunk[n..] == b"\r\n")
+            });
+            let ends = if one_line { 1 } else { line_ends(chunk, self.text.get(first).copied()) };
+            self.line = self.line.saturating_add(u32::try_from(ends).unwrap_or(u32::MAX));
+            self.at = first;
+        }
         self.line
-    }
-
-    fn advance_to(&mut self, to: usize) {
-        if to <= self.at {
-            return;
-        }
-        let chunk = &self.text[self.at..to];
-        let mut ends = memchr::memchr_iter(b'\n', chunk).count();
-        if self.lone_cr {
-            ends += lone_crs(chunk, self.text.get(to).copied());
-        }
-        self.line = self.line.saturating_add(u32::try_from(ends).unwrap_or(u32::MAX));
-        self.at = to;
     }
 }
 

@@ -62,7 +62,12 @@ pub enum Format {
 #[derive(Debug)]
 pub enum Table<'a> {
     /// CSV or TSV text, parsed on each pass (fast and allocation-light for large files).
-    Delimited { text: Cow<'a, str>, delimiter: u8 },
+    Delimited {
+        text: Cow<'a, str>,
+        delimiter: u8,
+        /// Whether decoding replaced bad bytes with U+FFFD (only then are cells searched for it).
+        lossy: bool,
+    },
     /// Rows already split into cells (XLSX, JSON).
     Grid { grid: Grid, format: Format },
 }
@@ -93,7 +98,7 @@ pub trait Cells {
     }
     /// Whether every cell is blank.
     fn is_blank(&self) -> bool {
-        (0..self.len()).all(|i| self.get(i).trim().is_empty())
+        (0..self.len()).all(|i| crate::text::trim_cell(self.get(i)).is_empty())
     }
 }
 
@@ -126,6 +131,14 @@ impl<T: AsRef<str>> Cells for Vec<T> {
 }
 
 impl Table<'_> {
+    /// Whether cells may hold U+FFFD from bytes that could not be decoded.
+    pub fn may_have_replacements(&self) -> bool {
+        match self {
+            Table::Delimited { lossy, .. } => *lossy,
+            Table::Grid { .. } => true,
+        }
+    }
+
     /// The format of the source.
     pub fn format(&self) -> Format {
         match self {
@@ -138,7 +151,7 @@ impl Table<'_> {
     /// Calls `f` with each row's number and cells, in order, until it breaks.
     pub fn for_each_row(&self, f: &mut dyn FnMut(u32, &dyn Cells) -> ControlFlow<()>) {
         match self {
-            Table::Delimited { text, delimiter } => delimited::for_each_row(text, *delimiter, f),
+            Table::Delimited { text, delimiter, .. } => delimited::for_each_row(text, *delimiter, f),
             Table::Grid { grid, .. } => {
                 for row in &grid.rows {
                     if f(row.number, row).is_break() {
@@ -158,7 +171,7 @@ pub fn read_table(bytes: &[u8]) -> Result<Table<'_>, ImportError> {
             Sniffed::Other(why) => Err(ImportError::NotATable(why.to_owned())),
         };
     }
-    let (text, _encoding) = decode(bytes);
+    let (text, encoding) = decode(bytes);
     let trimmed = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
     if trimmed.is_empty() {
         return Err(ImportError::Empty);
@@ -179,7 +192,9 @@ pub fn read_table(bytes: &[u8]) -> Result<Table<'_>, ImportError> {
         }
     }
     let delimiter = delimited::sniff_delimiter(&text);
-    Ok(Table::Delimited { text, delimiter })
+    let lossy =
+        matches!(encoding, Encoding::Utf8Lossy) || (!matches!(encoding, Encoding::Utf8) && text.contains('\u{fffd}'));
+    Ok(Table::Delimited { text, delimiter, lossy })
 }
 
 enum Sniffed {
