@@ -173,6 +173,7 @@ fn lint_finds_the_known_faults_with_file_and_line() {
         "faulty/2020/nofront.md:1: 错误: 缺少页首信息",
         "faulty/2020/quota.md:12: 错误: 培训任务表的总计为 250，但各行之和为 300",
         "faulty/2020/template.md:7: 错误: 页面中的模板标记有误",
+        "是否想写 {{ policy.minimums.total }}？",
         "faulty/2020/quota.md:17: 警告: 表格（第 14 行起）有重复的行",
         "faulty/site.toml: 警告: base_url“/t/”只有路径",
         "jxjy lint: 7 个错误",

@@ -63,6 +63,31 @@ impl Field {
         Field::Serial,
     ];
 
+    /// The Chinese name shown to people for what a column was read as.
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Name => "姓名",
+            Field::StaffNo => "工号",
+            Field::IdNumber => "身份证号",
+            Field::Course => "课程名称",
+            Field::Category => "科目类型",
+            Field::Nature => "课程性质",
+            Field::Hours => "学时",
+            Field::RecognisedHours => "认定学时",
+            Field::Date => "完成日期",
+            Field::Exam => "考核结果",
+            Field::Mode => "学习方式",
+            Field::Filing => "是否备案",
+            Field::Year => "所属年度",
+            Field::Serial => "序号（不参与计算）",
+        }
+    }
+
+    /// The field with this stable code.
+    pub fn from_code(code: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.code() == code)
+    }
+
     /// The stable code used in reports.
     pub fn code(self) -> &'static str {
         match self {

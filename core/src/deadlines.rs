@@ -23,6 +23,7 @@ pub fn upcoming(policy: &Policy, today: NaiveDate) -> Vec<Deadline> {
             start,
             code,
             days_left: (date - today).num_days(),
+            starts_in: start.filter(|s| *s > today).map(|s| (s - today).num_days()),
             active,
             who: who.to_owned(),
             message,
@@ -141,6 +142,15 @@ mod tests {
         );
         assert!(w.message.contains("个人"), "{}", w.message);
         assert_eq!(w.who, "所在单位");
+    }
+
+    #[test]
+    fn a_period_ahead_says_when_it_starts() {
+        let d = upcoming(&policy_2020(), "2020-11-01".parse().unwrap());
+        let freeze = d.iter().find(|d| d.code == DeadlineCode::Freeze).unwrap();
+        assert_eq!((freeze.starts_in, freeze.days_left, freeze.active), (Some(40), 60, false));
+        let study = d.iter().find(|d| d.code == DeadlineCode::MakeupStudyEnd).unwrap();
+        assert_eq!(study.starts_in, None);
     }
 
     #[test]

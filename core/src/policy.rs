@@ -149,6 +149,8 @@ pub struct PolicyError {
     pub key: String,
     /// What is wrong, in Chinese.
     pub message: String,
+    /// The 1-based line of the policy text, when known (syntax and type errors).
+    pub line: Option<usize>,
 }
 
 impl std::fmt::Display for PolicyError {
@@ -163,23 +165,29 @@ impl Policy {
     /// Parses and validates a policy from TOML text.
     #[cfg(feature = "toml")]
     pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
-        let policy: Policy = toml::from_str(text)
-            .map_err(|e| PolicyError { key: String::new(), message: format!("政策文件无法解析：{e}") })?;
+        let policy: Policy = toml::from_str(text).map_err(|e| PolicyError {
+            key: String::new(),
+            message: format!("政策文件无法解析：{}", e.message()),
+            line: e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1),
+        })?;
         policy.validate()?;
         Ok(policy)
     }
 
     /// Parses and validates a policy from JSON text (what the site embeds in the self-check page).
     pub fn from_json(text: &str) -> Result<Policy, PolicyError> {
-        let policy: Policy = serde_json::from_str(text)
-            .map_err(|e| PolicyError { key: String::new(), message: format!("政策数据无法解析：{e}") })?;
+        let policy: Policy = serde_json::from_str(text).map_err(|e| PolicyError {
+            key: String::new(),
+            message: format!("政策数据无法解析：{e}"),
+            line: Some(e.line()),
+        })?;
         policy.validate()?;
         Ok(policy)
     }
 
     /// Checks that the numbers and dates make sense together.
     pub fn validate(&self) -> Result<(), PolicyError> {
-        let err = |key: &str, message: String| Err(PolicyError { key: key.to_owned(), message });
+        let err = |key: &str, message: String| Err(PolicyError { key: key.to_owned(), message, line: None });
         if !(1949..=9999).contains(&self.year) {
             return err("year", format!("年度 {} 不合理", self.year));
         }
@@ -308,6 +316,12 @@ mod tests {
 
         let e = broken("start = 2020-12-11", "start = 2020-12-01");
         assert_eq!(e.key, "freeze.start");
+    }
+
+    #[test]
+    fn syntax_errors_say_the_line() {
+        let e = broken("end = 2020-12-31", "end = 2020-13-45");
+        assert_eq!(e.line, Some(28), "{e:?}");
     }
 
     #[test]

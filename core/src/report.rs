@@ -220,6 +220,9 @@ pub struct Deadline {
     pub code: DeadlineCode,
     /// Days from today to `date` (0 on the day itself).
     pub days_left: i64,
+    /// For a period that has not begun: days from today to `start`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub starts_in: Option<i64>,
     /// Whether today falls inside the period (for a single day: is that day).
     pub active: bool,
     /// Who acts: 本人, 所在单位, …

@@ -129,7 +129,8 @@ const fmt = (h) => String(h);
 
 function show(report) {
   current = report;
-  selected = 0;
+  // A unit's file opens on the first person who is short; one person's file on that person.
+  selected = Math.max(0, report.people.findIndex((p) => !p.compliant));
   document.body.dataset.state = "done";
   $("results").hidden = false;
   const r = report.rows;
@@ -140,7 +141,7 @@ function show(report) {
     " 行：计入 " + r.counted + "，未计入 " + r.excluded + "，待考核 " + r.pending + "，有错误 " + r.errors + "，跳过 " + r.skipped + "。";
   renderColumns(report);
   renderPeople(report);
-  renderPerson(report, 0);
+  renderPerson(report, selected);
   renderDeadlines(report);
   renderFileNotes(report);
   makeIcs(report);
@@ -170,8 +171,8 @@ function renderPerson(report, i) {
   const box = $("person-detail");
   if (!p) { box.replaceChildren(); return; }
   const verdict = p.compliant
-    ? el("p", { class: "verdict ok" }, (p.person ? p.person + "：" : "") + "已达到 " + report.policy.year + " 年度学时要求。")
-    : el("p", { class: "verdict bad" }, (p.person ? p.person + "：" : "") + "尚未达标，至少还需 ", el("strong", { class: "needed", text: fmt(p.needed) }), " 学时。");
+    ? el("p", { class: "verdict ok" }, "已达到 " + report.policy.year + " 年度学时要求。")
+    : el("p", { class: "verdict bad" }, "尚未达标，至少还需 ", el("strong", { class: "needed", text: fmt(p.needed) }), " 学时。");
   const advice = [];
   if (!p.compliant) {
     if (p.shortfall.public_compulsory > 0) advice.push("公需科目必修课还差 " + fmt(p.shortfall.public_compulsory) + " 学时（选修课和专业科目不能替代）。");
@@ -194,7 +195,7 @@ function renderPerson(report, i) {
   if (p.excluded.length) parts.push(rowsTable("未计入的记录（" + p.excluded.length + " 条）", "excluded", p.excluded));
   if (p.pending.length) parts.push(rowsTable("待考核的记录（合格后才计入）", "pending", p.pending));
   if (p.warnings.length) parts.push(el("h4", { text: "提示" }), el("ul", { class: "warnings" },
-    p.warnings.map((w) => el("li", {}, w.row ? "第 " + w.row + " 行：" : "", w.message))));
+    p.warnings.map((w) => el("li", {}, w.row ? "第" + w.row + "行：" : "", w.message))));
   box.replaceChildren(...parts.filter(Boolean));
 }
 
@@ -227,6 +228,7 @@ function renderPeople(report) {
   const ok = report.people.filter((p) => p.compliant).length;
   box.replaceChildren(
     el("h3", { text: "人员汇总：" + report.people.length + " 人，达标 " + ok + " 人，未达标 " + (report.people.length - ok) + " 人" }),
+    el("p", { class: "people-hint", text: "点击某一行，在下方查看此人的学时、未计入的记录和提示；点击表头可排序。" }),
     el("div", { class: "table-wrap" }, el("table", { class: "people" },
       el("thead", {}, el("tr", {}, cols.map(([k, label]) => {
         const th = el("th", { scope: "col", "aria-sort": sortKey === k ? (sortDir > 0 ? "ascending" : "descending") : "none" },
@@ -259,14 +261,17 @@ function csvField(s) {
 
 function renderDeadlines(report) {
   const box = $("deadlines");
+  $("ics").hidden = !report.deadlines.length;
   if (!report.deadlines.length) {
-    box.replaceChildren(el("h3", { text: "时间节点" }), el("p", { text: "按 " + report.today + " 计算，" + report.policy.year + " 年度的时间节点均已过去。" }));
+    box.replaceChildren(el("h3", { text: "时间节点" }), el("p", { text: "按 " + report.today + " 计算，" + report.policy.year +
+      " 年度的时间节点均已过去。本站目前发布的是 " + report.policy.year + " 年度的政策；要查看当年的时间节点，可把上方的日期改为 " + report.policy.year + " 年内的某一天。" }));
     return;
   }
   box.replaceChildren(el("h3", { text: "今天适用的时间节点" }), el("ol", { class: "timeline" }, report.deadlines.map((d) =>
     el("li", { class: "deadline" + (d.active ? " active" : ""), "data-code": d.code },
       el("div", { class: "when" }, (d.start ? d.start + " 至 " : "") + d.date,
-        el("span", { class: "countdown", text: d.active && d.start ? "进行中，还剩 " + d.days_left + " 天" : d.days_left === 0 ? "就是今天" : "还有 " + d.days_left + " 天" })),
+        el("span", { class: "countdown", text: d.active && d.start ? "进行中，还剩 " + d.days_left + " 天"
+          : d.starts_in ? d.starts_in + " 天后开始" : d.days_left === 0 ? "就是今天" : "还有 " + d.days_left + " 天" })),
       el("div", { class: "what" }, el("strong", { text: DEADLINE[d.code] || d.code }), "（" + d.who + "）", el("br"), d.message)))));
 }
 

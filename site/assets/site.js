@@ -44,14 +44,24 @@
     box.hidden = false;
     var norm = function (s) { return s.replace(/\s+/g, "").toLowerCase(); };
     var texts = items2.map(function (s) { return norm(s.textContent); });
+    // Chinese has no spaces between words: when the whole query is not found, look for
+    // answers holding each two-character piece of it (继续教育证书打印 → 继续/教育/证书/打印).
+    var pieces = function (q) {
+      var out = [];
+      for (var i = 0; i < q.length; i += 2) out.push(q.slice(i, i + 2));
+      return out;
+    };
     input.addEventListener("input", function () {
       var q = norm(input.value), shown = 0;
+      var exact = texts.map(function (t) { return !q || t.indexOf(q) >= 0; });
+      var loose = exact.indexOf(true) < 0 && q.length >= 4;
+      var parts = pieces(q);
       items2.forEach(function (s, i) {
-        var hit = !q || texts[i].indexOf(q) >= 0;
+        var hit = exact[i] || (loose && parts.every(function (p) { return texts[i].indexOf(p) >= 0; }));
         s.hidden = !hit;
         if (hit) shown++;
       });
-      count.textContent = q ? "找到 " + shown + " 条" : "";
+      count.textContent = !q ? "" : loose ? (shown ? "没有完全匹配的问题；包含“" + parts.join("”“") + "”的有 " + shown + " 条" : "没有找到") : "找到 " + shown + " 条";
     });
   }
 })();

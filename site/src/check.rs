@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use chrono::{NaiveDate, TimeDelta, Utc};
 use clap::{Args, ValueEnum};
 use jxjy_core::Report;
+use jxjy_core::columns::Field;
 use jxjy_core::report::{DeadlineCode, PersonReport, Reason};
 
 use crate::policy_source;
@@ -116,7 +117,7 @@ fn deadline_label(c: DeadlineCode) -> &'static str {
         DeadlineCode::AnnualReview => "年度审核截止",
         DeadlineCode::Freeze => "年终结转期",
         DeadlineCode::MakeupApplication => "补学补审申请",
-        DeadlineCode::MakeupStudyEnd => "补学截止",
+        DeadlineCode::MakeupStudyEnd => "补学期间",
         DeadlineCode::PlanFiling => "培训计划申报",
         DeadlineCode::KeyTalentReport => "骨干人才培训情况报送",
     }
@@ -126,14 +127,19 @@ fn deadline_label(c: DeadlineCode) -> &'static str {
 pub fn render_text(r: &Report) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "{} · {}年度学时核查 · 今天 {}", r.policy.source, r.policy.year, r.today);
-    let cols: Vec<String> = r.columns.0.iter().map(|(label, f)| format!("{label}→{f}")).collect();
-    let _ = writeln!(
-        o,
-        "读取：{}，表头在第{}行；{}",
-        format!("{:?}", r.format).to_uppercase(),
-        r.header_row,
-        cols.join("，")
-    );
+    let cols: Vec<String> = r
+        .columns
+        .0
+        .iter()
+        .map(|(label, code)| format!("{label}→{}", Field::from_code(code).map_or("未使用", Field::label)))
+        .collect();
+    let format = format!("{:?}", r.format).to_uppercase();
+    let header = if r.header_row == 0 {
+        "列名取自对象的键".to_owned()
+    } else {
+        format!("表头在第{}行", r.header_row)
+    };
+    let _ = writeln!(o, "读取：{format}，{header}；{}", cols.join("，"));
     let rc = r.rows;
     let _ = writeln!(
         o,
@@ -169,7 +175,9 @@ pub fn render_text(r: &Report) -> String {
         let _ = writeln!(o, "\n时间节点");
         for d in &r.deadlines {
             let when = if d.active && d.start.is_some() {
-                format!("进行中，至 {}（还有 {} 天）", d.date, d.days_left)
+                format!("进行中，至 {}（还剩 {} 天）", d.date, d.days_left)
+            } else if let (Some(start), Some(n)) = (d.start, d.starts_in) {
+                format!("{start} 至 {}（{n} 天后开始）", d.date)
             } else if d.days_left == 0 {
                 format!("{}（今天）", d.date)
             } else {

@@ -87,7 +87,7 @@ fn build(args: &BuildArgs) -> ExitCode {
         Ok(()) => {
             eprintln!(
                 "jxjy build: {} 个页面、{} 个文件 → {}（{warnings} 个警告，用时 {} ms）",
-                outcome.pages,
+                outcome.html_pages(),
                 outcome.files.len(),
                 args.out.display(),
                 started.elapsed().as_millis()

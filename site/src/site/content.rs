@@ -78,9 +78,10 @@ pub struct Content {
     pub templates: Vec<(String, String)>,
 }
 
-fn shown(root: &Path, path: &Path) -> String {
-    let base = root.file_name().map(|n| Path::new(n).join(path.strip_prefix(root).unwrap_or(path)));
-    base.unwrap_or_else(|| path.to_path_buf()).display().to_string().replace('\\', "/")
+/// A file as shown in messages: the path as the user can open it from where they ran jxjy
+/// (the content folder they named, joined with the file's place in it).
+fn shown(path: &Path) -> String {
+    path.display().to_string().replace('\\', "/")
 }
 
 /// The line of a toml error inside `text`, from its byte span.
@@ -113,7 +114,7 @@ pub fn split_front_matter(text: &str) -> Option<(&str, &str, usize)> {
 /// where it can so that one run reports everything.
 pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Option<Content> {
     let settings_path = root.join("site.toml");
-    let settings_shown = shown(root, &settings_path);
+    let settings_shown = shown(&settings_path);
     let settings: Settings = match std::fs::read_to_string(&settings_path) {
         Ok(text) => match toml::from_str(&text) {
             Ok(s) => s,
@@ -137,12 +138,12 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Option<Content> {
     };
     let year_dir = root.join(settings.year.to_string());
     let policy_path = year_dir.join("policy.toml");
-    let policy_shown = shown(root, &policy_path);
+    let policy_shown = shown(&policy_path);
     let policy = match std::fs::read_to_string(&policy_path) {
         Ok(text) => match Policy::from_toml(&text) {
             Ok(p) => Some(p),
             Err(e) => {
-                let line = if e.key.is_empty() { 0 } else { find_key_line(&text, &e.key) };
+                let line = e.line.unwrap_or_else(|| if e.key.is_empty() { 0 } else { find_key_line(&text, &e.key) });
                 findings.push(Finding::error(&policy_shown, line, e.to_string()));
                 None
             }
@@ -166,7 +167,7 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Option<Content> {
     collect_md(&year_dir, &mut files);
     files.sort();
     for path in files {
-        let shown = shown(root, &path);
+        let shown = shown(&path);
         let rel = path.strip_prefix(&year_dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
@@ -191,7 +192,10 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Option<Content> {
             Err(e) => findings.push(Finding::error(
                 &shown,
                 toml_line(front, &e) + 1,
-                format!("页首信息有误：{}", toml_message(&e)),
+                format!(
+                    "页首信息有误：{}（可写的键：title = \"标题\"、description = \"一句话说明\"、weight = 整数、nav = \"导航短名\"、template = \"模板文件名\"）",
+                    toml_message(&e)
+                ),
             )),
         }
     }

@@ -311,10 +311,56 @@ fn render_body(page: &Source, shared: &Context) -> Result<String, Finding> {
                 page.body.lines().position(|l| l.contains(var)).map(|i| i + page.body_line + 1)
             })
             .unwrap_or(0);
-        Finding::error(&page.shown, line, format!("页面中的模板标记有误：{text}"))
+        let hint = text
+            .split('`')
+            .nth(1)
+            .filter(|_| text.contains("not found in context"))
+            .and_then(|var| closest_name(var, &shared.clone().into_json()))
+            .map(|near| format!("。是否想写 {{{{ {near} }}}}？"))
+            .unwrap_or_default();
+        Finding::error(&page.shown, line, format!("页面中的模板标记有误：{text}{hint}"))
     };
     t.add_raw_template(&page.rel, &page.body).map_err(fail)?;
     t.render(&page.rel, shared).map_err(fail)
+}
+
+/// The dotted name in `ctx` closest to `wanted` (a misspelt `policy.minimum.total` finds
+/// `policy.minimums.total`), if any is close.
+fn closest_name(wanted: &str, ctx: &serde_json::Value) -> Option<String> {
+    fn walk(prefix: &str, v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, v) in m {
+                    let name = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                    walk(&name, v, out);
+                    out.push(name);
+                }
+            }
+            serde_json::Value::Array(a) => {
+                for (i, v) in a.iter().enumerate() {
+                    walk(&format!("{prefix}[{i}]"), v, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    fn distance(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut prev = row[0];
+            row[0] = i + 1;
+            for (j, &cb) in b.iter().enumerate() {
+                let cur = row[j + 1];
+                row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(row[j + 1] + 1);
+                prev = cur;
+            }
+        }
+        row[b.len()]
+    }
+    let mut names = Vec::new();
+    walk("", ctx, &mut names);
+    names.into_iter().map(|n| (distance(wanted, &n), n)).filter(|(d, _)| *d <= 3).min().map(|(_, n)| n)
 }
 
 fn check_links(content: &Content, outs: &[PageOut], by_rel: &HashMap<&str, usize>, findings: &mut Vec<Finding>) {
@@ -435,6 +481,14 @@ mod tests {
         assert_eq!(root_prefix(""), "");
         assert_eq!(root_prefix("faq/"), "../");
         assert_eq!(root_prefix("a/b/"), "../../");
+    }
+
+    #[test]
+    fn suggests_the_closest_name() {
+        let ctx = serde_json::json!({"policy": {"minimums": {"total": 90, "public": 30}, "year": 2020}});
+        assert_eq!(closest_name("policy.minimum.total", &ctx).as_deref(), Some("policy.minimums.total"));
+        assert_eq!(closest_name("policy.yaer", &ctx).as_deref(), Some("policy.year"));
+        assert_eq!(closest_name("something.else.entirely", &ctx), None);
     }
 
     #[test]

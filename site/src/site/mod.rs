@@ -22,10 +22,14 @@ use generate::{Base, OutFile};
 pub struct Outcome {
     pub files: Vec<OutFile>,
     pub findings: Vec<Finding>,
-    pub pages: usize,
 }
 
 impl Outcome {
+    /// Every HTML page written (content pages, home, self-check, 404).
+    pub fn html_pages(&self) -> usize {
+        self.files.iter().filter(|f| f.path.ends_with(".html")).count()
+    }
+
     pub fn has_errors(&self) -> bool {
         self.findings.iter().any(Finding::is_error)
     }
@@ -35,7 +39,7 @@ impl Outcome {
 pub fn run(content_dir: &Path, base_url: Option<&str>) -> Outcome {
     let mut findings = Vec::new();
     let Some(content) = content::load(content_dir, &mut findings) else {
-        return Outcome { files: Vec::new(), findings, pages: 0 };
+        return Outcome { files: Vec::new(), findings };
     };
     let base = Base::parse(base_url.unwrap_or(&content.settings.base_url));
     if !assets::checker_available() {
@@ -43,5 +47,5 @@ pub fn run(content_dir: &Path, base_url: Option<&str>) -> Outcome {
     }
     let files = generate::generate(&content, &base, &mut findings);
     findings.sort_by(|a, b| (a.severity, &a.file, a.line).cmp(&(b.severity, &b.file, b.line)));
-    Outcome { pages: content.pages.len(), files, findings }
+    Outcome { files, findings }
 }

@@ -34,7 +34,8 @@ pub struct ServeOptions {
 fn rebuild(opts: &ServeOptions, state: &Mutex<State>) {
     let started = std::time::Instant::now();
     let outcome = super::run(&opts.content, Some(&opts.base_path));
-    for f in &outcome.findings {
+    // Serving on localhost replaces the base URL with a path, so the sitemap note does not apply.
+    for f in outcome.findings.iter().filter(|f| !f.message.contains("sitemap.xml")) {
         eprintln!("{f}");
     }
     let mut st = state.lock().unwrap_or_else(|p| p.into_inner());
@@ -48,7 +49,7 @@ fn rebuild(opts: &ServeOptions, state: &Mutex<State>) {
     match write_atomically(&opts.out, &outcome.files) {
         Ok(()) => {
             st.error = None;
-            eprintln!("已构建 {} 个页面，用时 {} ms", outcome.pages, started.elapsed().as_millis());
+            eprintln!("已构建 {} 个页面，用时 {} ms", outcome.html_pages(), started.elapsed().as_millis());
         }
         Err(e) => st.error = Some(format!("{e:#}")),
     }

@@ -135,11 +135,7 @@ pub fn chart_svg(q: &QuotaTable) -> String {
             r.people
         );
     }
-    let _ = write!(
-        s,
-        r#"</svg><figcaption>{}，共 {total} 人（构建时根据上表生成）</figcaption></figure>"#,
-        escape(&q.label)
-    );
+    let _ = write!(s, r#"</svg><figcaption>{}，共 {total} 人（据下表绘制）</figcaption></figure>"#, escape(&q.label));
     s
 }
 
