@@ -4,7 +4,6 @@
 //! (with the first reason that applies), pending, error, or skipped (a total row) — so the
 //! counts in [`RowCounts`] always add up to the data rows.
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -94,7 +93,8 @@ struct Checker<'a> {
     /// Course keys (see [`course_key`]) interned to small ids: a file repeats the same few
     /// hundred course names, so duplicate detection needs no allocation per row.
     courses: HashMap<String, u32, FxBuildHasher>,
-    /// Course names exactly as written, to their id: a repeated spelling skips normalising.
+    /// Course names not in normal form, as written, to their id: a repeated spelling is
+    /// normalised only once.
     spellings: HashMap<String, u32, FxBuildHasher>,
     warnings: Vec<Warning>,
     errors: Vec<RowError>,
@@ -343,19 +343,22 @@ impl<'a> Checker<'a> {
     }
 
     fn course_id(&mut self, name: &str) -> u32 {
-        // The same spelling again (the common case): no normalising at all.
+        // A name already in normal form is its own key (keys never hold spaces, capitals or
+        // full-width forms, so a name that does cannot match one by accident).
+        if let Some(&id) = self.courses.get(name) {
+            return id;
+        }
+        let next = u32::try_from(self.courses.len()).unwrap_or(u32::MAX);
+        if is_plain(name) {
+            self.courses.insert(name.to_owned(), next);
+            return next;
+        }
+        // Other spellings are normalised once each.
         if let Some(&id) = self.spellings.get(name) {
             return id;
         }
-        let key: Cow<'_, str> = if is_plain(name) { Cow::Borrowed(name) } else { Cow::Owned(course_key(name)) };
-        let next = u32::try_from(self.courses.len()).unwrap_or(u32::MAX);
-        let id = match self.courses.get(&*key) {
-            Some(&id) => id,
-            None => {
-                self.courses.insert(key.into_owned(), next);
-                next
-            }
-        };
+        let key = course_key(name);
+        let id = *self.courses.entry(key).or_insert(next);
         self.spellings.insert(name.to_owned(), id);
         id
     }
