@@ -124,11 +124,15 @@ $("sample").addEventListener("click", async () => {
 $("print").addEventListener("click", () => window.print());
 
 // ---- results ----
-let current = null, selected = 0, sortKey = null, sortDir = 1;
+let current = null, selected = 0, sortKey = null, sortDir = 1, showAll = false;
+// Rows of the per-person table drawn at first; a unit with thousands of people stays responsive
+// (sorting and the CSV export always cover everyone).
+const PEOPLE_SHOWN = 300;
 const fmt = (h) => String(h);
 
 function show(report) {
   current = report;
+  showAll = false;
   // A unit's file opens on the first person who is short; one person's file on that person.
   selected = Math.max(0, report.people.findIndex((p) => !p.compliant));
   document.body.dataset.state = "done";
@@ -236,7 +240,7 @@ function renderPeople(report) {
         th.querySelector("button").addEventListener("click", () => { sortDir = sortKey === k ? -sortDir : 1; sortKey = k; renderPeople(report); });
         return th;
       }))),
-      el("tbody", {}, order.map((i) => {
+      el("tbody", {}, (showAll ? order : order.slice(0, PEOPLE_SHOWN)).map((i) => {
         const p = report.people[i];
         const tr = el("tr", { class: (p.compliant ? "ok" : "bad") + (i === selected ? " selected" : ""), tabindex: "0" },
           el("td", { text: p.person }), el("td", { text: p.compliant ? "达标" : "未达标" }), el("td", { text: fmt(p.needed) }),
@@ -246,7 +250,12 @@ function renderPeople(report) {
         tr.addEventListener("click", pick);
         tr.addEventListener("keydown", (e) => { if (e.key === "Enter") pick(); });
         return tr;
-      })))));
+      })))),
+    order.length > PEOPLE_SHOWN && !showAll ? (() => {
+      const more = el("button", { type: "button", class: "button", text: "显示全部 " + order.length + " 人（当前显示前 " + PEOPLE_SHOWN + " 人；导出的 CSV 含全部人员）" });
+      more.addEventListener("click", () => { showAll = true; renderPeople(report); });
+      return more;
+    })() : null);
   const csv = ["人员,是否达标,还需学时,公需必修,公需合计,专业科目,全年合计,差必修,差公需,差专业,差合计,未计入行数,待考核行数"]
     .concat(report.people.map((p) => [csvField(p.person), p.compliant ? "是" : "否", p.needed, p.hours.public_compulsory, p.hours.public,
       p.hours.professional, p.hours.total, p.shortfall.public_compulsory, p.shortfall.public, p.shortfall.professional,

@@ -250,3 +250,32 @@ test("a crashed worker is restarted and the user is told", async () => {
   assert.equal(await page.getAttribute("body", "data-state"), "done");
   await ctx.close();
 });
+
+test("a 50 MB unit file is checked in the worker, with progress shown", async () => {
+  const rows = ["姓名,课程名称,科目类型,课程性质,学时,完成日期,考核结果,是否备案"];
+  let size = 0, n = 0;
+  while (size < 50 * 1024 * 1024) {
+    const line = `员工${n % 5000},课程${n % 997}专题讲座与案例分析,${n % 3 ? "专业科目" : "公需科目"},${n % 2 ? "必修" : "选修"},${1 + (n % 8) / 2},2020-${String(1 + (n % 11)).padStart(2, "0")}-${String(1 + (n % 27)).padStart(2, "0")},${n % 17 ? "合格" : "不合格"},是`;
+    rows.push(line);
+    size += Buffer.byteLength(line) + 2;
+    n++;
+  }
+  const file = path.join(os.tmpdir(), "jxjy-e2e-50mb.csv");
+  fs.writeFileSync(file, rows.join("\r\n"));
+  const { ctx, page, errors } = await checkerPage(rootServer);
+  const statuses = new Set();
+  const poll = setInterval(() => page.textContent("#status").then((t) => statuses.add(t)).catch(() => {}), 50);
+  await page.setInputFiles("#file", file);
+  await page.waitForFunction(() => ["done", "fatal", "crashed"].includes(document.body.dataset.state), null, { timeout: 120000 });
+  clearInterval(poll);
+  assert.equal(await page.getAttribute("body", "data-state"), "done");
+  assert.ok([...statuses].some((t) => /正在读取|正在逐行核查|正在识别/.test(t)), JSON.stringify([...statuses]));
+  assert.match(await page.textContent("#report-meta"), new RegExp("数据 " + n + " 行"));
+  // Thousands of people: the first rows are drawn, everyone can be shown on request.
+  assert.equal(await page.$$eval("table.people tbody tr", (t) => t.length), 300);
+  await page.click("#people-table > button");
+  assert.equal(await page.$$eval("table.people tbody tr", (t) => t.length), 5000);
+  assert.deepEqual(errors, []);
+  fs.rmSync(file);
+  await ctx.close();
+});
