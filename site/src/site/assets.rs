@@ -61,8 +61,35 @@ fn template_csv() -> String {
     s
 }
 
-/// Whether a resolved link target (`assets/style.css/`) is one of the static files.
+/// The static files every site has (the wasm pair only when embedded).
+const ALWAYS: &[&str] = &[
+    "assets/style.css",
+    "assets/site.js",
+    "assets/check.js",
+    "assets/worker.js",
+    "assets/sample.csv",
+    "assets/template.csv",
+    "assets/template.xlsx",
+];
+
+/// Whether a resolved link target (`assets/style.css/`) is one of the static files, without
+/// building them.
 pub fn is_asset(path: &str) -> bool {
     let p = path.trim_end_matches('/');
-    files().iter().any(|f| f.path == p)
+    ALWAYS.contains(&p) || (CHECKER.is_some() && matches!(p, "assets/jxjy_wasm.js" | "assets/jxjy_wasm_bg.wasm"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_asset_list_matches_the_files() {
+        let built: Vec<String> = files().into_iter().map(|f| f.path).collect();
+        for p in &built {
+            assert!(is_asset(p), "{p} not known to is_asset");
+        }
+        assert_eq!(built.len(), ALWAYS.len() + if CHECKER.is_some() { 2 } else { 0 });
+        assert!(!is_asset("assets/nope.css"));
+    }
 }
