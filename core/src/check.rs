@@ -197,7 +197,7 @@ impl<'a> Checker<'a> {
             present: columns.present(),
             last_person: None,
             lossy: table.may_have_replacements(),
-            lead_fields: std::array::from_fn(|i| columns.present().iter().find(|&&(_, c)| c == i).map(|&(f, _)| f)),
+            lead_fields: std::array::from_fn(|i| Field::ALL.into_iter().find(|&f| columns.get(f) == Some(i))),
             fixed_messages: FixedMessages::new(policy, today),
             people,
             person_index: HashMap::default(),
