@@ -153,6 +153,9 @@ fn has_replacement(s: &str) -> bool {
     s.as_bytes().contains(&0xEF) && s.contains('\u{fffd}')
 }
 
+/// The error for a cell where decoding left U+FFFD.
+const UNDECODABLE: &str = "含有无法识别的字符（文件编码可能有误，请另存为 UTF-8 或 GBK 的 CSV）";
+
 /// How many leading columns may hold a 合计/总计 marker.
 const LEAD_COLUMNS: usize = 4;
 
@@ -274,11 +277,7 @@ impl<'a> Checker<'a> {
                     self.error(number, f, format!("{}为空：文件有人员列时，每行都要填写", self.columns.label(f)));
                     ok = false;
                 } else if self.lossy && has_replacement(p) {
-                    self.error(
-                        number,
-                        f,
-                        "含有无法识别的字符（文件编码可能有误，请另存为 UTF-8 或 GBK 的 CSV）".to_owned(),
-                    );
+                    self.error(number, f, UNDECODABLE.to_owned());
                     ok = false;
                 }
                 p
@@ -287,11 +286,7 @@ impl<'a> Checker<'a> {
         };
         let course = fields.get(Field::Course);
         if self.lossy && has_replacement(course) {
-            self.error(
-                number,
-                Field::Course,
-                "含有无法识别的字符（文件编码可能有误，请另存为 UTF-8 或 GBK 的 CSV）".to_owned(),
-            );
+            self.error(number, Field::Course, UNDECODABLE.to_owned());
             ok = false;
         }
         let hours = match hours {

@@ -138,6 +138,20 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// A short Chinese name, for lists and tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            Reason::OutsideYear => "不属于本年度",
+            Reason::MakeupForEarlierYear => "往年补学",
+            Reason::MakeupOutsideWindow => "补学不在补学期间",
+            Reason::FreezePeriod => "年终结转期",
+            Reason::ExamNotPassed => "考核不合格",
+            Reason::ExamPending => "待考核",
+            Reason::NotFiled => "未备案",
+            Reason::Duplicate => "重复记录",
+        }
+    }
+
     /// The stable code.
     pub fn code(self) -> &'static str {
         match self {
@@ -209,6 +223,32 @@ pub enum DeadlineCode {
     KeyTalentReport,
 }
 
+impl DeadlineCode {
+    /// The stable code (as serialised).
+    pub fn code(self) -> &'static str {
+        match self {
+            DeadlineCode::AnnualReview => "annual_review",
+            DeadlineCode::Freeze => "freeze",
+            DeadlineCode::MakeupApplication => "makeup_application",
+            DeadlineCode::MakeupStudyEnd => "makeup_study_end",
+            DeadlineCode::PlanFiling => "plan_filing",
+            DeadlineCode::KeyTalentReport => "key_talent_report",
+        }
+    }
+
+    /// A short Chinese name, for lists and calendars.
+    pub fn label(self) -> &'static str {
+        match self {
+            DeadlineCode::AnnualReview => "年度审核截止",
+            DeadlineCode::Freeze => "数据年终结转期",
+            DeadlineCode::MakeupApplication => "补学补审申请",
+            DeadlineCode::MakeupStudyEnd => "补学期间",
+            DeadlineCode::PlanFiling => "培训计划申报截止",
+            DeadlineCode::KeyTalentReport => "骨干人才培训情况报送",
+        }
+    }
+}
+
 /// A deadline that still matters.
 #[derive(Debug, Clone, Serialize)]
 pub struct Deadline {
@@ -229,4 +269,35 @@ pub struct Deadline {
     pub who: String,
     /// What to do, in plain Chinese.
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_what_serde_writes() {
+        for c in [
+            DeadlineCode::AnnualReview,
+            DeadlineCode::Freeze,
+            DeadlineCode::MakeupApplication,
+            DeadlineCode::MakeupStudyEnd,
+            DeadlineCode::PlanFiling,
+            DeadlineCode::KeyTalentReport,
+        ] {
+            assert_eq!(serde_json::to_value(c).unwrap(), c.code());
+        }
+        for r in [
+            Reason::OutsideYear,
+            Reason::MakeupForEarlierYear,
+            Reason::MakeupOutsideWindow,
+            Reason::FreezePeriod,
+            Reason::ExamNotPassed,
+            Reason::ExamPending,
+            Reason::NotFiled,
+            Reason::Duplicate,
+        ] {
+            assert_eq!(serde_json::to_value(r).unwrap(), r.code());
+        }
+    }
 }

@@ -11,7 +11,7 @@ use chrono::{NaiveDate, TimeDelta, Utc};
 use clap::{Args, ValueEnum};
 use jxjy_core::Report;
 use jxjy_core::columns::Field;
-use jxjy_core::report::{DeadlineCode, PersonReport, Reason};
+use jxjy_core::report::PersonReport;
 
 use crate::policy_source;
 
@@ -99,30 +99,6 @@ fn read_input(args: &CheckArgs) -> Result<Vec<u8>, String> {
     std::fs::read(&args.file).map_err(|e| format!("无法读取 {}：{e}", args.file.display()))
 }
 
-fn reason_label(r: Reason) -> &'static str {
-    match r {
-        Reason::OutsideYear => "不属于本年度",
-        Reason::MakeupForEarlierYear => "往年补学",
-        Reason::MakeupOutsideWindow => "补学不在补学期间",
-        Reason::FreezePeriod => "年终结转期",
-        Reason::ExamNotPassed => "考核不合格",
-        Reason::ExamPending => "待考核",
-        Reason::NotFiled => "未备案",
-        Reason::Duplicate => "重复记录",
-    }
-}
-
-fn deadline_label(c: DeadlineCode) -> &'static str {
-    match c {
-        DeadlineCode::AnnualReview => "年度审核截止",
-        DeadlineCode::Freeze => "年终结转期",
-        DeadlineCode::MakeupApplication => "补学补审申请",
-        DeadlineCode::MakeupStudyEnd => "补学期间",
-        DeadlineCode::PlanFiling => "培训计划申报",
-        DeadlineCode::KeyTalentReport => "骨干人才培训情况报送",
-    }
-}
-
 /// The report for people: verdict first, then what to do.
 pub fn render_text(r: &Report) -> String {
     let mut o = String::new();
@@ -183,7 +159,7 @@ pub fn render_text(r: &Report) -> String {
             } else {
                 format!("{}（还有 {} 天）", d.date, d.days_left)
             };
-            let _ = writeln!(o, "  {} {} [{}] {}", deadline_label(d.code), when, d.who, d.message);
+            let _ = writeln!(o, "  {} {} [{}] {}", d.code.label(), when, d.who, d.message);
         }
     }
     if !r.warnings.is_empty() {
@@ -227,7 +203,7 @@ fn person_text(o: &mut String, p: &PersonReport) {
                     x.row,
                     x.course,
                     x.hours,
-                    reason_label(x.reason),
+                    x.reason.label(),
                     x.message
                 );
             }

@@ -70,7 +70,7 @@ struct PageView<'a> {
 struct DeadlineView {
     date: String,
     start: Option<String>,
-    code: String,
+    code: &'static str,
     label: &'static str,
     who: String,
     message: String,
@@ -432,22 +432,14 @@ pub fn decode_percent(s: &str) -> String {
 }
 
 fn deadline_views(content: &Content) -> Vec<DeadlineView> {
-    use jxjy_core::report::DeadlineCode::*;
     let jan1 = chrono::NaiveDate::from_ymd_opt(content.policy.year, 1, 1).unwrap_or_default();
     jxjy_core::deadlines::upcoming(&content.policy, jan1)
         .into_iter()
         .map(|d| DeadlineView {
             date: d.date.to_string(),
             start: d.start.map(|s| s.to_string()),
-            code: serde_json::to_value(d.code).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
-            label: match d.code {
-                AnnualReview => "年度审核截止",
-                Freeze => "数据年终结转期",
-                MakeupApplication => "补学补审申请",
-                MakeupStudyEnd => "补学期间",
-                PlanFiling => "培训计划申报截止",
-                KeyTalentReport => "骨干人才培训情况报送",
-            },
+            code: d.code.code(),
+            label: d.code.label(),
             who: d.who,
             message: d.message,
         })

@@ -203,22 +203,28 @@ fn heading_level(l: HeadingLevel) -> u8 {
     }
 }
 
-fn last_char_before(events: &[(Event<'_>, usize)], i: usize) -> Option<char> {
-    events[..i].iter().rev().find_map(|(e, _)| match e {
-        Event::Text(t) | Event::Code(t) if !t.is_empty() => t.chars().last(),
-        Event::Text(_) => None,
-        Event::Start(_) | Event::End(_) | Event::Html(_) | Event::InlineHtml(_) => None,
+/// The character an event shows at its `from_end` edge: `None` for markup that shows nothing
+/// (look further), a space for anything else that separates text (a hard break, a rule…).
+fn edge_char(e: &Event<'_>, from_end: bool) -> Option<char> {
+    match e {
+        Event::Text(t) | Event::Code(t) if !t.is_empty() => {
+            if from_end {
+                t.chars().last()
+            } else {
+                t.chars().next()
+            }
+        }
+        Event::Text(_) | Event::Start(_) | Event::End(_) | Event::Html(_) | Event::InlineHtml(_) => None,
         _ => Some(' '),
-    })
+    }
+}
+
+fn last_char_before(events: &[(Event<'_>, usize)], i: usize) -> Option<char> {
+    events[..i].iter().rev().find_map(|(e, _)| edge_char(e, true))
 }
 
 fn first_char_after(events: &[(Event<'_>, usize)], i: usize) -> Option<char> {
-    events[i + 1..].iter().find_map(|(e, _)| match e {
-        Event::Text(t) | Event::Code(t) if !t.is_empty() => t.chars().next(),
-        Event::Text(_) => None,
-        Event::Start(_) | Event::End(_) | Event::Html(_) | Event::InlineHtml(_) => None,
-        _ => Some(' '),
-    })
+    events[i + 1..].iter().find_map(|(e, _)| edge_char(e, false))
 }
 
 #[cfg(test)]
