@@ -17,6 +17,11 @@ use std::path::Path;
 use diagnostics::Finding;
 use generate::{Base, OutFile};
 
+/// Escapes text for HTML or XML content and attribute values (`&`, `<`, `>`, `"`).
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
 /// What one build produced.
 #[derive(Debug)]
 pub struct Outcome {

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::diagnostics::Finding;
+use super::escape;
 use super::markdown::Table;
 
 /// One region's quota.
@@ -100,10 +101,6 @@ pub fn duplicate_rows(tables: &[Table], file: &str, findings: &mut Vec<Finding>)
             ));
         }
     }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// A horizontal bar chart of the quota, sorted as in the table, as inline SVG (no JavaScript).

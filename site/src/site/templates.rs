@@ -34,7 +34,7 @@ pub fn register_filters(t: &mut Tera) {
     // XML text escaping without tera's HTML-style `&#x2F;` for slashes (URLs in sitemap.xml).
     t.register_filter("xml", |v: &Value, _: &HashMap<String, Value>| -> tera::Result<Value> {
         let s = v.as_str().unwrap_or_default();
-        Ok(Value::String(s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")))
+        Ok(Value::String(super::escape(s)))
     });
     t.register_filter("cn_date", date_filter(cn_date));
     t.register_filter("cn_month_day", date_filter(cn_month_day));

@@ -10,7 +10,7 @@ pub fn workbook(rows: &[&[&str]]) -> Vec<u8> {
         sheet.push_str(&format!(r#"<row r="{}">"#, r + 1));
         for (c, text) in cells.iter().enumerate() {
             let col = (b'A' + c as u8) as char;
-            let esc = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+            let esc = super::escape(text);
             sheet.push_str(&format!(r#"<c r="{col}{}" t="inlineStr"><is><t>{esc}</t></is></c>"#, r + 1));
         }
         sheet.push_str("</row>");
