@@ -104,6 +104,11 @@ fn join(from_dir: &str, rel: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+/// The page a relative `.md` link from a page in `from_dir` points to.
+fn md_target(by_rel: &HashMap<&str, usize>, from_dir: &str, path: &str) -> Option<usize> {
+    by_rel.get(join(from_dir, path)?.as_str()).copied()
+}
+
 fn is_external(dest: &str) -> bool {
     dest.contains("://")
         || dest.starts_with("mailto:")
@@ -282,8 +287,7 @@ fn render_page(
         if !path.ends_with(".md") {
             return None;
         }
-        let target = join(from_dir, path)?;
-        let t = &content.pages[*by_rel.get(target.as_str())?];
+        let t = &content.pages[md_target(by_rel, from_dir, path)?];
         Some(format!("{root}{}{}", t.url_path(), frag.map(|f| format!("#{f}")).unwrap_or_default()))
     };
     let rendered = markdown::render(&body, page.body_line, &rewrite);
@@ -378,7 +382,7 @@ fn check_links(content: &Content, outs: &[PageOut], by_rel: &HashMap<&str, usize
             let target = if path.is_empty() {
                 Some(o.index)
             } else if path.ends_with(".md") {
-                match join(dir_of(&page.rel), path).and_then(|t| by_rel.get(t.as_str()).copied()) {
+                match md_target(by_rel, dir_of(&page.rel), path) {
                     Some(i) => Some(i),
                     None => {
                         findings.push(Finding::error(&page.shown, *line, format!("链接“{dest}”指向的页面不存在")));
