@@ -15,7 +15,7 @@ use chrono::{Datelike, NaiveDate};
 use crate::columns::{Columns, FIELD_COUNT, Field, classify, find_header};
 use crate::deadlines;
 use crate::hours::Hours;
-use crate::import::{Cells, ImportError, Table};
+use crate::import::{ImportError, Row, Table};
 use crate::policy::Policy;
 use crate::report::{
     ColumnMap, Exclusion, PersonReport, PolicyRef, Reason, Report, Requirement, RowCounts, RowError, Tally, Warning,
@@ -218,7 +218,7 @@ impl<'a> Checker<'a> {
         self.errors.push(RowError { row, column: self.columns.label(f).to_owned(), message });
     }
 
-    fn row(&mut self, number: u32, cells: &dyn Cells) {
+    fn row(&mut self, number: u32, cells: Row<'_>) {
         if cells.is_blank() {
             return;
         }

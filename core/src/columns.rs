@@ -4,7 +4,7 @@ use std::ops::ControlFlow;
 
 use serde::Serialize;
 
-use crate::import::{Cells, Table};
+use crate::import::{Row, Table};
 use crate::text::match_key;
 
 /// What a column of a record file holds.
@@ -305,7 +305,7 @@ impl Columns {
     }
 
     /// Reads a candidate header row. The first column for each field wins.
-    pub fn from_row(number: u32, cells: &dyn Cells) -> Columns {
+    pub fn from_row(number: u32, cells: Row<'_>) -> Columns {
         let mut c = Columns { header_row: number, labels: Vec::new(), index: [None; FIELD_COUNT] };
         for i in 0..cells.len() {
             let label = cells.get(i).trim();
@@ -364,6 +364,10 @@ pub fn find_header(table: &Table<'_>) -> Option<Columns> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn strings(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|&c| c.to_owned()).collect()
+    }
 
     #[test]
     fn classifies_real_labels() {
@@ -438,11 +442,11 @@ mod tests {
 
     #[test]
     fn first_column_for_a_field_wins_and_person_preference() {
-        let c = Columns::from_row(1, &vec!["身份证号", "工号", "姓名", "学时", "学时", "类别"]);
+        let c = Columns::from_row(1, Row::strings(&strings(&["身份证号", "工号", "姓名", "学时", "学时", "类别"])));
         assert_eq!(c.get(Field::Hours), Some(3));
         assert_eq!(c.labels[4].2, None);
         assert_eq!(c.person(), Some((Field::Name, 2)));
-        let c = Columns::from_row(1, &vec!["身份证号", "学时", "类别"]);
+        let c = Columns::from_row(1, Row::strings(&strings(&["身份证号", "学时", "类别"])));
         assert_eq!(c.person(), Some((Field::IdNumber, 0)));
     }
 

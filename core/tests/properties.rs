@@ -1,5 +1,6 @@
 //! Property tests for the checker: no input makes it panic, every data row is accounted for
-//! exactly once, and hours are exact decimals.
+//! exactly once, hours are exact decimals, and CSV records split exactly as the `csv` crate
+//! splits them.
 //!
 //! The accounting property generates record files whose every row has a known fate (counted,
 //! excluded for a known reason, pending, an error, skipped or blank) and compares the report with
@@ -8,6 +9,9 @@
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{Datelike, Days};
+use std::ops::ControlFlow;
+
+use jxjy_core::import::Table;
 use jxjy_core::report::Report;
 use jxjy_core::{Hours, NaiveDate, Policy};
 use proptest::prelude::*;
@@ -704,6 +708,55 @@ fn written(raw: i64, places: usize) -> String {
     format!("{whole}.{}", &frac[..places])
 }
 
+// ---------------------------------------------------------------------------------------------
+// 4. Splitting CSV/TSV records, against the `csv` crate.
+
+/// Text made of what is special to a CSV reader, and a little that is not.
+fn delimited_text() -> impl Strategy<Value = String> {
+    let pieces =
+        select(vec!["a", "学时", ",", ",", "\t", ";", "\"", "\"", "\"\"", "\r", "\n", "\r\n", " ", "\u{feff}", "1"]);
+    prop::collection::vec(pieces, 0..60).prop_map(|p| p.concat())
+}
+
+/// The records as the `csv` crate reads them, each with the line it starts on: 1 plus the line
+/// ends (`\n`, and `\r` not before `\n`) before its first byte.
+fn csv_crate_records(text: &str, delimiter: u8) -> Vec<(u32, Vec<String>)> {
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    while reader.read_byte_record(&mut record).expect("reading from memory") {
+        let mut start = record.position().expect("a position").byte() as usize;
+        // The reader drops a BOM at the very start before the first record.
+        if start == 0 && text.starts_with('\u{feff}') {
+            start = 3;
+        }
+        while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        let before = &bytes[..start];
+        let ends = before
+            .iter()
+            .enumerate()
+            .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+            .count();
+        let fields = record.iter().map(|f| String::from_utf8(f.to_vec()).expect("UTF-8 fields")).collect();
+        out.push((1 + ends as u32, fields));
+    }
+    out
+}
+
+fn our_records(text: &str, delimiter: u8) -> Vec<(u32, Vec<String>)> {
+    let table = Table::Delimited { text: text.into(), delimiter, lossy: false };
+    let mut out = Vec::new();
+    table.for_each_row(&mut |line, row| {
+        out.push((line, (0..row.len()).map(|i| row.get(i).to_owned()).collect()));
+        ControlFlow::Continue(())
+    });
+    out
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -804,6 +857,11 @@ proptest! {
             .map_err(|e| TestCaseError::fail(format!("UTF-16 not read: {e}")))?;
         prop_assert_eq!(again.rows, report.rows, "UTF-16\n{}", text);
         prop_assert_eq!(&again.errors, &report.errors);
+    }
+
+    #[test]
+    fn records_split_as_the_csv_crate_splits_them(text in delimited_text(), delimiter in select(vec![b',', b'\t', b';'])) {
+        prop_assert_eq!(our_records(&text, delimiter), csv_crate_records(&text, delimiter), "{:?}", text);
     }
 
     #[test]

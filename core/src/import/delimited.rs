@@ -2,7 +2,7 @@
 
 use std::ops::ControlFlow;
 
-use super::Cells;
+use super::Row;
 
 /// Picks the delimiter from the first lines: a tab (Excel's clipboard and "Unicode text"), a
 /// comma, or a semicolon (CSV from a European-locale Excel), by which splits the lines most evenly.
@@ -37,119 +37,158 @@ fn count_outside_quotes(line: &str, d: u8) -> usize {
 }
 
 /// Calls `f` for every record with the line on which it starts.
-pub fn for_each_row(text: &str, delimiter: u8, f: &mut dyn FnMut(u32, &dyn Cells) -> ControlFlow<()>) {
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
-    let mut record = csv::ByteRecord::new();
-    let mut lines = LineCounter { text: text.as_bytes(), at: 0, line: 1, last_len: None };
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {
-                // The csv crate's own line count skips blank lines; count them as a spreadsheet does.
-                let line = lines.line_of_record_at(record.position().map_or(0, |p| p.byte() as usize));
-                // Unquoted, the record's raw length is its fields plus the delimiters between them.
-                let raw_len = record.as_slice().len() + record.len().saturating_sub(1);
-                lines.last_len = Some(raw_len);
-                // An unquoted record is a plain slice of the (already valid) text, so each field is
-                // an O(1) slice of it; a quoted one is validated once as the csv reader unescaped it.
-                let source = text
-                    .get(lines.at..lines.at + raw_len)
-                    .filter(|raw| memchr::memchr(b'"', raw.as_bytes()).is_none())
-                    .map(Text::Source)
-                    .or_else(|| simdutf8::basic::from_utf8(record.as_slice()).ok().map(Text::Unescaped));
-                let row = CsvRow { text: source, record: &record };
-                if f(line, &row).is_break() {
-                    return;
-                }
-            }
-            // Reading from memory only fails on I/O, which cannot happen; stop rather than loop.
-            Ok(false) | Err(_) => return,
+///
+/// Splits the records exactly as the `csv` crate does (`flexible`, no headers, `"` quotes with
+/// `""` inside, `\r`, `\n` and `\r\n` all ending a record, blank lines skipped, a UTF-8 BOM
+/// at the start dropped), but most records are one line without a quote: those are split with
+/// `memchr` into slices of `text`, with no copy and no state machine. A line that holds a quote
+/// goes to `csv-core`, the parser inside the `csv` crate, for that one record.
+pub fn for_each_row(text: &str, delimiter: u8, f: &mut dyn FnMut(u32, Row<'_>) -> ControlFlow<()>) {
+    let mut records = Records::new(text, delimiter);
+    while let Some(line) = records.advance() {
+        if f(line, records.row()).is_break() {
+            return;
         }
     }
 }
 
-/// Where a record's fields can be sliced from.
-#[derive(Clone, Copy)]
-enum Text<'r> {
-    /// The record's own bytes in the source text, delimiters included (unquoted records).
-    Source(&'r str),
-    /// The fields as the csv reader unescaped them, concatenated and validated.
-    Unescaped(&'r str),
-}
-
-/// One CSV record, readable as `&str` fields without validating each one.
-struct CsvRow<'r> {
-    /// `None` only if the record were not UTF-8 (it always is: the text was valid before it was
-    /// split at ASCII delimiters).
-    text: Option<Text<'r>>,
-    record: &'r csv::ByteRecord,
-}
-
-impl Cells for CsvRow<'_> {
-    fn len(&self) -> usize {
-        self.record.len()
-    }
-
-    fn get(&self, i: usize) -> &str {
-        match self.text {
-            // Field i sits after i delimiters in the source.
-            Some(Text::Source(t)) => self.record.range(i).and_then(|r| t.get(r.start + i..r.end + i)).unwrap_or(""),
-            Some(Text::Unescaped(t)) => self.record.range(i).and_then(|r| t.get(r)).unwrap_or(""),
-            None => Cells::get(self.record, i),
-        }
-    }
-
-    fn is_blank(&self) -> bool {
-        // Only ASCII blanks can be judged on bytes; anything else goes the careful way.
-        let bytes = self.record.as_slice();
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return true;
-        }
-        if bytes.is_ascii() {
-            return false;
-        }
-        (0..self.len()).all(|i| crate::text::trim_cell(self.get(i)).is_empty())
-    }
-}
-
-/// Turns record start offsets (visited in increasing order) into 1-based line numbers, counting
-/// `\n`, `\r\n` and a lone `\r` each as one line end. Most records are one unquoted line, which
-/// is recognised from lengths alone; anything else (blank lines, quoted line breaks) is counted.
-struct LineCounter<'t> {
-    text: &'t [u8],
-    /// Where the previous record's text starts.
+/// A cursor over the records of a delimited text.
+struct Records<'t> {
+    text: &'t str,
+    delimiter: u8,
+    /// Where the next record (or the blank lines before it) starts.
     at: usize,
+    /// The 1-based line of `at`.
     line: u32,
-    /// The raw length of the previous record if it was unquoted.
-    last_len: Option<usize>,
+    /// The current record's fields, as byte ranges of `text` or of the quoted reader's output.
+    spans: Vec<(usize, usize)>,
+    /// Whether `spans` index the quoted reader's output rather than `text`.
+    from_quoted: bool,
+    /// Made on the first record with a quote.
+    quoted: Option<QuotedReader>,
 }
 
-/// How many line ends `a` holds, `next` being the byte after it.
-fn line_ends(a: &[u8], next: Option<u8>) -> usize {
+impl<'t> Records<'t> {
+    fn new(text: &'t str, delimiter: u8) -> Records<'t> {
+        // The csv reader drops a UTF-8 BOM at the very start (decoding has usually taken it already).
+        let at = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+        Records { text, delimiter, at, line: 1, spans: Vec::with_capacity(16), from_quoted: false, quoted: None }
+    }
+
+    /// Moves to the next record and returns the line it starts on, or `None` at the end.
+    fn advance(&mut self) -> Option<u32> {
+        let bytes = self.text.as_bytes();
+        // Blank lines between records are skipped, each one counted.
+        while let Some(&b) = bytes.get(self.at) {
+            match b {
+                b'\n' => self.line = self.line.saturating_add(1),
+                // A lone CR ends a line; in CRLF the LF counts.
+                b'\r' if bytes.get(self.at + 1) != Some(&b'\n') => self.line = self.line.saturating_add(1),
+                b'\r' => {}
+                _ => break,
+            }
+            self.at += 1;
+        }
+        let start = self.at;
+        if start >= bytes.len() {
+            return None;
+        }
+        let line = self.line;
+        let rest = &bytes[start..];
+        let len = memchr::memchr2(b'\n', b'\r', rest).unwrap_or(rest.len());
+        let one_line = &rest[..len];
+        self.spans.clear();
+        if memchr::memchr(b'"', one_line).is_none() {
+            // The whole record is this line, and its fields lie between the delimiters.
+            let mut field_start = start;
+            for d in memchr::memchr_iter(self.delimiter, one_line) {
+                self.spans.push((field_start, start + d));
+                field_start = start + d + 1;
+            }
+            self.spans.push((field_start, start + len));
+            self.from_quoted = false;
+            // The line end is left for the blank-line loop to count.
+            self.at = start + len;
+        } else {
+            let delimiter = self.delimiter;
+            let quoted = self.quoted.get_or_insert_with(|| QuotedReader::new(delimiter));
+            let consumed = quoted.read(rest, &mut self.spans);
+            // Line ends inside the quotes, and the record's own end, are counted here.
+            let next = bytes.get(start + consumed).copied();
+            self.line = self.line.saturating_add(line_ends(&rest[..consumed], next));
+            self.from_quoted = true;
+            self.at = start + consumed;
+        }
+        Some(line)
+    }
+
+    fn row(&self) -> Row<'_> {
+        let text = match (&self.quoted, self.from_quoted) {
+            (Some(q), true) => q.text(),
+            _ => self.text,
+        };
+        Row::spans(text, &self.spans)
+    }
+}
+
+/// One record that `csv-core` reads: the quotes taken off, the fields side by side in `out`.
+struct QuotedReader {
+    reader: csv_core::Reader,
+    out: Vec<u8>,
+    ends: Vec<usize>,
+    /// How many bytes of `out` the last record filled.
+    len: usize,
+}
+
+impl QuotedReader {
+    fn new(delimiter: u8) -> QuotedReader {
+        let mut reader = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
+        // csv-core drops a BOM on its first read only; that read is here, on a blank line, so a
+        // record later in the text that starts with U+FEFF keeps it, as with the `csv` crate.
+        let _ = reader.read_record(b"\n", &mut [0; 1], &mut [0; 1]);
+        QuotedReader { reader, out: vec![0; 256], ends: vec![0; 16], len: 0 }
+    }
+
+    /// Reads the record at the start of `input` into `spans` (ranges of [`Self::text`]) and
+    /// returns how many bytes of `input` it took, its line end included.
+    fn read(&mut self, input: &[u8], spans: &mut Vec<(usize, usize)>) -> usize {
+        let (mut consumed, mut out_len, mut fields) = (0, 0, 0);
+        loop {
+            let (result, nin, nout, nend) =
+                self.reader.read_record(&input[consumed..], &mut self.out[out_len..], &mut self.ends[fields..]);
+            consumed += nin;
+            out_len += nout;
+            fields += nend;
+            match result {
+                // At the end of the text; the next call, with no input, finishes the record.
+                csv_core::ReadRecordResult::InputEmpty => {}
+                csv_core::ReadRecordResult::OutputFull => self.out.resize(self.out.len() * 2, 0),
+                csv_core::ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End => break,
+            }
+        }
+        self.len = out_len;
+        let mut field_start = 0;
+        for &end in &self.ends[..fields] {
+            spans.push((field_start, end));
+            field_start = end;
+        }
+        consumed
+    }
+
+    /// The fields of the last record, back to back. They are valid UTF-8 (the input was, and
+    /// only ASCII quotes were taken out); if they somehow were not, the fields read as empty.
+    fn text(&self) -> &str {
+        simdutf8::basic::from_utf8(&self.out[..self.len]).unwrap_or("")
+    }
+}
+
+/// How many line ends `a` holds, `next` being the byte after it: each `\n`, and each `\r` not
+/// followed by `\n`.
+fn line_ends(a: &[u8], next: Option<u8>) -> u32 {
     let lf = memchr::memchr_iter(b'\n', a).count();
     let lone_cr = memchr::memchr_iter(b'\r', a).filter(|&i| a.get(i + 1).copied().or(next) != Some(b'\n')).count();
-    lf + lone_cr
-}
-
-impl LineCounter<'_> {
-    /// The line on which the record whose bytes start at `start` begins (skipping the blank
-    /// lines that the csv reader includes before it).
-    fn line_of_record_at(&mut self, start: usize) -> u32 {
-        let start = start.min(self.text.len());
-        let first =
-            self.text[start..].iter().position(|&b| b != b'\r' && b != b'\n').map_or(self.text.len(), |p| start + p);
-        if first > self.at {
-            let chunk = &self.text[self.at..first];
-            let one_line = self.last_len.is_some_and(|n| {
-                (chunk.len() == n + 1 && matches!(chunk[n], b'\n' | b'\r'))
-                    || (chunk.len() == n + 2 && &chunk[n..] == b"\r\n")
-            });
-            let ends = if one_line { 1 } else { line_ends(chunk, self.text.get(first).copied()) };
-            self.line = self.line.saturating_add(u32::try_from(ends).unwrap_or(u32::MAX));
-            self.at = first;
-        }
-        self.line
-    }
+    u32::try_from(lf + lone_cr).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]

@@ -86,47 +86,58 @@ pub struct GridRow {
     pub cells: Vec<String>,
 }
 
-/// Read access to the cells of one row, whatever the table behind it.
-pub trait Cells {
+/// The cells of one row, whatever the table behind it: slices of one text (a CSV or TSV
+/// record) or the cells of a [`GridRow`]. A plain value, so reading a cell is an inlined slice.
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'r>(RowCells<'r>);
+
+#[derive(Debug, Clone, Copy)]
+enum RowCells<'r> {
+    /// Each cell is `text[start..end]`.
+    Spans {
+        text: &'r str,
+        spans: &'r [(usize, usize)],
+    },
+    Strings(&'r [String]),
+}
+
+impl<'r> Row<'r> {
+    /// A row whose cells are the given ranges of `text`.
+    pub(crate) fn spans(text: &'r str, spans: &'r [(usize, usize)]) -> Row<'r> {
+        Row(RowCells::Spans { text, spans })
+    }
+
+    /// A row of separate strings.
+    pub fn strings(cells: &'r [String]) -> Row<'r> {
+        Row(RowCells::Strings(cells))
+    }
+
     /// How many cells the row has.
-    fn len(&self) -> usize;
-    /// Cell `i`, or `""` past the end.
-    fn get(&self, i: usize) -> &str;
+    #[inline]
+    pub fn len(self) -> usize {
+        match self.0 {
+            RowCells::Spans { spans, .. } => spans.len(),
+            RowCells::Strings(cells) => cells.len(),
+        }
+    }
+
     /// Whether the row has no cells.
-    fn is_empty(&self) -> bool {
+    pub fn is_empty(self) -> bool {
         self.len() == 0
     }
+
+    /// Cell `i`, or `""` past the end.
+    #[inline]
+    pub fn get(self, i: usize) -> &'r str {
+        match self.0 {
+            RowCells::Spans { text, spans } => spans.get(i).and_then(|&(a, b)| text.get(a..b)).unwrap_or(""),
+            RowCells::Strings(cells) => cells.get(i).map_or("", String::as_str),
+        }
+    }
+
     /// Whether every cell is blank.
-    fn is_blank(&self) -> bool {
+    pub fn is_blank(self) -> bool {
         (0..self.len()).all(|i| crate::text::trim_cell(self.get(i)).is_empty())
-    }
-}
-
-impl Cells for csv::ByteRecord {
-    fn len(&self) -> usize {
-        csv::ByteRecord::len(self)
-    }
-    fn get(&self, i: usize) -> &str {
-        // The text was valid UTF-8 before it was split at ASCII delimiters, so every field is too.
-        csv::ByteRecord::get(self, i).map_or("", |b| std::str::from_utf8(b).unwrap_or("\u{fffd}"))
-    }
-}
-
-impl Cells for GridRow {
-    fn len(&self) -> usize {
-        self.cells.len()
-    }
-    fn get(&self, i: usize) -> &str {
-        <[String]>::get(&self.cells, i).map_or("", String::as_str)
-    }
-}
-
-impl<T: AsRef<str>> Cells for Vec<T> {
-    fn len(&self) -> usize {
-        <[T]>::len(self)
-    }
-    fn get(&self, i: usize) -> &str {
-        <[T]>::get(self, i).map_or("", AsRef::as_ref)
     }
 }
 
@@ -149,12 +160,12 @@ impl Table<'_> {
     }
 
     /// Calls `f` with each row's number and cells, in order, until it breaks.
-    pub fn for_each_row(&self, f: &mut dyn FnMut(u32, &dyn Cells) -> ControlFlow<()>) {
+    pub fn for_each_row(&self, f: &mut dyn FnMut(u32, Row<'_>) -> ControlFlow<()>) {
         match self {
             Table::Delimited { text, delimiter, .. } => delimited::for_each_row(text, *delimiter, f),
             Table::Grid { grid, .. } => {
                 for row in &grid.rows {
-                    if f(row.number, row).is_break() {
+                    if f(row.number, Row::strings(&row.cells)).is_break() {
                         return;
                     }
                 }
