@@ -450,18 +450,6 @@ impl<'a> Checker<'a> {
 
     fn judge(&mut self, number: u32, r: &Record<'_>) {
         let slot = self.person_slot(r.person);
-        // Row warnings, at most a few: a small array on the stack, not a Vec per row.
-        let mut warnings: [Option<(WarningCode, Arc<str>)>; 3] = [None, None, None];
-        let mut n = 0;
-        let mut warn = |code, message| {
-            if n < warnings.len() {
-                warnings[n] = Some((code, message));
-                n += 1;
-            }
-        };
-        if r.date.is_some_and(|d| d > self.today) {
-            warn(WarningCode::FutureDate, self.fixed_messages.future_date.clone());
-        }
         let mut reason = self.reason(r);
         let mut duplicate_of = 0;
         let mut key = None;
@@ -474,9 +462,10 @@ impl<'a> Checker<'a> {
                 key = Some(k);
             }
         }
-        if reason == Some(Reason::MakeupForEarlierYear) {
-            warn(WarningCode::MakeupNeedsApproval, self.fixed_messages.makeup_needs_approval.clone());
-        }
+        // Row warnings, in a fixed order; their messages are the same for every row.
+        let future = r.date.is_some_and(|d| d > self.today);
+        let makeup = reason == Some(Reason::MakeupForEarlierYear);
+        let (mut filing_unknown, mut nature_unknown) = (false, false);
         match reason {
             Some(reason) => {
                 let entry = Exclusion {
@@ -496,33 +485,35 @@ impl<'a> Checker<'a> {
                 }
             }
             None => {
+                let person = &mut self.people[slot];
                 if let Some(k) = key {
-                    self.people[slot].seen.insert(k, number);
+                    person.seen.insert(k, number);
                 }
-                if self.columns.get(Field::Filing).is_some() && r.filing == Filing::Unknown {
-                    warn(WarningCode::FilingUnknown, self.fixed_messages.filing_unknown.clone());
-                }
-                let t = &mut self.people[slot].tally;
+                filing_unknown = self.columns.get(Field::Filing).is_some() && r.filing == Filing::Unknown;
+                let t = &mut person.tally;
                 match (r.kind, r.nature) {
                     (Kind::Professional, _) => t.professional += r.hours,
                     (Kind::Public, Some(Nature::Compulsory)) => t.public_compulsory += r.hours,
                     (Kind::Public, n) => {
                         t.public_elective += r.hours;
-                        if n.is_none() {
-                            warn(WarningCode::NatureUnknown, self.fixed_messages.nature_unknown.clone());
-                        }
+                        nature_unknown = n.is_none();
                     }
                 }
                 self.counts.counted += 1;
-                self.people[slot].counted += 1;
+                person.counted += 1;
             }
         }
+        let m = &self.fixed_messages;
+        let warnings = [
+            (future, WarningCode::FutureDate, &m.future_date),
+            (makeup, WarningCode::MakeupNeedsApproval, &m.makeup_needs_approval),
+            (filing_unknown, WarningCode::FilingUnknown, &m.filing_unknown),
+            (nature_unknown, WarningCode::NatureUnknown, &m.nature_unknown),
+        ];
         let person = &mut self.people[slot];
-        person.warnings.extend(warnings.into_iter().flatten().map(|(code, message)| Warning {
-            row: Some(number),
-            code,
-            message,
-        }));
+        for (_, code, message) in warnings.into_iter().filter(|w| w.0) {
+            person.warnings.push(Warning { row: Some(number), code, message: message.clone() });
+        }
     }
 
     fn finish(self, table: &Table<'_>, columns: &Columns) -> Report {

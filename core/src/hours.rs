@@ -104,8 +104,8 @@ impl Hours {
             Some(b'+') => (false, &s[1..]),
             _ => (false, s),
         };
-        let (int_part, frac_part) = match digits.split_once('.') {
-            Some((i, f)) => (i, f),
+        let (int_part, frac_part) = match digits.bytes().position(|b| b == b'.') {
+            Some(i) => (&digits[..i], &digits[i + 1..]),
             None => (digits, ""),
         };
         if int_part.is_empty() && frac_part.is_empty() {

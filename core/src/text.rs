@@ -51,7 +51,9 @@ pub fn course_key(name: &str) -> String {
     if is_plain(name) {
         return name.to_owned();
     }
-    fold_width(name).chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_lowercase()).collect()
+    let mut key = String::with_capacity(name.len());
+    key.extend(name.chars().map(fold_char).filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_lowercase()));
+    key
 }
 
 fn is_decoration(c: char) -> bool {
@@ -91,16 +93,23 @@ pub fn match_key(s: &str) -> Cow<'_, str> {
 /// Trims spaces of every width (and a stray BOM) from both ends.
 #[inline]
 pub fn trim_cell(s: &str) -> &str {
-    // Most cells need nothing trimmed: a look at the lead bytes of the two end characters
-    // rules that out without decoding anything.
+    // Most cells need nothing trimmed: the lead bytes of the two end characters rule that out
+    // without decoding anything. A lead byte that some space shares (a full-width bracket, 、)
+    // gets a closer look at its bytes before the general trim.
     let b = s.as_bytes();
     let (Some(&first), Some(&last)) = (b.first(), b.last()) else { return s };
-    let last_lead = if last < 0x80 {
-        last
-    } else {
-        b[b.len().saturating_sub(4)..].iter().rev().copied().find(|&x| x >= 0xC0).unwrap_or(last)
+    // Where the last character starts: most non-ASCII text is three-byte CJK.
+    let n = b.len();
+    let last_at = match last {
+        0..0x80 => n - 1,
+        _ if n >= 3 && b[n - 3] >= 0xE0 => n - 3,
+        _ if n >= 2 && b[n - 2] >= 0xC0 => n - 2,
+        _ => n.saturating_sub(4),
     };
-    if !may_start_space(first) && !may_start_space(last_lead) {
+    if !may_start_space(first) && !may_start_space(b[last_at]) {
+        return s;
+    }
+    if !starts_with_space(b) && !starts_with_space(&b[last_at..]) {
         return s;
     }
     s.trim_matches(is_space)
@@ -111,6 +120,23 @@ pub fn trim_cell(s: &str) -> &str {
 #[inline]
 fn may_start_space(b: u8) -> bool {
     matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF)
+}
+
+/// Whether the character at the start of `b` (UTF-8, starting at a character boundary) is one
+/// [`is_space`] accepts, judged on its bytes.
+#[inline]
+fn starts_with_space(b: &[u8]) -> bool {
+    match b {
+        [c, ..] if *c < 0x80 => matches!(c, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' '),
+        // Lead bytes E4–E9 (most CJK ideographs) fall through at the first comparison.
+        [0xC2, 0x85 | 0xA0, ..]
+        | [0xE1, 0x9A, 0x80, ..]
+        | [0xE2, 0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF, ..]
+        | [0xE2, 0x81, 0x9F, ..]
+        | [0xE3, 0x80, 0x80, ..]
+        | [0xEF, 0xBB, 0xBF, ..] => true,
+        _ => false,
+    }
 }
 
 /// `char::is_whitespace` or a BOM, with the common non-space characters decided without a
@@ -183,13 +209,33 @@ mod tests {
 
     #[test]
     fn trimming_agrees_with_the_standard_library() {
-        for s in
-            ["", " ", "a", " 学时 ", "\u{3000}公需\u{3000}", "\u{feff}课程", "x\u{a0}", "\t4.5\r", "\u{b}a\u{c}", "中"]
-        {
+        for s in [
+            "",
+            " ",
+            "a",
+            " 学时 ",
+            "\u{3000}公需\u{3000}",
+            "\u{feff}课程",
+            "x\u{a0}",
+            "\t4.5\r",
+            "\u{b}a\u{c}",
+            "中",
+            "讲座（上）",
+            "（下）\u{3000}",
+            "\u{2028}x\u{85}",
+            "\u{1680}Ｘ",
+            "é\u{feff}",
+        ] {
             assert_eq!(trim_cell(s), s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}'), "{s:?}");
         }
-        for c in (0..0x3100).filter_map(char::from_u32) {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
             assert_eq!(is_space(c), c.is_whitespace() || c == '\u{feff}', "{:x}", c as u32);
+            assert_eq!(starts_with_space(c.encode_utf8(&mut [0; 4]).as_bytes()), is_space(c), "{:x}", c as u32);
+            // Every character at either end, after characters of each width.
+            for cell in [format!("x{c}"), format!("é{c}"), format!("中{c}"), format!("{c}😀"), c.to_string()] {
+                let std = cell.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+                assert_eq!(trim_cell(&cell), std, "{:x}", c as u32);
+            }
         }
     }
 

@@ -290,20 +290,22 @@ fn plain_ymd(b: &[u8]) -> Option<NaiveDate> {
 
 /// `2020年3月26日` (or 号) read directly; `None` for anything else.
 fn chinese_ymd(s: &str) -> Option<NaiveDate> {
-    let (y, rest) = s.split_once('年')?;
-    let (m, rest) = rest.split_once('月')?;
-    let d = rest.strip_suffix('日').or_else(|| rest.strip_suffix('号'))?;
-    let num = |x: &str, max_len: usize| -> Option<u32> {
-        if x.is_empty() || x.len() > max_len || !x.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        x.parse().ok()
-    };
-    if y.len() != 4 {
+    let (y, rest) = digits(s.as_bytes(), 4, 4)?;
+    let (m, rest) = digits(rest.strip_prefix("年".as_bytes())?, 1, 2)?;
+    let (d, rest) = digits(rest.strip_prefix("月".as_bytes())?, 1, 2)?;
+    if rest != "日".as_bytes() && rest != "号".as_bytes() {
         return None;
     }
-    let y = i32::try_from(num(y, 4)?).ok()?;
-    NaiveDate::from_ymd_opt(y, num(m, 2)?, num(d, 2)?).and_then(plausible)
+    NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d).and_then(plausible)
+}
+
+/// A number of `min..=max` ASCII digits at the start of `b`, and what follows it.
+fn digits(b: &[u8], min: usize, max: usize) -> Option<(u32, &[u8])> {
+    let n = b.iter().take(max + 1).take_while(|c| c.is_ascii_digit()).count();
+    if !(min..=max).contains(&n) {
+        return None;
+    }
+    Some((b[..n].iter().fold(0, |v, &c| v * 10 + u32::from(c - b'0')), &b[n..]))
 }
 
 /// `20200326` or an Excel serial day number. `None` when it is neither shape.

@@ -100,12 +100,7 @@ impl<'t> Records<'t> {
         self.spans.clear();
         if memchr::memchr(b'"', one_line).is_none() {
             // The whole record is this line, and its fields lie between the delimiters.
-            let mut field_start = start;
-            for d in memchr::memchr_iter(self.delimiter, one_line) {
-                self.spans.push((field_start, start + d));
-                field_start = start + d + 1;
-            }
-            self.spans.push((field_start, start + len));
+            split_line(one_line, start, self.delimiter, &mut self.spans);
             self.from_quoted = false;
             // The line end is left for the blank-line loop to count.
             self.at = start + len;
@@ -129,6 +124,38 @@ impl<'t> Records<'t> {
         };
         Row::spans(text, &self.spans)
     }
+}
+
+/// Pushes the spans of the fields of `line`, which starts at byte `start` of the text, as split
+/// at `delimiter`. Eight bytes at a time: fields are short (a name, a date, a number), so finding
+/// each delimiter with a bit trick on a word beats a `memchr` call per field.
+fn split_line(line: &[u8], start: usize, delimiter: u8, spans: &mut Vec<(usize, usize)>) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let pattern = ONES * u64::from(delimiter);
+    let mut field_start = start;
+    let mut chunks = line.chunks_exact(8);
+    let mut at = start;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])) ^ pattern;
+        // The high bit set in exactly the bytes of `word` that are zero: the delimiters (exact,
+        // with no carries between bytes, since the low seven bits are added separately).
+        let mut found = !(((word & LOW7).wrapping_add(LOW7)) | word | LOW7);
+        while found != 0 {
+            let d = at + (found.trailing_zeros() / 8) as usize;
+            spans.push((field_start, d));
+            field_start = d + 1;
+            found &= found - 1;
+        }
+        at += 8;
+    }
+    for (i, &b) in chunks.remainder().iter().enumerate() {
+        if b == delimiter {
+            spans.push((field_start, at + i));
+            field_start = at + i + 1;
+        }
+    }
+    spans.push((field_start, start + line.len()));
 }
 
 /// One record that `csv-core` reads: the quotes taken off, the fields side by side in `out`.
