@@ -90,12 +90,11 @@ struct Checker<'a> {
     fixed_messages: FixedMessages,
     people: Vec<Person>,
     person_index: HashMap<String, usize, FxBuildHasher>,
-    /// Course keys (see [`course_key`]) interned to small ids: a file repeats the same few
-    /// hundred course names, so duplicate detection needs no allocation per row.
-    courses: HashMap<String, u32, FxBuildHasher>,
-    /// Course names not in normal form, as written, to their id: a repeated spelling is
-    /// normalised only once.
-    spellings: HashMap<String, u32, FxBuildHasher>,
+    /// Every course name as written, to the id of its key: a file repeats the same few hundred
+    /// names, so a row costs one lookup and no allocation (its exclusion shares the name).
+    spellings: HashMap<Arc<str>, u32, FxBuildHasher>,
+    /// Course keys (see [`course_key`]) to their id.
+    keys: HashMap<String, u32, FxBuildHasher>,
     warnings: Vec<Warning>,
     errors: Vec<RowError>,
     counts: RowCounts,
@@ -204,8 +203,8 @@ impl<'a> Checker<'a> {
             fixed_messages: FixedMessages::new(policy, today),
             people,
             person_index: HashMap::default(),
-            courses: HashMap::default(),
             spellings: HashMap::default(),
+            keys: HashMap::default(),
             warnings,
             errors: Vec::new(),
             counts: RowCounts::default(),
@@ -337,25 +336,22 @@ impl<'a> Checker<'a> {
         Some(Record { person, course, kind, nature: nature.or(merged_nature), hours, date, year, exam, filing })
     }
 
+    /// The id under which `name` counts as the same course as another.
     fn course_id(&mut self, name: &str) -> u32 {
-        // A name already in normal form is its own key (keys never hold spaces, capitals or
-        // full-width forms, so a name that does cannot match one by accident).
-        if let Some(&id) = self.courses.get(name) {
-            return id;
-        }
-        let next = u32::try_from(self.courses.len()).unwrap_or(u32::MAX);
-        if is_plain(name) {
-            self.courses.insert(name.to_owned(), next);
-            return next;
-        }
-        // Other spellings are normalised once each.
         if let Some(&id) = self.spellings.get(name) {
             return id;
         }
-        let key = course_key(name);
-        let id = *self.courses.entry(key).or_insert(next);
-        self.spellings.insert(name.to_owned(), id);
+        // A new spelling is normalised once (a name already in normal form is its own key).
+        let key = if is_plain(name) { name.to_owned() } else { course_key(name) };
+        let next = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
+        let id = *self.keys.entry(key).or_insert(next);
+        self.spellings.insert(name.into(), id);
         id
+    }
+
+    /// `name` shared with the other rows that spell it so (after [`Self::course_id`]).
+    fn course_name(&self, name: &str) -> Arc<str> {
+        self.spellings.get_key_value(name).map_or_else(|| name.into(), |(spelling, _)| spelling.clone())
     }
 
     fn person_slot(&mut self, person: &str) -> usize {
@@ -453,8 +449,9 @@ impl<'a> Checker<'a> {
         let mut reason = self.reason(r);
         let mut duplicate_of = 0;
         let mut key = None;
+        let course_id = self.course_id(r.course);
         if reason.is_none() {
-            let k = (self.course_id(r.course), r.date, r.hours);
+            let k = (course_id, r.date, r.hours);
             if let Some(&first) = self.people[slot].seen.get(&k) {
                 reason = Some(Reason::Duplicate);
                 duplicate_of = first;
@@ -472,7 +469,7 @@ impl<'a> Checker<'a> {
                     row: number,
                     reason,
                     hours: r.hours,
-                    course: r.course.to_owned(),
+                    course: self.course_name(r.course),
                     message: self.message(reason, r, duplicate_of),
                 };
                 let person = &mut self.people[slot];

@@ -173,8 +173,8 @@ pub struct Exclusion {
     pub row: u32,
     pub reason: Reason,
     pub hours: Hours,
-    /// The course name as written.
-    pub course: String,
+    /// The course name as written (shared between the rows that spell it the same way).
+    pub course: Arc<str>,
     /// The reason in plain Chinese (shared between rows with the same reason, so cheap to clone).
     pub message: Arc<str>,
 }

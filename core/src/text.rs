@@ -91,7 +91,7 @@ pub fn match_key(s: &str) -> Cow<'_, str> {
 }
 
 /// Trims spaces of every width (and a stray BOM) from both ends.
-#[inline]
+#[inline(always)]
 pub fn trim_cell(s: &str) -> &str {
     // Most cells need nothing trimmed: the lead bytes of the two end characters rule that out
     // without decoding anything. A lead byte that some space shares (a full-width bracket, 、)

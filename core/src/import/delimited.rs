@@ -98,13 +98,13 @@ impl<'t> Records<'t> {
         let len = memchr::memchr2(b'\n', b'\r', rest).unwrap_or(rest.len());
         let one_line = &rest[..len];
         self.spans.clear();
-        if memchr::memchr(b'"', one_line).is_none() {
-            // The whole record is this line, and its fields lie between the delimiters.
-            split_line(one_line, start, self.delimiter, &mut self.spans);
+        // Without a quote, the whole record is this line and its fields lie between the delimiters.
+        if split_unquoted_line(one_line, start, self.delimiter, &mut self.spans) {
             self.from_quoted = false;
             // The line end is left for the blank-line loop to count.
             self.at = start + len;
         } else {
+            self.spans.clear();
             let delimiter = self.delimiter;
             let quoted = self.quoted.get_or_insert_with(|| QuotedReader::new(delimiter));
             let consumed = quoted.read(rest, &mut self.spans);
@@ -127,20 +127,23 @@ impl<'t> Records<'t> {
 }
 
 /// Pushes the spans of the fields of `line`, which starts at byte `start` of the text, as split
-/// at `delimiter`. Eight bytes at a time: fields are short (a name, a date, a number), so finding
-/// each delimiter with a bit trick on a word beats a `memchr` call per field.
-fn split_line(line: &[u8], start: usize, delimiter: u8, spans: &mut Vec<(usize, usize)>) {
+/// at `delimiter`; returns `false` as soon as it meets a quote (the line is then not a whole
+/// record by itself, and `spans` holds junk). Eight bytes at a time: fields are short (a name, a
+/// date, a number), so finding each delimiter with a bit trick on a word beats a `memchr` call
+/// per field, and the same pass looks for quotes.
+fn split_unquoted_line(line: &[u8], start: usize, delimiter: u8, spans: &mut Vec<(usize, usize)>) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    let pattern = ONES * u64::from(delimiter);
+    let delimiters = ONES * u64::from(delimiter);
+    let quotes = ONES * u64::from(b'"');
     let mut field_start = start;
     let mut chunks = line.chunks_exact(8);
     let mut at = start;
     for chunk in &mut chunks {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])) ^ pattern;
-        // The high bit set in exactly the bytes of `word` that are zero: the delimiters (exact,
-        // with no carries between bytes, since the low seven bits are added separately).
-        let mut found = !(((word & LOW7).wrapping_add(LOW7)) | word | LOW7);
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        if zero_bytes(word ^ quotes) != 0 {
+            return false;
+        }
+        let mut found = zero_bytes(word ^ delimiters);
         while found != 0 {
             let d = at + (found.trailing_zeros() / 8) as usize;
             spans.push((field_start, d));
@@ -150,12 +153,24 @@ fn split_line(line: &[u8], start: usize, delimiter: u8, spans: &mut Vec<(usize, 
         at += 8;
     }
     for (i, &b) in chunks.remainder().iter().enumerate() {
+        if b == b'"' {
+            return false;
+        }
         if b == delimiter {
             spans.push((field_start, at + i));
             field_start = at + i + 1;
         }
     }
     spans.push((field_start, start + line.len()));
+    true
+}
+
+/// The high bit set in exactly the bytes of `x` that are zero. Exact, with no carries between
+/// bytes: the low seven bits are added separately from the high one.
+#[inline]
+fn zero_bytes(x: u64) -> u64 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
 }
 
 /// One record that `csv-core` reads: the quotes taken off, the fields side by side in `out`.

@@ -136,7 +136,13 @@ impl<'r> Row<'r> {
     }
 
     /// Whether every cell is blank.
+    #[inline]
     pub fn is_blank(self) -> bool {
+        // Most rows start with a filled cell whose first byte is no space: no need to trim.
+        let first = self.get(0).as_bytes().first();
+        if first.is_some_and(|&b| b.is_ascii_graphic() || (0xE4..=0xE9).contains(&b)) {
+            return false;
+        }
         (0..self.len()).all(|i| crate::text::trim_cell(self.get(i)).is_empty())
     }
 }
