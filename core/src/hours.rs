@@ -98,7 +98,10 @@ impl Hours {
 
     /// Parses a plain decimal (`-1`, `4`, `4.50`, `.5`, `1,000`), exactly.
     pub fn parse_decimal(s: &str) -> Result<Hours, HoursError> {
-        let s = s.trim();
+        // A number that starts and ends with a digit has nothing to trim.
+        let digit_ends =
+            s.bytes().next().is_some_and(|b| b.is_ascii_digit()) && s.ends_with(|c: char| c.is_ascii_digit());
+        let s = if digit_ends { s } else { s.trim() };
         let (negative, digits) = match s.as_bytes().first() {
             Some(b'-') => (true, &s[1..]),
             Some(b'+') => (false, &s[1..]),

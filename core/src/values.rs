@@ -206,6 +206,14 @@ pub fn year(cell: &str) -> Result<Option<i32>, String> {
     if cell.is_empty() {
         return Ok(None);
     }
+    // The common case: four ASCII digits.
+    if let Some((y, [])) = digits(cell.as_bytes(), 4, 4) {
+        return if (1990..=2100).contains(&y) { Ok(i32::try_from(y).ok()) } else { year_slow(cell) };
+    }
+    year_slow(cell)
+}
+
+fn year_slow(cell: &str) -> Result<Option<i32>, String> {
     let folded = fold_width(cell.trim());
     let s = folded.trim().trim_end_matches('度').trim_end_matches('年').trim();
     if s.is_empty() {

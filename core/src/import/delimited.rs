@@ -131,6 +131,8 @@ impl<'t> Records<'t> {
 /// record by itself, and `spans` holds junk). Eight bytes at a time: fields are short (a name, a
 /// date, a number), so finding each delimiter with a bit trick on a word beats a `memchr` call
 /// per field, and the same pass looks for quotes.
+// Not inlined: in the record loop its registers spill to the stack.
+#[inline(never)]
 fn split_unquoted_line(line: &[u8], start: usize, delimiter: u8, spans: &mut Vec<(usize, usize)>) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     let delimiters = ONES * u64::from(delimiter);
