@@ -40,9 +40,10 @@ fn count_outside_quotes(line: &str, d: u8) -> usize {
 ///
 /// Splits the records exactly as the `csv` crate does (`flexible`, no headers, `"` quotes with
 /// `""` inside, `\r`, `\n` and `\r\n` all ending a record, blank lines skipped, a UTF-8 BOM
-/// at the start dropped), but most records are one line without a quote: those are split with
-/// `memchr` into slices of `text`, with no copy and no state machine. A line that holds a quote
-/// goes to `csv-core`, the parser inside the `csv` crate, for that one record.
+/// at the start dropped), but most records are one line without a quote: the line end is found
+/// with `memchr` and the fields are cut in place into slices of `text` (see
+/// [`split_unquoted_line`]), with no copy and no state machine. A line that holds a quote goes to
+/// `csv-core`, the parser inside the `csv` crate, for that one record.
 pub fn for_each_row(text: &str, delimiter: u8, f: &mut dyn FnMut(u32, Row<'_>) -> ControlFlow<()>) {
     let mut records = Records::new(text, delimiter);
     while let Some(line) = records.advance() {
