@@ -88,7 +88,7 @@ struct Checker<'a> {
     /// Every course name as written, to the id of its key: a file repeats the same few hundred
     /// names, so a row costs one lookup and no allocation (its exclusion shares the name).
     spellings: HashMap<Arc<str>, u32, FxBuildHasher>,
-    /// Course keys (see [`course_key`]) to their id.
+    /// Course keys (see [`crate::text::course_key`]) to their id.
     keys: HashMap<String, u32, FxBuildHasher>,
     warnings: Vec<Warning>,
     errors: Vec<RowError>,
