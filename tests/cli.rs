@@ -107,7 +107,9 @@ fn unit_files_give_one_entry_per_person() {
         .collect();
     assert_eq!(people, [("张伟", true), ("李娜", false), ("赵强", true)]);
     assert_eq!(v["errors"][0]["row"], 15);
-    assert_eq!(v["errors"][0]["column"], "姓名");
+    // People are told apart by 身份证号 when the file has one: a row without it is an error.
+    assert_eq!(v["errors"][0]["column"], "身份证号");
+    assert_eq!(v["people"][0]["id"], "410105198503121234");
 }
 
 #[test]
@@ -128,9 +130,10 @@ fn csv_summary_for_administrators() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines[0].starts_with("\u{feff}人员,是否达标,还需学时"));
-    assert_eq!(lines[1], "陈静,否,23.5,24,30,36.5,66.5,0,0,23.5,23.5,0,0");
-    assert_eq!(lines[2], "刘洋,是,0,24,32,64,96,0,0,0,0,1,0");
+    assert!(lines[0].starts_with("\u{feff}人员,身份证号/工号,是否达标,还需学时"), "{}", lines[0]);
+    assert!(lines[0].ends_with(",前提"));
+    assert_eq!(lines[1], "陈静,A001,否,23.5,24,30,36.5,66.5,0,0,23.5,23.5,0,0,");
+    assert_eq!(lines[2], "刘洋,A002,是,0,24,32,64,96,0,0,0,0,1,0,");
 }
 
 #[test]

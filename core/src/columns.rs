@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::import::{Row, Table};
 use crate::text::match_key;
+use crate::values::looks_like;
 
 /// What a column of a record file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -31,6 +32,8 @@ pub enum Field {
     Date,
     /// 考核结果.
     Exam,
+    /// 学习状态 / 完成状态 / 学习进度: whether the study is finished.
+    Status,
     /// 学习方式.
     Mode,
     /// 是否备案.
@@ -42,7 +45,7 @@ pub enum Field {
 }
 
 /// How many fields there are.
-pub const FIELD_COUNT: usize = 14;
+pub const FIELD_COUNT: usize = 15;
 
 impl Field {
     /// Every field, in declaration order (`ALL[f as usize] == f`).
@@ -57,6 +60,7 @@ impl Field {
         Field::RecognisedHours,
         Field::Date,
         Field::Exam,
+        Field::Status,
         Field::Mode,
         Field::Filing,
         Field::Year,
@@ -76,6 +80,7 @@ impl Field {
             Field::RecognisedHours => "认定学时",
             Field::Date => "完成日期",
             Field::Exam => "考核结果",
+            Field::Status => "学习状态",
             Field::Mode => "学习方式",
             Field::Filing => "是否备案",
             Field::Year => "所属年度",
@@ -101,6 +106,7 @@ impl Field {
             Field::RecognisedHours => "recognised_hours",
             Field::Date => "date",
             Field::Exam => "exam",
+            Field::Status => "status",
             Field::Mode => "mode",
             Field::Filing => "filing",
             Field::Year => "year",
@@ -230,6 +236,25 @@ const EXACT: &[(Field, &[&str])] = &[
             "assessment",
         ],
     ),
+    (
+        Field::Status,
+        &[
+            "学习状态",
+            "状态",
+            "完成状态",
+            "是否完成",
+            "学习进度",
+            "进度",
+            "完成情况",
+            "学习情况",
+            "完成进度",
+            "status",
+            "progress",
+            "completion",
+            "completionstatus",
+            "state",
+        ],
+    ),
     (Field::Mode, &["学习方式", "培训形式", "培训方式", "学习形式", "mode", "format", "delivery"]),
     (Field::Filing, &["是否备案", "备案情况", "备案", "备案状态", "filed", "filing", "registered"]),
     (Field::Year, &["所属年度", "补学年度", "年度", "学时年度", "year", "policyyear", "creditedyear"]),
@@ -246,6 +271,7 @@ const CONTAINS: &[(Field, &[&str])] = &[
     (Field::Hours, &["学时", "课时", "hours"]),
     (Field::Date, &["日期", "时间", "date"]),
     (Field::Exam, &["合格", "考核", "成绩", "考试"]),
+    (Field::Status, &["状态", "进度", "是否完成", "完成情况"]),
     (Field::IdNumber, &["身份证", "证件"]),
     (Field::Name, &["姓名"]),
     (Field::StaffNo, &["工号"]),
@@ -269,13 +295,39 @@ pub fn classify(label: &str) -> Option<Field> {
     CONTAINS.iter().find(|(_, words)| words.iter().any(|w| key.contains(w))).map(|(f, _)| *f)
 }
 
+/// How a column came to be read as what it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum How {
+    /// By its header.
+    Header,
+    /// By its cells: the header was generic (类别, 状态, type, 备注…) or unknown.
+    Values,
+    /// Not used in the check (see the column's note).
+    Unused,
+}
+
+/// One source column.
+#[derive(Debug, Clone)]
+pub struct Column {
+    /// Its position in the row.
+    pub index: usize,
+    /// The header as written.
+    pub label: String,
+    /// What it was read as.
+    pub field: Option<Field>,
+    pub how: How,
+    /// Why a column is unused, or what its cells showed.
+    pub note: Option<String>,
+}
+
 /// The header row and where each field is.
 #[derive(Debug, Clone)]
 pub struct Columns {
     /// The header row's number.
     pub header_row: u32,
-    /// Each header cell as written, with the field it was read as (None: ignored).
-    pub labels: Vec<(usize, String, Option<Field>)>,
+    /// Every labelled column, in file order.
+    pub labels: Vec<Column>,
     index: [Option<usize>; FIELD_COUNT],
 }
 
@@ -289,9 +341,19 @@ impl Columns {
         self.index[Self::slot(f)]
     }
 
+    /// The column holding `f`.
+    pub fn column(&self, f: Field) -> Option<&Column> {
+        self.get(f).and_then(|i| self.labels.iter().find(|c| c.index == i))
+    }
+
+    /// Whether `f`'s column was recognised by its cells rather than its header.
+    pub fn by_values(&self, f: Field) -> bool {
+        self.column(f).is_some_and(|c| c.how == How::Values)
+    }
+
     /// The header text of `f`'s column (for error messages).
     pub fn label(&self, f: Field) -> &str {
-        self.get(f).and_then(|i| self.labels.iter().find(|(c, _, _)| *c == i)).map_or("", |(_, l, _)| l.as_str())
+        self.column(f).map_or("", |c| c.label.as_str())
     }
 
     /// The fields present, with their column index.
@@ -301,7 +363,7 @@ impl Columns {
 
     /// The header text of column `i`.
     pub fn label_of(&self, i: usize) -> &str {
-        self.labels.iter().find(|(c, _, _)| *c == i).map_or("", |(_, l, _)| l.as_str())
+        self.labels.iter().find(|c| c.index == i).map_or("", |c| c.label.as_str())
     }
 
     /// Reads a candidate header row. The first column for each field wins.
@@ -312,15 +374,20 @@ impl Columns {
             if label.is_empty() {
                 continue;
             }
-            let mut field = classify(label);
+            // A header cell is a short label: a long one is data or a title, and is kept short in reports.
+            let label: String = label.chars().take(MAX_LABEL_CHARS).collect();
+            let mut field = classify(&label);
+            let mut note = None;
             if let Some(f) = field {
-                if c.index[Self::slot(f)].is_some() {
+                if let Some(first) = c.index[Self::slot(f)] {
+                    note = Some(format!("与“{}”列同为{}，只使用第一列", c.label_of(first), f.label()));
                     field = None;
                 } else {
                     c.index[Self::slot(f)] = Some(i);
                 }
             }
-            c.labels.push((i, label.to_owned(), field));
+            let how = if field.is_some() { How::Header } else { How::Unused };
+            c.labels.push(Column { index: i, label, field, how, note });
         }
         c
     }
@@ -329,13 +396,190 @@ impl Columns {
     fn score(&self) -> Option<usize> {
         let has_hours = self.get(Field::Hours).is_some() || self.get(Field::RecognisedHours).is_some();
         let has_what = self.get(Field::Category).is_some() || self.get(Field::Course).is_some();
-        let known = self.index.iter().filter(|i| i.is_some()).count();
+        let known = self.known();
         (has_hours && has_what && known >= 2).then_some(known)
     }
 
-    /// The person column in order of preference: 姓名, else 工号, else 身份证号.
-    pub fn person(&self) -> Option<(Field, usize)> {
-        [Field::Name, Field::StaffNo, Field::IdNumber].into_iter().find_map(|f| self.get(f).map(|i| (f, i)))
+    /// How many fields were recognised.
+    fn known(&self) -> usize {
+        self.index.iter().filter(|i| i.is_some()).count()
+    }
+
+    /// The column that identifies a person: 身份证号, else 工号 (None: people are told apart by name).
+    pub fn id(&self) -> Option<(Field, usize)> {
+        [Field::IdNumber, Field::StaffNo].into_iter().find_map(|f| self.get(f).map(|i| (f, i)))
+    }
+
+    /// Whether the file has any person column (姓名, 工号 or 身份证号).
+    pub fn has_person(&self) -> bool {
+        [Field::Name, Field::StaffNo, Field::IdNumber].into_iter().any(|f| self.get(f).is_some())
+    }
+
+    fn assign(&mut self, col: usize, f: Field, how: How, note: Option<String>) {
+        let i = self.labels[col].index;
+        if let Some(old) = self.labels[col].field {
+            self.index[Self::slot(old)] = None;
+        }
+        self.index[Self::slot(f)] = Some(i);
+        let c = &mut self.labels[col];
+        c.field = Some(f);
+        c.how = how;
+        c.note = note;
+    }
+
+    fn unassign(&mut self, col: usize, note: String) {
+        if let Some(old) = self.labels[col].field.take() {
+            self.index[Self::slot(old)] = None;
+        }
+        self.labels[col].how = How::Unused;
+        self.labels[col].note = Some(note);
+    }
+
+    /// Reads generic or unknown columns by their cells (the first [`SAMPLE_ROWS`] data rows):
+    /// a `type` column of compulsory/elective is the nature column, a 备注 column of
+    /// 合格/不合格 the exam column, a 状态 column of 合格/不合格 the exam column rather than the
+    /// status column; a generic column whose cells are nothing like its header is left unused.
+    pub fn refine_by_values(&mut self, table: &Table<'_>) {
+        let mut looks = vec![Tally::default(); self.labels.len()];
+        let mut rows = 0;
+        let header = self.header_row;
+        let mut past = false;
+        table.for_each_row(&mut |number, cells| {
+            if !past {
+                past = number == header;
+                return ControlFlow::Continue(());
+            }
+            if cells.is_blank() {
+                return ControlFlow::Continue(());
+            }
+            rows += 1;
+            for (t, c) in looks.iter_mut().zip(&self.labels) {
+                t.add(cells.get(c.index).trim());
+            }
+            if rows >= SAMPLE_ROWS { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+        });
+        // Generic headers first: one may free a slot an unused column then takes.
+        let mut rejected = vec![false; self.labels.len()];
+        for col in 0..self.labels.len() {
+            let c = &self.labels[col];
+            let Some(f) = c.field else { continue };
+            if !is_generic(&c.label) || !VALUE_FIELDS.contains(&f) {
+                continue;
+            }
+            let t = &looks[col];
+            // A bare 必修/选修 in the only category column is a public course (see
+            // `values::category`): it moves to the nature column only when another column says 公需/专业.
+            let other_category =
+                looks.iter().enumerate().any(|(j, o)| j != col && o.dominant() == Some(Field::Category));
+            match t.dominant() {
+                Some(d) if d != f && self.get(d).is_none() && (f != Field::Category || other_category) => {
+                    let note = format!("列名较笼统，按单元格内容（如“{}”）识别为{}", t.example, d.label());
+                    self.assign(col, d, How::Values, Some(note));
+                }
+                Some(d) if d == f => {}
+                _ if t.filled >= 3 && t.support(f) * 5 < t.filled && !(f == Field::Category && t.nature > 0) => {
+                    let example = t.first.clone();
+                    self.unassign(col, format!("列名像{}，但内容（如“{example}”）不像，未使用", f.label()));
+                    rejected[col] = true;
+                }
+                _ => {}
+            }
+        }
+        for col in 0..self.labels.len() {
+            if self.labels[col].field.is_some() || rejected[col] {
+                continue;
+            }
+            // A column that lost to a generic one by header takes its field back.
+            if let Some(f) = classify(&self.labels[col].label).filter(|&f| self.get(f).is_none()) {
+                self.assign(col, f, How::Header, None);
+                continue;
+            }
+            let t = &looks[col];
+            if let Some(d) = t.dominant().filter(|&d| self.get(d).is_none()) {
+                let note = format!("按单元格内容（如“{}”）识别为{}", t.example, d.label());
+                self.assign(col, d, How::Values, Some(note));
+            } else if self.labels[col].note.is_none() {
+                self.labels[col].note = Some("列名和内容都与学时核查无关，不参与计算".to_owned());
+            }
+        }
+    }
+}
+
+/// Fields that a column's cells can reveal.
+const VALUE_FIELDS: [Field; 5] = [Field::Category, Field::Nature, Field::Exam, Field::Status, Field::Filing];
+
+/// How many data rows are looked at to read columns by their cells.
+pub const SAMPLE_ROWS: usize = 200;
+
+/// Header labels longer than this are cut (a header is a short label; the rest is noise).
+pub const MAX_LABEL_CHARS: usize = 40;
+
+/// Headers that say too little on their own (after [`match_key`]).
+fn is_generic(label: &str) -> bool {
+    const GENERIC: &[&str] = &[
+        "类别", "类型", "分类", "属性", "状态", "结果", "备注", "说明", "情况", "其他", "标记", "type", "kind",
+        "status", "result", "remark", "remarks", "note", "notes", "comment", "comments", "state", "class", "tag",
+        "flag", "info",
+    ];
+    GENERIC.contains(&&*match_key(label))
+}
+
+/// What the sampled cells of one column look like.
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    filled: usize,
+    category: usize,
+    nature: usize,
+    exam: usize,
+    status: usize,
+    filing: usize,
+    /// The first telling cell, for the report.
+    example: String,
+    /// The first filled cell.
+    first: String,
+}
+
+impl Tally {
+    fn add(&mut self, cell: &str) {
+        if cell.is_empty() {
+            return;
+        }
+        self.filled += 1;
+        if self.first.is_empty() {
+            self.first = cell.chars().take(12).collect();
+        }
+        let l = looks_like(cell);
+        self.category += usize::from(l.category);
+        self.nature += usize::from(l.nature);
+        self.exam += usize::from(l.exam);
+        self.status += usize::from(l.status);
+        self.filing += usize::from(l.filing);
+        if self.example.is_empty() && (l.category || l.nature || l.exam || l.status || l.filing) {
+            self.example = cell.chars().take(12).collect();
+        }
+    }
+
+    fn support(&self, f: Field) -> usize {
+        match f {
+            Field::Category => self.category,
+            Field::Nature => self.nature,
+            Field::Exam => self.exam,
+            Field::Status => self.status,
+            Field::Filing => self.filing,
+            _ => 0,
+        }
+    }
+
+    /// The field that at least 80% of the filled cells plainly say (exam before status on a tie:
+    /// 已通过 says both).
+    fn dominant(&self) -> Option<Field> {
+        if self.filled == 0 {
+            return None;
+        }
+        VALUE_FIELDS
+            .into_iter()
+            .filter(|&f| self.support(f) * 5 >= self.filled * 4)
+            .max_by_key(|&f| (self.support(f), f == Field::Exam))
     }
 }
 
@@ -359,6 +603,25 @@ pub fn find_header(table: &Table<'_>) -> Option<Columns> {
         ControlFlow::Continue(())
     });
     found
+}
+
+/// The row that looks most like a header without being one (at least two columns recognised),
+/// to say which columns were found when a needed one is missing.
+pub fn best_guess_header(table: &Table<'_>) -> Option<Columns> {
+    let mut best: Option<Columns> = None;
+    let mut seen = 0;
+    table.for_each_row(&mut |number, cells| {
+        seen += 1;
+        if seen > HEADER_SEARCH_ROWS {
+            return ControlFlow::Break(());
+        }
+        let c = Columns::from_row(number, cells);
+        if c.known() >= 2 && best.as_ref().is_none_or(|b| c.known() > b.known()) {
+            best = Some(c);
+        }
+        ControlFlow::Continue(())
+    });
+    best
 }
 
 #[cfg(test)]
@@ -441,13 +704,16 @@ mod tests {
     }
 
     #[test]
-    fn first_column_for_a_field_wins_and_person_preference() {
+    fn first_column_for_a_field_wins_and_id_preference() {
         let c = Columns::from_row(1, Row::strings(&strings(&["身份证号", "工号", "姓名", "学时", "学时", "类别"])));
         assert_eq!(c.get(Field::Hours), Some(3));
-        assert_eq!(c.labels[4].2, None);
-        assert_eq!(c.person(), Some((Field::Name, 2)));
-        let c = Columns::from_row(1, Row::strings(&strings(&["身份证号", "学时", "类别"])));
-        assert_eq!(c.person(), Some((Field::IdNumber, 0)));
+        assert_eq!(c.labels[4].field, None);
+        assert_eq!(c.id(), Some((Field::IdNumber, 0)));
+        let c = Columns::from_row(1, Row::strings(&strings(&["工号", "姓名", "学时", "类别"])));
+        assert_eq!(c.id(), Some((Field::StaffNo, 0)));
+        let c = Columns::from_row(1, Row::strings(&strings(&["姓名", "学时", "类别"])));
+        assert_eq!(c.id(), None);
+        assert!(c.has_person());
     }
 
     #[test]

@@ -59,7 +59,8 @@ pub fn upcoming(policy: &Policy, today: NaiveDate) -> Vec<Deadline> {
             DeadlineCode::MakeupApplication,
             Some(w.start),
             w.end,
-            "所在单位",
+            // 通知四（二）: the bureau takes make-up applications only from these, never from 用人单位 or individuals.
+            "县（市、区）人社局、市直部门、市级继续教育基地",
             format!(
                 "{}至{}办理往年学时的补学补审申请：由县（市、区）人社局、市直部门、市级继续教育基地汇总名单后统一提交，市人社局不受理用人单位和个人的申请。需要补学的，请联系本单位继续教育电子证书管理员。",
                 md(w.start),
@@ -141,7 +142,7 @@ mod tests {
             (Some("2020-09-01".parse().unwrap()), "2020-10-31".parse().unwrap(), 46, true)
         );
         assert!(w.message.contains("个人"), "{}", w.message);
-        assert_eq!(w.who, "所在单位");
+        assert_eq!(w.who, "县（市、区）人社局、市直部门、市级继续教育基地");
     }
 
     #[test]

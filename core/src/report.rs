@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
+use crate::columns::How;
 use crate::hours::Hours;
 use crate::import::Format;
 
@@ -23,6 +24,11 @@ pub struct Report {
     pub header_row: u32,
     /// How each source column was read, in file order: label → field code (or `ignored`).
     pub columns: ColumnMap,
+    /// Every source column with what it was read as, how (header, cells, unused) and why.
+    pub column_details: Vec<ColumnDetail>,
+    /// What every verdict of this file rests on (no exam column, a column read by its cells,
+    /// unreadable rows…): shown beside the verdict, not below it.
+    pub assumptions: Vec<Assumption>,
     /// One entry per person, in order of first appearance; a single `""` person when the file
     /// has no name/ID column.
     pub people: Vec<PersonReport>,
@@ -55,6 +61,43 @@ impl Serialize for ColumnMap {
         }
         m.end()
     }
+}
+
+/// One source column.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnDetail {
+    /// The header as written.
+    pub column: String,
+    /// The field code (`ignored` when unused).
+    pub field: &'static str,
+    /// The field's Chinese name (未使用 when unused).
+    pub read_as: &'static str,
+    pub how: How,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Assumption codes (前提).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssumptionCode {
+    /// No exam column: every row taken as passed.
+    ExamAssumedPassed,
+    /// No filing column, or blank filing cells: taken as filed.
+    FilingAssumed,
+    /// A column was recognised by its cells, not its header.
+    ColumnByValues,
+    /// Some rows could not be read and did not count.
+    RowsUnreadable,
+    /// Public hours of unknown nature counted as elective.
+    NatureAssumedElective,
+}
+
+/// One thing a verdict rests on, in a short Chinese phrase.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assumption {
+    pub code: AssumptionCode,
+    pub message: String,
 }
 
 /// Counts that account for every data row below the header.
@@ -101,8 +144,12 @@ pub struct Requirement {
 /// The verdict for one person.
 #[derive(Debug, Clone, Serialize)]
 pub struct PersonReport {
-    /// 姓名, else 工号, else the masked 身份证号; `""` for a file without a person column.
+    /// 姓名; 姓名（masked ID） when two people share the name; the masked 身份证号 (or the 工号)
+    /// when there is no name; `""` for a file without a person column.
     pub person: String,
+    /// The 身份证号 or 工号 as written, when the file has one (people are told apart by it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Hours that count.
     pub hours: Tally,
     /// The policy's minimums.
@@ -113,6 +160,8 @@ pub struct PersonReport {
     pub needed: Hours,
     /// Whether every minimum is met.
     pub compliant: bool,
+    /// What this person's verdict rests on besides the file's `assumptions`.
+    pub assumptions: Vec<Assumption>,
     /// How many rows counted.
     pub counted: usize,
     /// Rows that were read but do not count.
@@ -128,9 +177,11 @@ pub struct PersonReport {
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     OutsideYear,
+    CompletedOutsideYear,
     MakeupForEarlierYear,
     MakeupOutsideWindow,
     FreezePeriod,
+    NotCompleted,
     ExamNotPassed,
     ExamPending,
     NotFiled,
@@ -142,6 +193,8 @@ impl Reason {
     pub fn label(self) -> &'static str {
         match self {
             Reason::OutsideYear => "不属于本年度",
+            Reason::CompletedOutsideYear => "完成日期不在本年度",
+            Reason::NotCompleted => "学习未完成",
             Reason::MakeupForEarlierYear => "往年补学",
             Reason::MakeupOutsideWindow => "补学不在补学期间",
             Reason::FreezePeriod => "年终结转期",
@@ -156,6 +209,8 @@ impl Reason {
     pub fn code(self) -> &'static str {
         match self {
             Reason::OutsideYear => "outside_year",
+            Reason::CompletedOutsideYear => "completed_outside_year",
+            Reason::NotCompleted => "not_completed",
             Reason::MakeupForEarlierYear => "makeup_for_earlier_year",
             Reason::MakeupOutsideWindow => "makeup_outside_window",
             Reason::FreezePeriod => "freeze_period",
@@ -190,6 +245,7 @@ pub enum WarningCode {
     HeaderRepeated,
     FutureDate,
     MakeupNeedsApproval,
+    NameMismatch,
 }
 
 /// A warning, for one row or for the whole file.
@@ -265,7 +321,7 @@ pub struct Deadline {
     pub starts_in: Option<i64>,
     /// Whether today falls inside the period (for a single day: is that day).
     pub active: bool,
-    /// Who acts: 本人, 所在单位, …
+    /// Who acts: 本人, 各单位, 县（市、区）人社局…
     pub who: String,
     /// What to do, in plain Chinese.
     pub message: String,
@@ -289,9 +345,11 @@ mod tests {
         }
         for r in [
             Reason::OutsideYear,
+            Reason::CompletedOutsideYear,
             Reason::MakeupForEarlierYear,
             Reason::MakeupOutsideWindow,
             Reason::FreezePeriod,
+            Reason::NotCompleted,
             Reason::ExamNotPassed,
             Reason::ExamPending,
             Reason::NotFiled,

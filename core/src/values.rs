@@ -175,6 +175,140 @@ pub fn exam(cell: &str) -> Result<Exam, String> {
     Err(format!("无法识别的考核结果“{}”（应为合格或不合格）", cell.trim()))
 }
 
+/// 学习状态: whether the study is finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// 已完成, 已学完, 已结业, 100%.
+    Finished,
+    /// 学习中, 未完成, 未开始, a percentage below 100%.
+    Unfinished,
+    /// A blank cell: not stated.
+    Unknown,
+}
+
+/// Words that say the study is finished (after [`match_key`]).
+const FINISHED: &[&str] = &[
+    "已完成",
+    "完成",
+    "已学完",
+    "学完",
+    "已结业",
+    "结业",
+    "已通过",
+    "已结束",
+    "已完结",
+    "finished",
+    "completed",
+    "complete",
+    "done",
+];
+/// Words that say it is not.
+const UNFINISHED: &[&str] = &[
+    "学习中",
+    "进行中",
+    "未完成",
+    "未学完",
+    "未开始",
+    "未结业",
+    "未学",
+    "在学",
+    "待学习",
+    "未结束",
+    "inprogress",
+    "notstarted",
+    "notcompleted",
+    "incomplete",
+    "unfinished",
+    "ongoing",
+    "started",
+];
+
+/// Reads 已完成/学习中/未完成/… or a percentage (100% is finished, less is not).
+pub fn status(cell: &str) -> Result<Status, String> {
+    match cell {
+        "" => return Ok(Status::Unknown),
+        "已完成" | "已学完" | "已结业" => return Ok(Status::Finished),
+        "学习中" | "未完成" | "进行中" | "未开始" => return Ok(Status::Unfinished),
+        _ => {}
+    }
+    let key = match_key(cell);
+    if key.is_empty() {
+        return Ok(Status::Unknown);
+    }
+    if let Some(p) = percent(&fold_width(cell.trim())) {
+        return Ok(if p >= 100.0 { Status::Finished } else { Status::Unfinished });
+    }
+    let key: &str = &key;
+    if UNFINISHED.contains(&key) {
+        return Ok(Status::Unfinished);
+    }
+    if FINISHED.contains(&key) {
+        return Ok(Status::Finished);
+    }
+    Err(format!("无法识别的学习状态“{}”（应为已完成、学习中或完成百分比）", cell.trim()))
+}
+
+/// `80%`, `80.5%`, `已学80%` (full-width folded) → the number before the percent sign.
+fn percent(folded: &str) -> Option<f64> {
+    let body = folded.trim().strip_suffix('%')?;
+    let start = body.char_indices().rev().take_while(|&(_, c)| c.is_ascii_digit() || c == '.').last()?.0;
+    let n: f64 = body[start..].parse().ok()?;
+    (0.0..=100.0).contains(&n).then_some(n)
+}
+
+/// What a cell's value says about its column, for columns whose header is generic (类别,
+/// 状态, type, status, 备注…) or not recognised: strict words only, so a column is taken
+/// for an exam or status column only when its cells plainly say so.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Looks {
+    pub category: bool,
+    pub nature: bool,
+    pub exam: bool,
+    pub status: bool,
+    pub filing: bool,
+}
+
+/// What `cell` (trimmed) looks like; all false for a blank cell or anything unclear.
+pub fn looks_like(cell: &str) -> Looks {
+    let mut l = Looks::default();
+    let key = match_key(cell);
+    let key: &str = &key;
+    if key.is_empty() || key.chars().count() > 12 {
+        return l;
+    }
+    l.category = key.contains("公需")
+        || key.contains("专业")
+        || key.contains("公共科目")
+        || ["public", "professional", "general"].iter().any(|w| key.starts_with(w));
+    l.nature = !l.category
+        && ["必修", "选修", "必修课", "选修课", "compulsory", "elective", "required", "optional", "mandatory"]
+            .contains(&key);
+    l.exam = [
+        "合格",
+        "不合格",
+        "通过",
+        "未通过",
+        "不通过",
+        "考核合格",
+        "考试合格",
+        "已合格",
+        "pass",
+        "passed",
+        "fail",
+        "failed",
+        "及格",
+        "不及格",
+        "缺考",
+        "待考",
+        "未考",
+    ]
+    .contains(&key)
+        || key == "已通过";
+    l.status = FINISHED.contains(&key) || UNFINISHED.contains(&key) || percent(&fold_width(cell)).is_some();
+    l.filing = ["已备案", "未备案", "备案", "filed", "notfiled", "unfiled"].contains(&key);
+    l
+}
+
 /// Reads 是/已备案 against 否/未备案; blank is unknown.
 pub fn filing(cell: &str) -> Result<Filing, String> {
     match cell {

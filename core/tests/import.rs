@@ -263,7 +263,14 @@ fn what_is_not_a_table() {
     let binary: Vec<u8> = (0..4000u32).map(|i| (i * 7 % 32) as u8).collect();
     assert!(matches!(check_bytes(&binary).unwrap_err(), ImportError::NotATable(_)));
     assert_eq!(check_bytes("只是一段话，没有表格。\n第二行".as_bytes()).unwrap_err(), ImportError::NoHeader);
-    assert_eq!(check_bytes("课程名称,日期\na,2020-01-01\n".as_bytes()).unwrap_err(), ImportError::NoHeader);
+    // Columns found but no hours: said so, with what was found.
+    assert_eq!(
+        check_bytes("课程名称,日期\na,2020-01-01\n".as_bytes()).unwrap_err(),
+        ImportError::MissingColumn {
+            missing: "学时".into(),
+            found: vec!["课程名称".into(), "日期（完成日期）".into()]
+        }
+    );
     assert!(matches!(check_bytes(b"[{\"a\":").unwrap_err(), ImportError::Json(_)));
 }
 

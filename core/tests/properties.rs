@@ -487,6 +487,9 @@ fn reason(rec: &Rec, cols: &[Col]) -> Option<&'static str> {
         }
         return Some("outside_year");
     }
+    if rec.date.year() != 2020 {
+        return Some("completed_outside_year");
+    }
     if (ymd(2020, 12, 11)..=ymd(2020, 12, 31)).contains(&rec.date) {
         return Some("freeze_period");
     }

@@ -10,8 +10,8 @@ use std::process::ExitCode;
 use chrono::{NaiveDate, TimeDelta, Utc};
 use clap::{Args, ValueEnum};
 use jxjy_core::Report;
-use jxjy_core::columns::Field;
-use jxjy_core::report::PersonReport;
+use jxjy_core::columns::How;
+use jxjy_core::report::{Assumption, PersonReport};
 
 use crate::policy_source;
 
@@ -74,7 +74,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             s.push('\n');
             s
         }),
-        OutputFormat::Text => Ok(render_text(&report)),
+        OutputFormat::Text => Ok(terminal_safe(&render_text(&report))),
         OutputFormat::Csv => Ok(render_csv(&report)),
     };
     match out {
@@ -104,10 +104,12 @@ pub fn render_text(r: &Report) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "{} · {}年度学时核查 · 今天 {}", r.policy.source, r.policy.year, r.today);
     let cols: Vec<String> = r
-        .columns
-        .0
+        .column_details
         .iter()
-        .map(|(label, code)| format!("{label}→{}", Field::from_code(code).map_or("未使用", Field::label)))
+        .map(|c| match c.how {
+            How::Values => format!("{}→{}（按内容识别）", c.column, c.read_as),
+            _ => format!("{}→{}", c.column, c.read_as),
+        })
         .collect();
     let format = format!("{:?}", r.format).to_uppercase();
     let header = if r.header_row == 0 {
@@ -116,6 +118,11 @@ pub fn render_text(r: &Report) -> String {
         format!("表头在第{}行", r.header_row)
     };
     let _ = writeln!(o, "读取：{format}，{header}；{}", cols.join("，"));
+    for c in r.column_details.iter().filter(|c| c.how != How::Header) {
+        if let Some(note) = &c.note {
+            let _ = writeln!(o, "  「{}」{note}", c.column);
+        }
+    }
     let rc = r.rows;
     let _ = writeln!(
         o,
@@ -125,9 +132,10 @@ pub fn render_text(r: &Report) -> String {
     if r.people.len() > 1 {
         let _ = writeln!(
             o,
-            "\n人员汇总（{} 人，达标 {} 人）",
+            "\n人员汇总（{} 人，达标 {} 人）{}",
             r.people.len(),
-            r.people.iter().filter(|p| p.compliant).count()
+            r.people.iter().filter(|p| p.compliant).count(),
+            premise(&r.assumptions, &[])
         );
         let _ = writeln!(o, "  {:<12}\t结果\t还需\t必修\t公需\t专业\t合计", "人员");
         for p in &r.people {
@@ -145,7 +153,7 @@ pub fn render_text(r: &Report) -> String {
         }
     }
     for p in &r.people {
-        person_text(&mut o, p);
+        person_text(&mut o, r, p);
     }
     if !r.deadlines.is_empty() {
         let _ = writeln!(o, "\n时间节点");
@@ -177,14 +185,20 @@ pub fn render_text(r: &Report) -> String {
     o
 }
 
-fn person_text(o: &mut String, p: &PersonReport) {
+/// What a verdict rests on, said on the verdict's own line: `（前提：…；…）`.
+fn premise(file: &[Assumption], person: &[Assumption]) -> String {
+    let all: Vec<&str> = file.iter().chain(person).map(|a| a.message.as_str()).collect();
+    if all.is_empty() { String::new() } else { format!("（前提：{}）", all.join("；")) }
+}
+
+fn person_text(o: &mut String, r: &Report, p: &PersonReport) {
     let who = if p.person.is_empty() { String::new() } else { format!("【{}】", p.person) };
     let verdict = if p.compliant {
-        "已达到本年度学时要求".to_owned()
+        format!("已达到{}年度学时要求", r.policy.year)
     } else {
         format!("未达标，还需 {} 学时", p.needed)
     };
-    let _ = writeln!(o, "\n{who}{verdict}");
+    let _ = writeln!(o, "\n{who}{verdict}{}", premise(&r.assumptions, &p.assumptions));
     let line = |o: &mut String, name: &str, have, need, short: jxjy_core::Hours| {
         let gap = if short > jxjy_core::Hours::ZERO { format!("  差 {short}") } else { "  ✓".to_owned() };
         let _ = writeln!(o, "  {name}  {have} / {need}{gap}");
@@ -220,13 +234,15 @@ fn person_text(o: &mut String, p: &PersonReport) {
 /// One line per person, for unit administrators' spreadsheets (UTF-8 with BOM so Excel reads it).
 pub fn render_csv(r: &Report) -> String {
     let mut o = String::from(
-        "\u{feff}人员,是否达标,还需学时,公需必修,公需合计,专业科目,全年合计,差必修,差公需,差专业,差合计,未计入行数,待考核行数\r\n",
+        "\u{feff}人员,身份证号/工号,是否达标,还需学时,公需必修,公需合计,专业科目,全年合计,差必修,差公需,差专业,差合计,未计入行数,待考核行数,前提\r\n",
     );
     for p in &r.people {
+        let premise: Vec<&str> = r.assumptions.iter().chain(&p.assumptions).map(|a| a.message.as_str()).collect();
         let _ = write!(
             o,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
             csv_field(&p.person),
+            csv_field(p.id.as_deref().unwrap_or("")),
             if p.compliant { "是" } else { "否" },
             p.needed,
             p.hours.public_compulsory,
@@ -238,8 +254,30 @@ pub fn render_csv(r: &Report) -> String {
             p.shortfall.professional,
             p.shortfall.total,
             p.excluded.len(),
-            p.pending.len()
+            p.pending.len(),
+            csv_field(&premise.join("；"))
         );
+    }
+    o
+}
+
+/// Text for a terminal: control characters from the user's file (an ANSI escape in a name, a
+/// carriage return that hides a line, a bidi override) are shown as `\u{…}` instead of acting.
+/// Only the report's own line breaks and tabs pass.
+pub fn terminal_safe(text: &str) -> String {
+    let acts = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(acts) {
+        return text.to_owned();
+    }
+    let mut o = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if acts(c) {
+            let _ = write!(o, "\\u{{{:x}}}", c as u32);
+        } else {
+            o.push(c);
+        }
     }
     o
 }
@@ -260,6 +298,13 @@ mod tests {
         assert_eq!(csv_field("张三"), "张三");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+    }
+
+    #[test]
+    fn control_characters_from_the_file_do_not_reach_the_terminal() {
+        let out = terminal_safe("【\u{1b}[2J\u{1b}]0;x\u{7}张伟\r】\t学时\n\u{202e}abc");
+        assert_eq!(out, "【\\u{1b}[2J\\u{1b}]0;x\\u{7}张伟\\u{d}】\t学时\n\\u{202e}abc");
+        assert!(!out.contains('\u{1b}'));
     }
 
     #[test]

@@ -17,24 +17,28 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use crate::columns::{Columns, FIELD_COUNT, Field, find_header};
+use crate::columns::{Columns, FIELD_COUNT, Field, How, SAMPLE_ROWS, best_guess_header, find_header};
 use crate::deadlines;
 use crate::fxhash::FxBuildHasher;
 use crate::hours::Hours;
 use crate::import::{ImportError, Row, Table};
 use crate::policy::Policy;
 use crate::report::{
-    ColumnMap, Exclusion, PersonReport, PolicyRef, Report, Requirement, RowCounts, RowError, Tally, Warning,
-    WarningCode,
+    Assumption, AssumptionCode, ColumnDetail, ColumnMap, Exclusion, PersonReport, PolicyRef, Report, Requirement,
+    RowCounts, RowError, Tally, Warning, WarningCode,
 };
 use crate::text::trim_cell;
+use crate::values;
 
 use read::{Fields, LEAD_COLUMNS, is_total_row};
 use rules::FixedMessages;
 
 /// Checks every row of `table` against `policy` as of `today`.
 pub fn check_table(table: &Table<'_>, policy: &Policy, today: NaiveDate) -> Result<Report, ImportError> {
-    let Some(columns) = find_header(table) else {
+    let Some(mut columns) = find_header(table) else {
+        if let Some(guess) = best_guess_header(table) {
+            return Err(missing_column("学时", &guess));
+        }
         let mut any = false;
         table.for_each_row(&mut |_, cells| {
             any = !cells.is_blank();
@@ -42,6 +46,11 @@ pub fn check_table(table: &Table<'_>, policy: &Policy, today: NaiveDate) -> Resu
         });
         return Err(if any { ImportError::NoHeader } else { ImportError::Empty });
     };
+    columns.refine_by_values(table);
+    // No verdict without a category: every row would be an error and the person "90 学时 short".
+    if columns.get(Field::Category).is_none() && !course_names_carry_category(table, &columns) {
+        return Err(missing_column("科目类型（公需科目或专业科目）", &columns));
+    }
     let mut checker = Checker::new(table, &columns, policy, today);
     let mut past_header = false;
     table.for_each_row(&mut |number, cells| {
@@ -55,12 +64,54 @@ pub fn check_table(table: &Table<'_>, policy: &Policy, today: NaiveDate) -> Resu
     Ok(checker.finish(table, &columns))
 }
 
+/// The error for a file without a column a verdict needs, naming the columns that were found.
+fn missing_column(missing: &str, columns: &Columns) -> ImportError {
+    let found = columns
+        .labels
+        .iter()
+        .map(|c| match c.field {
+            Some(f) if f.label() != c.label => format!("{}（{}）", c.label, f.label()),
+            Some(_) => c.label.clone(),
+            None => format!("{}（未识别）", c.label),
+        })
+        .collect();
+    ImportError::MissingColumn { missing: missing.to_owned(), found }
+}
+
+/// Whether most course names say 公需/专业 themselves ("公需科目：知识产权"), so a file without a
+/// category column can still be judged (rows whose name does not say it become errors).
+fn course_names_carry_category(table: &Table<'_>, columns: &Columns) -> bool {
+    let Some(course) = columns.get(Field::Course) else { return false };
+    let (mut filled, mut saying) = (0usize, 0usize);
+    let mut past = false;
+    table.for_each_row(&mut |number, cells| {
+        if !past {
+            past = number == columns.header_row;
+            return ControlFlow::Continue(());
+        }
+        let cell = trim_cell(cells.get(course));
+        if !cell.is_empty() {
+            filled += 1;
+            saying += usize::from(values::category(cell).is_ok());
+        }
+        if filled >= SAMPLE_ROWS { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+    });
+    filled > 0 && saying * 2 >= filled
+}
+
 #[derive(Default)]
 struct Person {
     /// (course id, date, hours) of every row of this person counted so far, with its row number.
     /// Per person, so the map stays small and in cache.
     seen: HashMap<(u32, Option<NaiveDate>, Hours), u32, FxBuildHasher>,
-    display: String,
+    /// 身份证号 or 工号 as written (empty when people are told apart by name).
+    id: String,
+    /// 姓名 as first written.
+    name: String,
+    /// Public hours of unknown nature, counted as elective.
+    nature_unknown: Hours,
+    /// Counted rows whose 是否备案 cell was blank.
+    filing_unknown: u32,
     tally: Tally,
     counted: usize,
     excluded: Vec<Exclusion>,
@@ -72,7 +123,10 @@ struct Checker<'a> {
     columns: &'a Columns,
     policy: &'a Policy,
     today: NaiveDate,
+    /// The column that tells people apart: 身份证号, else 工号, else 姓名 (None: one person).
     person_column: Option<(Field, usize)>,
+    /// Whether people are told apart by an ID, with 姓名 beside it.
+    name_beside_id: bool,
     /// The fields the file has, with their column.
     present: Vec<(Field, usize)>,
     /// For each of the first columns, the field it holds (so its cell is not read twice).
@@ -98,14 +152,15 @@ struct Checker<'a> {
 
 impl<'a> Checker<'a> {
     fn new(table: &Table<'_>, columns: &'a Columns, policy: &'a Policy, today: NaiveDate) -> Checker<'a> {
-        let person_column = columns.person();
+        let person_column = columns.id().or_else(|| columns.get(Field::Name).map(|i| (Field::Name, i)));
         let mut warnings = Vec::new();
         if columns.get(Field::Exam).is_none() {
-            warnings.push(Warning {
-                row: None,
-                code: WarningCode::ExamColumnMissing,
-                message: "文件中没有考核结果列，按平台已登记的学时（已考核合格）计算。".into(),
-            });
+            let message = if columns.get(Field::Status).is_some() {
+                "文件中没有考核结果列，已完成的课程按平台已登记的学时（已考核合格）计算。"
+            } else {
+                "文件中没有考核结果列，按平台已登记的学时（已考核合格）计算。"
+            };
+            warnings.push(Warning { row: None, code: WarningCode::ExamColumnMissing, message: message.into() });
         }
         if columns.get(Field::Filing).is_none() {
             warnings.push(Warning {
@@ -124,6 +179,7 @@ impl<'a> Checker<'a> {
             policy,
             today,
             person_column,
+            name_beside_id: columns.id().is_some() && columns.get(Field::Name).is_some(),
             present: columns.present(),
             last_person: None,
             lossy: table.may_have_replacements(),
@@ -185,10 +241,13 @@ impl<'a> Checker<'a> {
             professional: m.professional,
             total: m.total,
         };
+        let labels = self.person_labels();
+        let by_id = self.person_column.is_some_and(|(f, _)| f != Field::Name);
         let people = self
             .people
             .into_iter()
-            .map(|p| {
+            .zip(labels)
+            .map(|(p, person)| {
                 let mut hours = p.tally;
                 hours.public = hours.public_compulsory + hours.public_elective;
                 hours.total = hours.public + hours.professional;
@@ -200,13 +259,28 @@ impl<'a> Checker<'a> {
                 };
                 let needed =
                     shortfall.total.max(shortfall.public_compulsory.max(shortfall.public) + shortfall.professional);
+                let mut assumptions = Vec::new();
+                if p.nature_unknown > Hours::ZERO {
+                    assumptions.push(Assumption {
+                        code: AssumptionCode::NatureAssumedElective,
+                        message: format!("{} 学时公需课未注明必修或选修，按选修计算", p.nature_unknown),
+                    });
+                }
+                if p.filing_unknown > 0 {
+                    assumptions.push(Assumption {
+                        code: AssumptionCode::FilingAssumed,
+                        message: format!("{} 条记录未填写是否备案，按已备案计算", p.filing_unknown),
+                    });
+                }
                 PersonReport {
-                    person: p.display,
+                    person,
+                    id: by_id.then_some(p.id),
                     hours,
                     required,
                     shortfall,
                     needed,
                     compliant: needed == Hours::ZERO,
+                    assumptions,
                     counted: p.counted,
                     excluded: p.excluded,
                     pending: p.pending,
@@ -224,8 +298,20 @@ impl<'a> Checker<'a> {
             format: table.format(),
             header_row: columns.header_row,
             columns: ColumnMap(
-                columns.labels.iter().map(|(_, label, f)| (label.clone(), f.map_or("ignored", Field::code))).collect(),
+                columns.labels.iter().map(|c| (c.label.clone(), c.field.map_or("ignored", Field::code))).collect(),
             ),
+            column_details: columns
+                .labels
+                .iter()
+                .map(|c| ColumnDetail {
+                    column: c.label.clone(),
+                    field: c.field.map_or("ignored", Field::code),
+                    read_as: c.field.map_or("未使用", Field::label),
+                    how: c.how,
+                    note: c.note.clone(),
+                })
+                .collect(),
+            assumptions: file_assumptions(columns, counts.errors),
             people,
             deadlines: deadlines::upcoming(self.policy, self.today),
             warnings: self.warnings,
@@ -233,6 +319,72 @@ impl<'a> Checker<'a> {
             rows: counts,
         }
     }
+
+    /// What each person is called in the report: 姓名; 姓名 with the masked ID when two people
+    /// share it; the masked 身份证号 (or the 工号) when there is no name.
+    fn person_labels(&self) -> Vec<String> {
+        let Some((field, _)) = self.person_column else {
+            return self.people.iter().map(|p| p.name.clone()).collect();
+        };
+        let mut per_name: HashMap<&str, usize, FxBuildHasher> = HashMap::default();
+        for p in &self.people {
+            *per_name.entry(p.name.as_str()).or_default() += 1;
+        }
+        let shown_id = |p: &Person| if field == Field::IdNumber { mask_id(&p.id) } else { p.id.clone() };
+        self.people
+            .iter()
+            .map(|p| match field {
+                Field::Name => p.name.clone(),
+                _ if p.name.is_empty() => shown_id(p),
+                _ if per_name.get(p.name.as_str()).copied().unwrap_or(0) > 1 => {
+                    format!("{}（{}）", p.name, shown_id(p))
+                }
+                _ => p.name.clone(),
+            })
+            .collect()
+    }
+}
+
+/// The assumptions every verdict of this file rests on, said beside the verdict.
+fn file_assumptions(columns: &Columns, error_rows: usize) -> Vec<Assumption> {
+    let mut a = Vec::new();
+    let exam = columns.get(Field::Exam).is_some();
+    let status = columns.get(Field::Status).is_some();
+    if !exam {
+        a.push(Assumption {
+            code: AssumptionCode::ExamAssumedPassed,
+            message: if status {
+                "文件中没有考核结果列，已完成的课程按考核合格计算".to_owned()
+            } else {
+                "文件中没有考核结果或学习状态列，按全部考核合格计算".to_owned()
+            },
+        });
+    }
+    if columns.get(Field::Filing).is_none() {
+        a.push(Assumption {
+            code: AssumptionCode::FilingAssumed,
+            message: "文件中没有是否备案列，按全部已备案计算".to_owned(),
+        });
+    }
+    for c in columns.labels.iter().filter(|c| c.how == How::Values) {
+        let Some(f) = c.field else { continue };
+        let blank = match f {
+            Field::Exam => "，空白按合格计算",
+            Field::Status => "，空白按已完成计算",
+            _ => "",
+        };
+        a.push(Assumption {
+            code: AssumptionCode::ColumnByValues,
+            message: format!("“{}”列按内容识别为{}{blank}", c.label, f.label()),
+        });
+    }
+    if error_rows > 0 {
+        a.push(Assumption {
+            code: AssumptionCode::RowsUnreadable,
+            message: format!("有 {error_rows} 行无法读取，未计入；改正后结果可能不同"),
+        });
+    }
+    a
 }
 
 /// `410105199001011234` → `4101**********1234`.

@@ -8,11 +8,14 @@ use crate::columns::{FIELD_COUNT, Field, classify};
 use crate::hours::Hours;
 use crate::report::{Warning, WarningCode};
 use crate::text::match_key;
-use crate::values::{self, Exam, Filing, Kind, Nature};
+use crate::values::{self, Exam, Filing, Kind, Nature, Status};
 
 /// A row read into its parts.
 pub(super) struct Record<'r> {
+    /// What tells people apart: the 身份证号/工号, else the 姓名 ("" when the file has no person column).
     pub(super) person: &'r str,
+    /// 姓名 ("" when there is no name column).
+    pub(super) name: &'r str,
     pub(super) course: &'r str,
     pub(super) kind: Kind,
     pub(super) nature: Option<Nature>,
@@ -20,6 +23,7 @@ pub(super) struct Record<'r> {
     pub(super) date: Option<NaiveDate>,
     pub(super) year: i32,
     pub(super) exam: Exam,
+    pub(super) status: Status,
     pub(super) filing: Filing,
 }
 
@@ -78,7 +82,8 @@ impl Checker<'_> {
             Some((f, _)) => {
                 let p = fields.get(f);
                 if p.is_empty() {
-                    self.error(number, f, format!("{}为空：文件有人员列时，每行都要填写", self.columns.label(f)));
+                    let label = self.columns.label(f);
+                    self.error(number, f, format!("{label}为空：文件有{label}列时，每行都要填写，否则无法区分人员"));
                     ok = false;
                 } else if self.lossy && has_replacement(p) {
                     self.error(number, f, UNDECODABLE.to_owned());
@@ -119,6 +124,7 @@ impl Checker<'_> {
         let year = values::year(fields.get(Field::Year)).map_err(|m| self.error(number, Field::Year, m)).ok();
         let exam = values::exam(fields.get(Field::Exam)).map_err(|m| self.error(number, Field::Exam, m)).ok();
         let filing = values::filing(fields.get(Field::Filing)).map_err(|m| self.error(number, Field::Filing, m)).ok();
+        let status = values::status(fields.get(Field::Status)).map_err(|m| self.error(number, Field::Status, m)).ok();
         let (
             Some(hours),
             Some((kind, merged_nature)),
@@ -127,8 +133,9 @@ impl Checker<'_> {
             Some(year),
             Some(exam),
             Some(filing),
+            Some(status),
             true,
-        ) = (hours, category, nature, date, year, exam, filing, ok)
+        ) = (hours, category, nature, date, year, exam, filing, status, ok)
         else {
             return None;
         };
@@ -137,7 +144,28 @@ impl Checker<'_> {
             self.error(number, f, "缺少完成日期，无法确定学时所属年度".to_owned());
             return None;
         };
-        let exam = if self.columns.get(Field::Exam).is_some() { exam } else { Exam::Passed };
-        Some(Record { person, course, kind, nature: nature.or(merged_nature), hours, date, year, exam, filing })
+        // No exam column: the platform registers passed hours only. An exam column recognised by
+        // its cells (a 备注 of 合格/不合格) says nothing on a blank cell: taken as passed, and the
+        // verdict says so.
+        let exam_cell_blank = fields.get(Field::Exam).is_empty();
+        let exam = match self.columns.get(Field::Exam) {
+            None => Exam::Passed,
+            Some(_) if exam_cell_blank && self.columns.by_values(Field::Exam) => Exam::Passed,
+            Some(_) => exam,
+        };
+        let name = fields.get(Field::Name);
+        Some(Record {
+            person,
+            name,
+            course,
+            kind,
+            nature: nature.or(merged_nature),
+            hours,
+            date,
+            year,
+            exam,
+            status,
+            filing,
+        })
     }
 }

@@ -7,13 +7,13 @@ use std::sync::Arc;
 use chrono::{Datelike, NaiveDate};
 
 use super::read::Record;
-use super::{Checker, Person, mask_id};
+use super::{Checker, Person};
 use crate::columns::Field;
 use crate::fxhash::FxBuildHasher;
 use crate::policy::Policy;
 use crate::report::{Exclusion, Reason, Warning, WarningCode};
 use crate::text::{cn_date, cn_month_day, course_key, is_plain};
-use crate::values::{Exam, Filing, Kind, Nature};
+use crate::values::{Exam, Filing, Kind, Nature, Status};
 
 /// The messages that are the same for every row, formatted once per check.
 pub(super) struct FixedMessages {
@@ -25,6 +25,7 @@ pub(super) struct FixedMessages {
     nature_unknown: Arc<str>,
     filing_unknown: Arc<str>,
     makeup_needs_approval: Arc<str>,
+    not_completed: Arc<str>,
 }
 
 impl FixedMessages {
@@ -47,7 +48,12 @@ impl FixedMessages {
             future_date: format!("完成日期晚于今天（{}），请核对。", cn_date(today)).into(),
             nature_unknown: "公需科目未注明必修或选修，按选修课计算。".into(),
             filing_unknown: "未填写是否备案，暂按已备案计算；未在市人社局备案的培训，其学时不予认可。".into(),
-            makeup_needs_approval: "补学须事先获批：由县（市、区）人社局、市直部门或市级继续教育基地汇总提交补学补审申请，个人不能直接申请，请联系单位继续教育电子证书管理员。".into(),
+            makeup_needs_approval: "补学须事先获批：由县（市、区）人社局、市直部门或市级继续教育基地汇总提交补学补审申请，市人社局不受理用人单位和个人的申请，请联系单位继续教育电子证书管理员。".into(),
+            not_completed: format!(
+                "学习尚未完成：学完并经考试合格后才能登记学时，请在{}前完成学习、考核和登记。",
+                cn_month_day(p.review.deadline)
+            )
+            .into(),
         }
     }
 }
@@ -71,36 +77,60 @@ impl Checker<'_> {
         self.spellings.get_key_value(name).map_or_else(|| name.into(), |(spelling, _)| spelling.clone())
     }
 
-    fn person_slot(&mut self, person: &str) -> usize {
-        let Some((field, _)) = self.person_column else {
+    fn person_slot(&mut self, number: u32, person: &str, name: &str) -> usize {
+        if self.person_column.is_none() {
             return 0;
-        };
-        // Exports list a person's rows together: most rows are the same person as the last.
-        if let Some((last, slot)) = &self.last_person {
-            if last == person {
-                return *slot;
-            }
         }
-        let slot = self.lookup_person(field, person);
-        match &mut self.last_person {
-            Some((last, s)) => {
-                last.clear();
-                last.push_str(person);
-                *s = slot;
+        // Exports list a person's rows together: most rows are the same person as the last.
+        let slot = match &self.last_person {
+            Some((last, slot)) if last == person => *slot,
+            _ => {
+                let slot = self.lookup_person(person, name);
+                match &mut self.last_person {
+                    Some((last, s)) => {
+                        last.clear();
+                        last.push_str(person);
+                        *s = slot;
+                    }
+                    None => self.last_person = Some((person.to_owned(), slot)),
+                }
+                slot
             }
-            None => self.last_person = Some((person.to_owned(), slot)),
+        };
+        if self.name_beside_id && !name.is_empty() && self.people[slot].name != name {
+            self.name_mismatch(number, slot, name);
         }
         slot
     }
 
-    fn lookup_person(&mut self, field: Field, person: &str) -> usize {
+    /// The same ID with another name: one person (the ID decides), and a warning to check it.
+    fn name_mismatch(&mut self, number: u32, slot: usize, name: &str) {
+        let (id_field, _) = self.person_column.unwrap_or((Field::IdNumber, 0));
+        let p = &mut self.people[slot];
+        if p.name.is_empty() {
+            p.name = name.to_owned();
+            return;
+        }
+        let message = format!(
+            "第{number}行的姓名“{name}”与同一{}前面的姓名“{}”不同，按同一人计算（以{}为准），请核对。",
+            id_field.label(),
+            p.name,
+            id_field.label()
+        );
+        p.warnings.push(Warning { row: Some(number), code: WarningCode::NameMismatch, message: message.into() });
+    }
+
+    fn lookup_person(&mut self, person: &str, name: &str) -> usize {
         if let Some(&i) = self.person_index.get(person) {
             return i;
         }
-        let display = if field == Field::IdNumber { mask_id(person) } else { person.to_owned() };
+        let (id, name) = match self.person_column {
+            Some((Field::Name, _)) | None => (String::new(), person.to_owned()),
+            Some(_) => (person.to_owned(), name.to_owned()),
+        };
         // Some room up front; 64 was slower than 16 (2,000 people: 6 MB of maps to fault in and free).
         let seen = HashMap::with_capacity_and_hasher(16, FxBuildHasher);
-        self.people.push(Person { display, seen, warnings: Vec::with_capacity(16), ..Person::default() });
+        self.people.push(Person { id, name, seen, warnings: Vec::with_capacity(16), ..Person::default() });
         self.person_index.insert(person.to_owned(), self.people.len() - 1);
         self.people.len() - 1
     }
@@ -116,8 +146,15 @@ impl Checker<'_> {
             }
             return Some(Reason::OutsideYear);
         }
+        // Counted by natural year: a record of this year completed before or after it is not this year's.
+        if r.date.is_some_and(|d| d.year() != p.year) {
+            return Some(Reason::CompletedOutsideYear);
+        }
         if r.date.is_some_and(|d| p.freeze.contains(d)) {
             return Some(Reason::FreezePeriod);
+        }
+        if r.status == Status::Unfinished {
+            return Some(Reason::NotCompleted);
         }
         match r.exam {
             Exam::Failed => return Some(Reason::ExamNotPassed),
@@ -136,8 +173,20 @@ impl Checker<'_> {
         let date = || r.date.map(cn_date).unwrap_or_default();
         match reason {
             Reason::OutsideYear => format!("该记录属于{}年度，不计入{y}年度。", r.year).into(),
+            Reason::CompletedOutsideYear => match r.date {
+                Some(d) if d.year() > y => format!(
+                    "所属年度为{y}年，但完成日期是{}，已在{y}年度结束之后。学时按自然年度计算，不能计入{y}年度；年度结束后再学属于补学，须经补学补审批准（由县（市、区）人社局、市直部门或市级继续教育基地汇总申请）后登记。事业单位人员次年补学完成的学时，不计算为{y}年度年度考核的继续教育完成情况。",
+                    date()
+                )
+                .into(),
+                _ => format!(
+                    "所属年度为{y}年，但完成日期是{}，早于{y}年1月1日。学时按自然年度计算，不能计入{y}年度；请核对所属年度或完成日期。",
+                    date()
+                )
+                .into(),
+            },
             Reason::MakeupForEarlierYear => format!(
-                "这是{}年度的补学记录（{}完成），不计入{y}年度。补学须经所在单位汇总申请并获批准后才能登记；事业单位人员次年补学完成的学时，不计算为{}年度年度考核的继续教育完成情况。",
+                "这是{}年度的补学记录（{}完成），不计入{y}年度。补学补审由县（市、区）人社局、市直部门或市级继续教育基地汇总提交申请，获批准后才能登记（市人社局不受理用人单位和个人的申请，请联系单位继续教育管理员）；事业单位人员次年补学完成的学时，不计算为{}年度年度考核的继续教育完成情况。",
                 r.year,
                 date(),
                 r.year
@@ -152,6 +201,7 @@ impl Checker<'_> {
             )
             .into(),
             Reason::FreezePeriod => self.fixed_messages.freeze.clone(),
+            Reason::NotCompleted => self.fixed_messages.not_completed.clone(),
             Reason::ExamNotPassed => self.fixed_messages.exam_not_passed.clone(),
             Reason::ExamPending => self.fixed_messages.exam_pending.clone(),
             Reason::NotFiled => self.fixed_messages.not_filed.clone(),
@@ -162,7 +212,7 @@ impl Checker<'_> {
     }
 
     pub(super) fn judge(&mut self, number: u32, r: &Record<'_>) {
-        let slot = self.person_slot(r.person);
+        let slot = self.person_slot(number, r.person, r.name);
         let mut reason = self.reason(r);
         let mut duplicate_of = 0;
         let mut key = None;
@@ -190,7 +240,7 @@ impl Checker<'_> {
                     message: self.message(reason, r, duplicate_of),
                 };
                 let person = &mut self.people[slot];
-                if reason == Reason::ExamPending {
+                if matches!(reason, Reason::ExamPending | Reason::NotCompleted) {
                     self.counts.pending += 1;
                     person.pending.push(entry);
                 } else {
@@ -213,6 +263,10 @@ impl Checker<'_> {
                         nature_unknown = n.is_none();
                     }
                 }
+                if nature_unknown {
+                    person.nature_unknown += r.hours;
+                }
+                person.filing_unknown += u32::from(filing_unknown);
                 self.counts.counted += 1;
                 person.counted += 1;
             }

@@ -26,6 +26,13 @@ pub enum ImportError {
     NotATable(String),
     /// No row looks like a header of study records.
     NoHeader,
+    /// A column that every verdict needs is missing; no verdict is given.
+    MissingColumn {
+        /// What is missing, in Chinese.
+        missing: String,
+        /// The columns that were found, with what they were read as.
+        found: Vec<String>,
+    },
     /// The workbook could not be read.
     Xlsx(String),
     /// The JSON could not be read.
@@ -39,6 +46,11 @@ impl std::fmt::Display for ImportError {
             ImportError::NotATable(what) => write!(f, "无法读取：{what}。请提供 CSV、TSV、XLSX 或 JSON 格式的学时记录"),
             ImportError::NoHeader => f.write_str(
                 "未找到表头：需要一行列名，至少包含“学时”以及“科目类型”或“课程名称”等列（例如：课程名称、科目类型、学时、完成日期）",
+            ),
+            ImportError::MissingColumn { missing, found } => write!(
+                f,
+                "找不到“{missing}”列，无法判断是否达标。文件中找到的列：{}。请在表格中加上这一列（例如“科目类型”填公需科目或专业科目，“学时”填数字）后再检查",
+                if found.is_empty() { "无".to_owned() } else { found.join("、") }
             ),
             ImportError::Xlsx(why) => write!(f, "无法读取 Excel 工作簿：{why}"),
             ImportError::Json(why) => write!(f, "无法读取 JSON：{why}"),
