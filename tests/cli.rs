@@ -219,3 +219,110 @@ fn policy_comes_from_content_else_built_in() {
     // Every 2020 record is now outside the policy year.
     assert_eq!(v["people"][0]["hours"]["total"], 0);
 }
+
+/// The JSON report of a trust fixture (tests/fixtures/trust/, shaped like each confident wrong
+/// verdict a new-user trial met).
+fn trust_json(name: &str) -> serde_json::Value {
+    check_json(&format!("trust/{name}"))
+}
+
+fn hours(p: &serde_json::Value, req: &str) -> f64 {
+    p["hours"][req].as_f64().unwrap()
+}
+
+#[test]
+fn trust_platform_table_with_unfinished_rows_is_not_compliant() {
+    let v = trust_json("platform-status.tsv");
+    let p = &v["people"][0];
+    assert_eq!(
+        (hours(p, "professional"), p["compliant"].as_bool(), p["needed"].as_f64()),
+        (52.0, Some(false), Some(8.0))
+    );
+    let pending: Vec<(u64, &str)> = p["pending"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["row"].as_u64().unwrap(), x["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(pending, [(7, "not_completed"), (8, "not_completed")]);
+    assert_eq!(v["columns"]["状态"], "status");
+    assert_eq!(v["assumptions"][0]["code"], "exam_assumed_passed");
+}
+
+#[test]
+fn trust_two_people_with_one_name_stay_two_people() {
+    let v = trust_json("same-name-gbk.csv");
+    let people: Vec<(&str, &str, bool, f64)> = v["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["person"].as_str().unwrap(),
+                p["id"].as_str().unwrap(),
+                p["compliant"].as_bool().unwrap(),
+                hours(p, "total"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        people,
+        [
+            ("张伟（4101**********3417）", "410105199001013417", true, 90.0),
+            ("张伟（4101**********4411）", "410105198502024411", false, 84.0),
+            ("王芳", "410102199203035528", true, 90.0),
+        ]
+    );
+    // Nothing of the second 张伟 is a duplicate of the first's.
+    assert_eq!(v["people"][1]["excluded"], serde_json::json!([]));
+    assert_eq!(v["people"][2]["warnings"][0]["code"], "name_mismatch");
+    // The per-person export carries the ID, so a unit administrator can tell them apart.
+    let out = jxjy(&["check", fixture("trust/same-name-gbk.csv").to_str().unwrap(), "--format", "csv"]);
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(csv.contains("\r\n张伟（4101**********4411）,410105198502024411,否,6,"), "{csv}");
+}
+
+#[test]
+fn trust_completion_dates_outside_the_year_do_not_count() {
+    let v = trust_json("year-vs-date.csv");
+    let p = &v["people"][0];
+    let excluded: Vec<(u64, &str)> = p["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["row"].as_u64().unwrap(), x["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(excluded, [(5, "completed_outside_year"), (6, "completed_outside_year"), (7, "freeze_period")]);
+    assert_eq!((hours(p, "total"), p["needed"].as_f64()), (80.0, Some(10.0)));
+}
+
+#[test]
+fn trust_no_category_column_gives_no_verdict() {
+    let out = jxjy(&["check", fixture("trust/no-category.csv").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("找不到“科目类型") && err.contains("文件中找到的列：课程名称、学时、完成日期、考核结果"),
+        "{err}"
+    );
+}
+
+#[test]
+fn trust_english_type_column_is_read_as_the_nature() {
+    let v = trust_json("english-type.json");
+    let p = &v["people"][0];
+    assert_eq!((hours(p, "public_compulsory"), hours(p, "public_elective")), (24.0, 6.0));
+    assert_eq!(p["compliant"], true);
+    let guess = v["assumptions"].as_array().unwrap().iter().find(|a| a["code"] == "column_by_values").unwrap();
+    assert_eq!(guess["message"], "“type”列按内容识别为课程性质");
+    let text =
+        String::from_utf8(jxjy(&["check", fixture("trust/english-type.json").to_str().unwrap()]).stdout).unwrap();
+    // The verdict line itself says what it assumed.
+    assert!(
+        text.contains(
+            "已达到2020年度学时要求（前提：文件中没有是否备案列，按全部已备案计算；“type”列按内容识别为课程性质）"
+        ),
+        "{text}"
+    );
+}

@@ -42,6 +42,83 @@ pub struct Report {
     pub rows: RowCounts,
 }
 
+impl Report {
+    /// One line per person, for unit administrators' spreadsheets: UTF-8 with a BOM so Excel
+    /// reads it, the ID beside the name, and what the verdict rests on. The CLI's `--format csv`
+    /// and the page's export are this same text.
+    pub fn people_csv(&self) -> String {
+        use std::fmt::Write as _;
+        let mut o = String::from(
+            "\u{feff}人员,身份证号/工号,是否达标,还需学时,公需必修,公需合计,专业科目,全年合计,差必修,差公需,差专业,差合计,未计入行数,待考核行数,前提\r\n",
+        );
+        for p in &self.people {
+            let premise: Vec<&str> =
+                self.assumptions.iter().chain(&p.assumptions).map(|a| a.message.as_str()).collect();
+            let _ = write!(
+                o,
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
+                csv_field(&p.person),
+                csv_field(p.id.as_deref().unwrap_or("")),
+                if p.compliant { "是" } else { "否" },
+                p.needed,
+                p.hours.public_compulsory,
+                p.hours.public,
+                p.hours.professional,
+                p.hours.total,
+                p.shortfall.public_compulsory,
+                p.shortfall.public,
+                p.shortfall.professional,
+                p.shortfall.total,
+                p.excluded.len(),
+                p.pending.len(),
+                csv_field(&premise.join("；"))
+            );
+        }
+        o
+    }
+}
+
+/// Quotes a CSV field when needed, and defuses a leading `=`, `+`, `-` or `@` so a spreadsheet
+/// does not run it as a formula.
+pub fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+}
+
+/// The Chinese names the page shows for the codes of a report (field, reason, deadline, how a
+/// column was read), as a JSON object of objects, so the page never retypes them. Written by
+/// hand rather than through `serde_json::Value`: that would add its map code to the wasm module.
+pub fn labels() -> String {
+    use crate::columns::Field;
+    fn object<'a>(o: &mut String, name: &str, pairs: impl Iterator<Item = (&'a str, &'a str)>) {
+        o.push('"');
+        o.push_str(name);
+        o.push_str("\":{");
+        for (i, (code, label)) in pairs.enumerate() {
+            if i > 0 {
+                o.push(',');
+            }
+            // Codes and labels are our own constants: no character needs escaping.
+            o.push('"');
+            o.push_str(code);
+            o.push_str("\":\"");
+            o.push_str(label);
+            o.push('"');
+        }
+        o.push('}');
+    }
+    let mut o = String::from("{");
+    object(&mut o, "fields", Field::ALL.iter().map(|f| (f.code(), f.label())).chain([("ignored", "未使用")]));
+    o.push(',');
+    object(&mut o, "reasons", Reason::ALL.iter().map(|r| (r.code(), r.label())));
+    o.push(',');
+    object(&mut o, "deadlines", DeadlineCode::ALL.iter().map(|d| (d.code(), d.label())));
+    o.push(',');
+    object(&mut o, "how", [("header", "按列名"), ("values", "按内容识别"), ("unused", "未使用")].into_iter());
+    o.push('}');
+    o
+}
+
 /// The policy a report was made against.
 #[derive(Debug, Clone, Serialize)]
 pub struct PolicyRef {
@@ -189,6 +266,20 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Every reason, in the order they are checked.
+    pub const ALL: [Reason; 10] = [
+        Reason::OutsideYear,
+        Reason::CompletedOutsideYear,
+        Reason::MakeupForEarlierYear,
+        Reason::MakeupOutsideWindow,
+        Reason::FreezePeriod,
+        Reason::NotCompleted,
+        Reason::ExamNotPassed,
+        Reason::ExamPending,
+        Reason::NotFiled,
+        Reason::Duplicate,
+    ];
+
     /// A short Chinese name, for lists and tables.
     pub fn label(self) -> &'static str {
         match self {
@@ -280,6 +371,16 @@ pub enum DeadlineCode {
 }
 
 impl DeadlineCode {
+    /// Every deadline code.
+    pub const ALL: [DeadlineCode; 6] = [
+        DeadlineCode::AnnualReview,
+        DeadlineCode::Freeze,
+        DeadlineCode::MakeupApplication,
+        DeadlineCode::MakeupStudyEnd,
+        DeadlineCode::PlanFiling,
+        DeadlineCode::KeyTalentReport,
+    ];
+
     /// The stable code (as serialised).
     pub fn code(self) -> &'static str {
         match self {
@@ -333,29 +434,29 @@ mod tests {
 
     #[test]
     fn codes_are_what_serde_writes() {
-        for c in [
-            DeadlineCode::AnnualReview,
-            DeadlineCode::Freeze,
-            DeadlineCode::MakeupApplication,
-            DeadlineCode::MakeupStudyEnd,
-            DeadlineCode::PlanFiling,
-            DeadlineCode::KeyTalentReport,
-        ] {
+        for c in DeadlineCode::ALL {
             assert_eq!(serde_json::to_value(c).unwrap(), c.code());
         }
-        for r in [
-            Reason::OutsideYear,
-            Reason::CompletedOutsideYear,
-            Reason::MakeupForEarlierYear,
-            Reason::MakeupOutsideWindow,
-            Reason::FreezePeriod,
-            Reason::NotCompleted,
-            Reason::ExamNotPassed,
-            Reason::ExamPending,
-            Reason::NotFiled,
-            Reason::Duplicate,
-        ] {
+        for r in Reason::ALL {
             assert_eq!(serde_json::to_value(r).unwrap(), r.code());
         }
+        // ALL is in check order (the derived Ord is the declaration order).
+        assert!(Reason::ALL.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn labels_cover_every_code() {
+        let l: serde_json::Value = serde_json::from_str(&labels()).unwrap();
+        assert_eq!(l["reasons"]["not_completed"], "学习未完成");
+        assert_eq!(l["fields"]["status"], "学习状态");
+        assert_eq!(l["fields"]["ignored"], "未使用");
+        assert_eq!(l["deadlines"].as_object().unwrap().len(), DeadlineCode::ALL.len());
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_and_defused() {
+        assert_eq!(csv_field("张三"), "张三");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
     }
 }

@@ -5,19 +5,9 @@ const $ = (id) => document.getElementById(id);
 const policyText = $("policy-data").textContent;
 const policy = JSON.parse(policyText);
 
-const FIELD = {
-  name: "姓名", staff_no: "工号", id_number: "身份证号", course: "课程名称", category: "科目类型",
-  nature: "课程性质", hours: "学时", recognised_hours: "认定学时", date: "完成日期", exam: "考核结果",
-  mode: "学习方式", filing: "是否备案", year: "所属年度", serial: "序号（不参与计算）", ignored: "未使用",
-};
-const REASON = {
-  outside_year: "不属于本年度", makeup_for_earlier_year: "往年补学", makeup_outside_window: "补学不在补学期间",
-  freeze_period: "年终结转期", exam_not_passed: "考核不合格", exam_pending: "待考核", not_filed: "未备案", duplicate: "重复记录",
-};
-const DEADLINE = {
-  annual_review: "年度审核截止", freeze: "数据年终结转期", makeup_application: "补学补审申请",
-  makeup_study_end: "补学期间", plan_filing: "培训计划申报截止", key_talent_report: "骨干人才培训情况报送",
-};
+// The Chinese names of fields, reasons and deadlines come from jxjy-core (the worker posts them
+// when the module is ready), so the page and the CLI never word them differently.
+let L = { fields: {}, reasons: {}, deadlines: {}, how: {} };
 
 // Builds an element; string children become text nodes, so user data is never parsed as HTML.
 function el(tag, attrs, ...children) {
@@ -50,6 +40,7 @@ function startWorker() {
   worker.onmessage = (e) => {
     const m = e.data;
     if (m.type === "ready") {
+      L = JSON.parse(m.labels);
       ready = true;
       document.body.dataset.checker = "ready";
       window.__jxjyReadyAt = performance.now();
@@ -138,7 +129,14 @@ function show(report) {
   document.body.dataset.state = "done";
   $("results").hidden = false;
   const r = report.rows;
-  status("已检查 " + r.data + " 行记录。", "ok");
+  const short = report.people.filter((p) => !p.compliant);
+  if (report.people.length === 1) {
+    const p = report.people[0];
+    status("已检查 " + r.data + " 行记录：" + (p.compliant ? "已达到 " + report.policy.year + " 年度学时要求" : "尚未达标，至少还需 " + fmt(p.needed) + " 学时") +
+      (report.assumptions.length ? "（有前提，见下方）" : "") + "。", p.compliant ? "ok" : "bad");
+  } else {
+    status("已检查 " + r.data + " 行记录：" + report.people.length + " 人中 " + (report.people.length - short.length) + " 人达标，" + short.length + " 人未达标。", short.length ? "bad" : "ok");
+  }
   $("report-meta").textContent =
     "依据 " + report.policy.source + "（" + report.policy.year + "年度），按 " + report.today + " 计算。读取为 " +
     report.format.toUpperCase() + (report.header_row ? "，表头在第 " + report.header_row + " 行" : "") + "；数据 " + r.data +
@@ -154,9 +152,23 @@ function show(report) {
 }
 
 function renderColumns(report) {
-  const body = $("columns").querySelector("tbody");
-  body.replaceChildren(...Object.entries(report.columns).map(([label, f]) =>
-    el("tr", { class: f === "ignored" ? "muted" : "" }, el("td", { text: label }), el("td", { text: FIELD[f] || f }))));
+  const box = $("columns");
+  const body = box.querySelector("tbody");
+  body.replaceChildren(...report.column_details.map((c) =>
+    el("tr", { class: c.how === "unused" ? "muted" : c.how === "values" ? "guessed" : "", "data-field": c.field },
+      el("td", { text: c.column }), el("td", { text: c.read_as + (c.how === "values" ? "（按内容识别）" : "") }),
+      el("td", { text: c.note || "" }))));
+  // A column read by its cells is a guess: the table is shown open, not folded away.
+  box.open = report.column_details.some((c) => c.how === "values");
+}
+
+// What a verdict rests on (no exam column, a column read by its cells, unreadable rows…),
+// said right under the verdict, never only at the bottom.
+function premise(report, p) {
+  const all = report.assumptions.concat(p.assumptions);
+  if (!all.length) return null;
+  return el("div", { class: "premise" }, el("strong", { text: "这个结论的前提：" }),
+    el("ul", {}, all.map((a) => el("li", { "data-code": a.code, text: a.message }))));
 }
 
 function bar(label, have, need, short) {
@@ -189,6 +201,7 @@ function renderPerson(report, i) {
   const parts = [
     el("h3", { text: p.person ? "【" + p.person + "】" : "我的学时" }),
     verdict,
+    premise(report, p),
     advice.length ? el("ul", { class: "advice" }, advice.map((a) => el("li", { text: a }))) : null,
     el("div", { class: "bars" },
       bar("公需必修", p.hours.public_compulsory, p.required.public_compulsory, p.shortfall.public_compulsory),
@@ -210,7 +223,7 @@ function rowsTable(title, cls, rows) {
       el("thead", {}, el("tr", {}, ["行", "课程", "学时", "原因"].map((h) => el("th", { text: h })))),
       el("tbody", {}, rows.map((x) => el("tr", { "data-row": String(x.row), "data-reason": x.reason },
         el("td", { text: String(x.row) }), el("td", { class: "course", text: x.course }), el("td", { text: fmt(x.hours) }),
-        el("td", {}, el("strong", { text: REASON[x.reason] || x.reason }), el("br"), x.message)))))));
+        el("td", {}, el("strong", { text: L.reasons[x.reason] || x.reason }), el("br"), x.message)))))));
 }
 
 function renderPeople(report) {
@@ -219,8 +232,10 @@ function renderPeople(report) {
   box.hidden = !many;
   $("export").hidden = !many;
   if (!many) { box.replaceChildren(); return; }
+  const hasId = report.people.some((p) => p.id);
   const cols = [
-    ["person", "人员", (p) => p.person], ["compliant", "结果", (p) => (p.compliant ? 1 : 0)], ["needed", "还需", (p) => p.needed],
+    ["person", "人员", (p) => p.person], ...(hasId ? [["id", "身份证号/工号", (p) => p.id || ""]] : []),
+    ["compliant", "结果", (p) => (p.compliant ? 1 : 0)], ["needed", "还需", (p) => p.needed],
     ["pc", "必修", (p) => p.hours.public_compulsory], ["pub", "公需", (p) => p.hours.public],
     ["pro", "专业", (p) => p.hours.professional], ["total", "合计", (p) => p.hours.total],
   ];
@@ -243,7 +258,8 @@ function renderPeople(report) {
       el("tbody", {}, (showAll ? order : order.slice(0, PEOPLE_SHOWN)).map((i) => {
         const p = report.people[i];
         const tr = el("tr", { class: (p.compliant ? "ok" : "bad") + (i === selected ? " selected" : ""), tabindex: "0" },
-          el("td", { text: p.person }), el("td", { text: p.compliant ? "达标" : "未达标" }), el("td", { text: fmt(p.needed) }),
+          el("td", { text: p.person }), hasId ? el("td", { class: "id", text: p.id || "" }) : null,
+          el("td", { text: p.compliant ? "达标" : "未达标" }), el("td", { text: fmt(p.needed) }),
           el("td", { text: fmt(p.hours.public_compulsory) }), el("td", { text: fmt(p.hours.public) }),
           el("td", { text: fmt(p.hours.professional) }), el("td", { text: fmt(p.hours.total) }));
         const pick = () => { selected = i; renderPeople(report); renderPerson(report, i); };
@@ -256,16 +272,8 @@ function renderPeople(report) {
       more.addEventListener("click", () => { showAll = true; renderPeople(report); });
       return more;
     })() : null);
-  const csv = ["人员,是否达标,还需学时,公需必修,公需合计,专业科目,全年合计,差必修,差公需,差专业,差合计,未计入行数,待考核行数"]
-    .concat(report.people.map((p) => [csvField(p.person), p.compliant ? "是" : "否", p.needed, p.hours.public_compulsory, p.hours.public,
-      p.hours.professional, p.hours.total, p.shortfall.public_compulsory, p.shortfall.public, p.shortfall.professional,
-      p.shortfall.total, p.excluded.length, p.pending.length].join(",")));
-  setDownload($("export"), "\ufeff" + csv.join("\r\n") + "\r\n", "text/csv;charset=utf-8");
-}
-
-function csvField(s) {
-  if (/^[=+\-@]/.test(s)) s = "'" + s;
-  return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  // The export is the core's own per-person CSV (the same text as `jxjy check --format csv`).
+  setDownload($("export"), report.people_csv || "", "text/csv;charset=utf-8");
 }
 
 function renderDeadlines(report) {
@@ -281,7 +289,7 @@ function renderDeadlines(report) {
       el("div", { class: "when" }, (d.start ? d.start + " 至 " : "") + d.date,
         el("span", { class: "countdown", text: d.active && d.start ? "进行中，还剩 " + d.days_left + " 天"
           : d.starts_in ? d.starts_in + " 天后开始" : d.days_left === 0 ? "就是今天" : "还有 " + d.days_left + " 天" })),
-      el("div", { class: "what" }, el("strong", { text: DEADLINE[d.code] || d.code }), "（" + d.who + "）", el("br"), d.message)))));
+      el("div", { class: "what" }, el("strong", { text: L.deadlines[d.code] || d.code }), "（" + d.who + "）", el("br"), d.message)))));
 }
 
 function renderFileNotes(report) {
@@ -313,7 +321,7 @@ function makeIcs(report) {
   report.deadlines.forEach((d, i) => {
     lines.push("BEGIN:VEVENT", "UID:jxjy-" + report.policy.year + "-" + d.code + "-" + i + "@jxjy", "DTSTAMP:" + stamp,
       "DTSTART;VALUE=DATE:" + icsDate(d.start || d.date), "DTEND;VALUE=DATE:" + icsDate(nextDay(d.date)),
-      "SUMMARY:" + icsText((DEADLINE[d.code] || d.code) + "（" + d.who + "）"), "DESCRIPTION:" + icsText(d.message), "END:VEVENT");
+      "SUMMARY:" + icsText((L.deadlines[d.code] || d.code) + "（" + d.who + "）"), "DESCRIPTION:" + icsText(d.message), "END:VEVENT");
   });
   lines.push("END:VCALENDAR");
   setDownload($("ics"), lines.join("\r\n") + "\r\n", "text/calendar;charset=utf-8");

@@ -75,7 +75,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             s
         }),
         OutputFormat::Text => Ok(terminal_safe(&render_text(&report))),
-        OutputFormat::Csv => Ok(render_csv(&report)),
+        OutputFormat::Csv => Ok(report.people_csv()),
     };
     match out {
         Ok(text) => {
@@ -231,36 +231,6 @@ fn person_text(o: &mut String, r: &Report, p: &PersonReport) {
     }
 }
 
-/// One line per person, for unit administrators' spreadsheets (UTF-8 with BOM so Excel reads it).
-pub fn render_csv(r: &Report) -> String {
-    let mut o = String::from(
-        "\u{feff}人员,身份证号/工号,是否达标,还需学时,公需必修,公需合计,专业科目,全年合计,差必修,差公需,差专业,差合计,未计入行数,待考核行数,前提\r\n",
-    );
-    for p in &r.people {
-        let premise: Vec<&str> = r.assumptions.iter().chain(&p.assumptions).map(|a| a.message.as_str()).collect();
-        let _ = write!(
-            o,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
-            csv_field(&p.person),
-            csv_field(p.id.as_deref().unwrap_or("")),
-            if p.compliant { "是" } else { "否" },
-            p.needed,
-            p.hours.public_compulsory,
-            p.hours.public,
-            p.hours.professional,
-            p.hours.total,
-            p.shortfall.public_compulsory,
-            p.shortfall.public,
-            p.shortfall.professional,
-            p.shortfall.total,
-            p.excluded.len(),
-            p.pending.len(),
-            csv_field(&premise.join("；"))
-        );
-    }
-    o
-}
-
 /// Text for a terminal: control characters from the user's file (an ANSI escape in a name, a
 /// carriage return that hides a line, a bidi override) are shown as `\u{…}` instead of acting.
 /// Only the report's own line breaks and tabs pass.
@@ -282,23 +252,9 @@ pub fn terminal_safe(text: &str) -> String {
     o
 }
 
-/// Quotes a field when needed, and defuses a leading `=`, `+`, `-` or `@` so a spreadsheet
-/// does not run it as a formula.
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_fields_are_quoted_and_defused() {
-        assert_eq!(csv_field("张三"), "张三");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-    }
 
     #[test]
     fn control_characters_from_the_file_do_not_reach_the_terminal() {

@@ -110,7 +110,7 @@ test("uploads: GBK CSV from Excel, XLSX, and a garbage file", async () => {
     await waitDone(page);
     const want = cli(fixture(name));
     const rows = await page.$$eval("table.people tbody tr", (trs) => trs.map((t) => [...t.children].map((td) => td.textContent)));
-    assert.deepEqual(rows, want.people.map((p) => [p.person, p.compliant ? "达标" : "未达标", String(p.needed),
+    assert.deepEqual(rows, want.people.map((p) => [p.person, p.id, p.compliant ? "达标" : "未达标", String(p.needed),
       String(p.hours.public_compulsory), String(p.hours.public), String(p.hours.professional), String(p.hours.total)]), name);
     const errorRows = await page.$$eval(".rows.errors tbody tr", (trs) => trs.map((t) => Number(t.dataset.row)));
     assert.deepEqual(errorRows, want.errors.map((e) => e.row), name);
@@ -180,13 +180,17 @@ test("unit administrators can sort and export the per-person table", async () =>
   await waitDone(page);
   const names = () => page.$$eval("table.people tbody tr td:first-child", (t) => t.map((x) => x.textContent));
   assert.deepEqual(await names(), ["张伟", "李娜", "赵强"]);
-  await page.click("table.people th:nth-child(3) button");
-  await page.click("table.people th:nth-child(3) button");
+  // 人员, 身份证号/工号, 结果, 还需: sort by 还需, descending.
+  await page.click("table.people th:nth-child(4) button");
+  await page.click("table.people th:nth-child(4) button");
   assert.equal((await names())[0], "李娜");
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);
   const csv = fs.readFileSync(await download.path(), "utf8");
-  assert.match(csv, /^\ufeff人员,是否达标,还需学时/);
-  assert.match(csv, /\r\n李娜,否,42,/);
+  // The export is the core's: byte for byte what `jxjy check --format csv` prints.
+  const cliCsv = execFileSync(BIN, ["check", fixture("unit-gbk.csv"), "--today", "2020-11-01", "--format", "csv",
+    "--policy", path.join(ROOT, "content/2020/policy.toml")], { encoding: "utf8" });
+  assert.equal(csv, cliCsv);
+  assert.match(csv, /\r\n李娜,410102199011053321,否,42,/);
   await ctx.close();
 });
 
@@ -277,5 +281,87 @@ test("a 50 MB unit file is checked in the worker, with progress shown", async ()
   assert.equal(await page.$$eval("table.people tbody tr", (t) => t.length), 5000);
   assert.deepEqual(errors, []);
   fs.rmSync(file);
+  await ctx.close();
+});
+
+// Issue 8: the files behind each confident wrong verdict, on the page.
+async function upload(page, name) {
+  await page.evaluate(() => { document.body.dataset.state = ""; });
+  await page.setInputFiles("#file", fixture(name));
+  await waitDone(page);
+}
+
+test("trust: a platform table with unfinished rows is 52/60, not compliant, and says what it assumed", async () => {
+  const { ctx, page, errors } = await checkerPage(rootServer, PHONE);
+  await upload(page, "trust/platform-status.tsv");
+  assert.deepEqual(await shownBars(page), { "公需必修": 24, "公需合计": 30, "专业科目": 52, "全年合计": 82 });
+  assert.match(await page.textContent(".verdict"), /至少还需 8 学时/);
+  assert.match(await page.textContent("#status"), /尚未达标，至少还需 8 学时/);
+  const pending = await page.$$eval(".rows.pending tbody tr", (trs) => trs.map((t) => [Number(t.dataset.row), t.dataset.reason]));
+  assert.deepEqual(pending, [[7, "not_completed"], [8, "not_completed"]]);
+  // The premise sits right under the verdict, not at the bottom.
+  const premise = await page.$$eval(".verdict + .premise li", (lis) => lis.map((l) => l.dataset.code));
+  assert.deepEqual(premise, ["exam_assumed_passed", "filing_assumed"]);
+  const status = await page.$eval("#columns tr[data-field=status] td:nth-child(2)", (td) => td.textContent);
+  assert.equal(status, "学习状态");
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test("trust: two people named 张伟 stay two people; a column read by its cells is said beside the verdict", async () => {
+  const { ctx, page, errors } = await checkerPage(rootServer);
+  await upload(page, "trust/same-name-gbk.csv");
+  const rows = await page.$$eval("table.people tbody tr", (trs) => trs.map((t) => [...t.children].slice(0, 3).map((td) => td.textContent)));
+  assert.deepEqual(rows, [
+    ["张伟（4101**********3417）", "410105199001013417", "达标"],
+    ["张伟（4101**********4411）", "410105198502024411", "未达标"],
+    ["王芳", "410102199203035528", "达标"],
+  ]);
+  await upload(page, "trust/english-type.json");
+  assert.match(await page.textContent(".verdict"), /已达到 2020 年度学时要求/);
+  const premise = await page.$$eval(".verdict + .premise li", (lis) => lis.map((l) => l.textContent));
+  assert.ok(premise.includes("“type”列按内容识别为课程性质"), JSON.stringify(premise));
+  // The column table is open when a column was guessed.
+  assert.equal(await page.$eval("#columns", (d) => d.open), true);
+  await upload(page, "trust/no-category.csv");
+  assert.equal(await page.getAttribute("body", "data-state"), "fatal");
+  assert.match(await page.textContent("#status"), /找不到“科目类型/);
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+// The page and the CLI never disagree on the same bytes: every fixture, through both.
+test("parity: every fixture gives the page the numbers, reasons and rows the CLI gives", async () => {
+  const { ctx, page, errors } = await checkerPage(rootServer);
+  const names = ["personal.csv", "unit-gbk.csv", "unit.xlsx", "pasted.tsv", "records.json", "unicode-text.txt",
+    ...fs.readdirSync(fixture("trust")).map((n) => "trust/" + n)];
+  for (const name of names) {
+    await upload(page, name);
+    let want;
+    try { want = cli(fixture(name)); } catch (e) {
+      // The CLI gave no report (exit 1): the page gives none either, with the same message.
+      const said = String(e.stderr).trim().split(": ").slice(2).join(": ");
+      assert.equal(await page.getAttribute("body", "data-state"), "fatal", name);
+      assert.equal(await page.textContent("#status"), said, name);
+      continue;
+    }
+    assert.equal(await page.getAttribute("body", "data-state"), "done", name);
+    const errorRows = await page.$$eval(".rows.errors tbody tr", (trs) => trs.map((t) => Number(t.dataset.row)));
+    assert.deepEqual(errorRows, want.errors.map((e) => e.row), name);
+    const columns = await page.$$eval("#columns tbody tr", (trs) => trs.map((t) => t.dataset.field));
+    assert.deepEqual(columns, want.column_details.map((c) => c.field), name);
+    for (let i = 0; i < want.people.length; i++) {
+      const p = want.people[i];
+      if (want.people.length > 1) await page.click(`table.people tbody tr:nth-child(${i + 1})`);
+      assert.deepEqual(await shownBars(page), { "公需必修": p.hours.public_compulsory, "公需合计": p.hours.public,
+        "专业科目": p.hours.professional, "全年合计": p.hours.total }, name + " " + p.person);
+      const listed = (cls) => page.$$eval(`#person-detail .rows.${cls} tbody tr`, (trs) => trs.map((t) => [Number(t.dataset.row), t.dataset.reason]));
+      assert.deepEqual(await listed("excluded"), p.excluded.map((x) => [x.row, x.reason]), name + " " + p.person);
+      assert.deepEqual(await listed("pending"), p.pending.map((x) => [x.row, x.reason]), name + " " + p.person);
+      const premise = await page.$$eval("#person-detail .premise li", (lis) => lis.map((l) => l.dataset.code));
+      assert.deepEqual(premise, want.assumptions.concat(p.assumptions).map((a) => a.code), name + " " + p.person);
+    }
+  }
+  assert.deepEqual(errors, []);
   await ctx.close();
 });

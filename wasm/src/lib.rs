@@ -1,24 +1,52 @@
 //! jxjy-wasm: the self-check page's entry point into jxjy-core. It only converts types and
-//! forwards calls; every rule lives in the core.
+//! forwards calls; every rule, label and export format lives in the core.
 //!
-//! The page decodes the file's text with the browser's `TextDecoder` (GBK, UTF-16…) and passes
-//! UTF-8 bytes, so this module carries no encoding tables.
+//! The module carries no encoding tables: the page asks [`encoding`] which encoding the core's
+//! rule picks, and decodes GB18030 with the browser's `TextDecoder` before calling [`check`].
 
 use jxjy_core::{NaiveDate, Policy};
 use wasm_bindgen::prelude::*;
 
 /// Checks `bytes` against the policy (JSON, as embedded in the page) as of `today`
-/// (`YYYY-MM-DD`). Returns the report as JSON, or `{"fatal": "…"}` when nothing could be read.
+/// (`YYYY-MM-DD`). Returns the report as JSON — with `people_csv`, the per-person export, when
+/// the file has several people — or `{"fatal": "…"}` when nothing could be read.
 #[wasm_bindgen]
 pub fn check(bytes: &[u8], policy_json: &str, today: &str) -> String {
     let result = Policy::from_json(policy_json).map_err(|e| e.to_string()).and_then(|policy| {
         let today: NaiveDate = today.parse().map_err(|_| format!("日期“{today}”无效"))?;
         jxjy_core::check(bytes, &policy, today).map_err(|e| e.to_string())
     });
-    match result {
-        Ok(report) => serde_json::to_string(&report).unwrap_or_else(|e| fatal(&e.to_string())),
-        Err(message) => fatal(&message),
+    let report = match result {
+        Ok(report) => report,
+        Err(message) => return fatal(&message),
+    };
+    let mut json = match serde_json::to_string(&report) {
+        Ok(json) => json,
+        Err(e) => return fatal(&e.to_string()),
+    };
+    if report.people.len() > 1 {
+        // Appended to the object rather than built as a second value: a unit's report is large.
+        if let Ok(csv) = serde_json::to_string(&report.people_csv()) {
+            json.pop();
+            json.push_str(",\"people_csv\":");
+            json.push_str(&csv);
+            json.push('}');
+        }
     }
+    json
+}
+
+/// The WHATWG label of the encoding the core reads `bytes` in (`utf-8`, `gb18030`, `utf-16le`…),
+/// or `binary` for a workbook or a file that is not text.
+#[wasm_bindgen]
+pub fn encoding(bytes: &[u8]) -> String {
+    jxjy_core::import::text_encoding(bytes).map_or("binary", |e| e.label()).to_owned()
+}
+
+/// The Chinese names of every code a report uses, as JSON.
+#[wasm_bindgen]
+pub fn labels() -> String {
+    jxjy_core::report::labels()
 }
 
 fn fatal(message: &str) -> String {

@@ -14,8 +14,39 @@ pub enum Encoding {
     Utf8Lossy,
 }
 
-/// Decodes `bytes`. Never fails: bytes that fit no encoding become U+FFFD, which the row
-/// parser reports as an error in the cell where it landed.
+/// Which encoding `bytes` are in, by the same rule [`decode`] follows. Needs no decoding tables,
+/// so the self-check page (whose module has none) asks this and lets the browser's
+/// `TextDecoder` do GB18030: one rule for both front ends.
+pub fn detect(bytes: &[u8]) -> Encoding {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return if simdutf8::basic::from_utf8(rest).is_ok() { Encoding::Utf8 } else { Encoding::Utf8Lossy };
+    }
+    if bytes.starts_with(b"\xFF\xFE") {
+        return Encoding::Utf16Le;
+    }
+    if bytes.starts_with(b"\xFE\xFF") {
+        return Encoding::Utf16Be;
+    }
+    if simdutf8::basic::from_utf8(bytes).is_ok() {
+        return utf16_without_bom(bytes).unwrap_or(Encoding::Utf8);
+    }
+    if mostly_utf8(bytes) { Encoding::Utf8Lossy } else { Encoding::Gb18030 }
+}
+
+impl Encoding {
+    /// The WHATWG label (what `TextDecoder` takes).
+    pub fn label(self) -> &'static str {
+        match self {
+            Encoding::Utf8 | Encoding::Utf8Lossy => "utf-8",
+            Encoding::Utf16Le => "utf-16le",
+            Encoding::Utf16Be => "utf-16be",
+            Encoding::Gb18030 => "gb18030",
+        }
+    }
+}
+
+/// Decodes `bytes` by the rule of [`detect`]. Never fails: bytes that fit no encoding become
+/// U+FFFD, which the row parser reports as an error in the cell where it landed.
 pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Encoding) {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return match simdutf8::basic::from_utf8(rest) {
@@ -30,25 +61,34 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Encoding) {
         return (Cow::Owned(utf16(rest, u16::from_be_bytes)), Encoding::Utf16Be);
     }
     if let Ok(s) = simdutf8::basic::from_utf8(bytes) {
-        // UTF-16 without a BOM shows itself by NULs in every other byte of ASCII text.
-        if bytes.len() >= 4 && bytes.len() % 2 == 0 {
-            let sample = &bytes[..bytes.len().min(512)];
-            let odd_nuls = sample.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
-            let even_nuls = sample.iter().step_by(2).filter(|&&b| b == 0).count();
-            let half = sample.len() / 2;
-            if odd_nuls * 3 > half * 2 && even_nuls * 10 < half {
-                return (Cow::Owned(utf16(bytes, u16::from_le_bytes)), Encoding::Utf16Le);
-            }
-            if even_nuls * 3 > half * 2 && odd_nuls * 10 < half {
-                return (Cow::Owned(utf16(bytes, u16::from_be_bytes)), Encoding::Utf16Be);
-            }
-        }
-        return (Cow::Borrowed(s), Encoding::Utf8);
+        return match utf16_without_bom(bytes) {
+            Some(Encoding::Utf16Le) => (Cow::Owned(utf16(bytes, u16::from_le_bytes)), Encoding::Utf16Le),
+            Some(_) => (Cow::Owned(utf16(bytes, u16::from_be_bytes)), Encoding::Utf16Be),
+            None => (Cow::Borrowed(s), Encoding::Utf8),
+        };
     }
     if mostly_utf8(bytes) {
         return (String::from_utf8_lossy(bytes), Encoding::Utf8Lossy);
     }
     gb18030(bytes)
+}
+
+/// UTF-16 without a BOM shows itself by NULs in every other byte of ASCII text.
+fn utf16_without_bom(bytes: &[u8]) -> Option<Encoding> {
+    if bytes.len() < 4 || bytes.len() % 2 != 0 {
+        return None;
+    }
+    let sample = &bytes[..bytes.len().min(512)];
+    let odd_nuls = sample.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+    let even_nuls = sample.iter().step_by(2).filter(|&&b| b == 0).count();
+    let half = sample.len() / 2;
+    if odd_nuls * 3 > half * 2 && even_nuls * 10 < half {
+        return Some(Encoding::Utf16Le);
+    }
+    if even_nuls * 3 > half * 2 && odd_nuls * 10 < half {
+        return Some(Encoding::Utf16Be);
+    }
+    None
 }
 
 /// UTF-8 with a few broken sequences (a truncated copy, one bad byte) rather than GBK: GBK
@@ -82,6 +122,25 @@ fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn detect_follows_the_rule_decode_follows() {
+        let mut gbk_rows = "课程名称,科目类型,学时,完成日期\n".as_bytes().to_vec();
+        for _ in 0..20 {
+            // 知识产权,专业科目 in GBK.
+            gbk_rows
+                .extend_from_slice(b"\xd6\xaa\xca\xb6\xb2\xfa\xc8\xa8,\xd7\xa8\xd2\xb5\xbf\xc6\xc4\xbf,6,2020-04-01\n");
+        }
+        let mut broken_utf8 = "课程名称,科目类型,学时,完成日期\n知识产权,专业科目,6,2020-04-01\n".as_bytes().to_vec();
+        broken_utf8.push(0xFF);
+        let cases: [&[u8]; 7] =
+            ["学时,4".as_bytes(), b"\xEF\xBB\xBFa,b", b"\xFF\xFEa\0b\0", b"a\0b\0c\0d\0", &gbk_rows, &broken_utf8, b""];
+        for bytes in cases {
+            assert_eq!(detect(bytes), decode(bytes).1, "{bytes:?}");
+        }
+        assert_eq!(detect(&gbk_rows), Encoding::Gb18030);
+        assert_eq!(detect(&gbk_rows).label(), "gb18030");
+    }
 
     #[test]
     fn utf8_with_and_without_bom() {

@@ -15,7 +15,7 @@ mod xml;
 #[cfg(feature = "xlsx")]
 mod zip;
 
-pub use decode::{Encoding, decode};
+pub use decode::{Encoding, decode, detect};
 
 /// Why nothing at all could be read (the CLI exits 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -193,6 +193,12 @@ impl Table<'_> {
 }
 
 /// Detects the format and encoding of `bytes` and returns its rows.
+/// The encoding [`read_table`] reads `bytes` in as text; `None` for a workbook or a file it names
+/// as binary (an image, a PDF…), which is not decoded at all.
+pub fn text_encoding(bytes: &[u8]) -> Option<Encoding> {
+    if sniff_binary(bytes).is_some() { None } else { Some(detect(bytes)) }
+}
+
 pub fn read_table(bytes: &[u8]) -> Result<Table<'_>, ImportError> {
     if let Some(what) = sniff_binary(bytes) {
         return match what {
