@@ -315,3 +315,38 @@ fn serve_rebuilds_on_change_and_shows_content_errors_in_the_browser() {
         std::panic::resume_unwind(e);
     }
 }
+
+/// A copy of the real content in a fresh folder, to add faults to: (tempdir, content folder).
+fn content_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_dir(&root().join("content"), &content);
+    (dir, content)
+}
+
+#[test]
+fn a_page_name_that_would_climb_out_of_the_output_is_a_content_error() {
+    for name in ["...md", "..md"] {
+        let (dir, content) = content_copy();
+        std::fs::write(content.join("2020").join(name), "+++\ntitle = \"越界\"\n+++\n正文\n").unwrap();
+        let out = dir.path().join("public");
+        let res = build(&content, &out, "/");
+        let stderr = String::from_utf8_lossy(&res.stderr);
+        assert_eq!(res.status.code(), Some(1), "{name}: {stderr}");
+        assert!(stderr.contains(&format!("2020/{name}: 错误: 页面文件名")), "{name}: {stderr}");
+        assert!(!dir.path().join("index.html").exists(), "{name}: index.html written beside --out");
+        assert!(!out.exists(), "{name}: a failed build wrote the output");
+        let siblings: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(siblings, [std::ffi::OsString::from("content")], "{name}");
+    }
+}
+
+#[test]
+fn two_pages_or_a_page_and_a_built_file_with_one_url_is_an_error() {
+    let (dir, content) = content_copy();
+    std::fs::write(content.join("2020/check.md"), "+++\ntitle = \"撞名\"\n+++\n正文\n").unwrap();
+    let res = build(&content, &dir.path().join("public"), "/");
+    let stderr = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("2020/check.md: 错误: 页面的网址 /check/ 与自动生成的页面相同"), "{stderr}");
+}

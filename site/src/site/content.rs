@@ -169,6 +169,10 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Option<Content> {
     for path in files {
         let shown = shown(&path);
         let rel = path.strip_prefix(&year_dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        if let Some(why) = bad_page_path(&rel) {
+            findings.push(Finding::error(&shown, 0, format!("页面文件名“{rel}”不能用作网址：{why}")));
+            continue;
+        }
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) => {
@@ -211,6 +215,26 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Option<Content> {
         }
     }
     Some(Content { settings_file: settings_shown, settings, policy: policy?, pages, templates })
+}
+
+/// Why a page's path (relative to the year folder) cannot name its output folder, if it can't.
+/// The output path is built from it (`guide/intro.md` → `guide/intro/index.html`), so every part
+/// must be a plain name: no empty part (`.md`, `a//b.md`), no `.` or `..` (`...md` would write
+/// into the folder above `--out`), and none of the characters that break a relative link or
+/// an HTML attribute (`"` `<` `>` `#` `?` `%` `:` `\`, control characters).
+pub fn bad_page_path(rel: &str) -> Option<String> {
+    let stem = rel.strip_suffix(".md").unwrap_or(rel);
+    for part in stem.split('/') {
+        match part {
+            "" => return Some("文件名（或其所在文件夹名）为空".to_owned()),
+            "." | ".." => return Some(format!("“{part}”不是普通的名称")),
+            _ => {}
+        }
+        if let Some(c) = part.chars().find(|c| c.is_control() || "\"<>#?%:\\".contains(*c)) {
+            return Some(format!("含有不能用于网址的字符“{}”", c.escape_default()));
+        }
+    }
+    None
 }
 
 fn collect_md(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -282,6 +306,18 @@ mod tests {
         assert_eq!(s("guide/intro.md").url_path(), "guide/intro/");
         assert_eq!(s("guide/index.md").url_path(), "guide/");
         assert_eq!(s("index.md").url_path(), "");
+    }
+
+    #[test]
+    fn page_paths_are_plain_names() {
+        for ok in ["faq.md", "guide/intro.md", "常见问题.md", "a b.md", ".hidden.md"] {
+            assert_eq!(bad_page_path(ok), None, "{ok}");
+        }
+        for bad in
+            ["...md", ".md", "..md", "a/../b.md", "a//b.md", "/abs.md", "a:b.md", "a\"b.md", "x#y.md", "c:\\x.md"]
+        {
+            assert!(bad_page_path(bad).is_some(), "{bad}");
+        }
     }
 
     #[test]

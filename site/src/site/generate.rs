@@ -253,6 +253,28 @@ pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> 
         )),
     }
     files.extend(assets::files());
+    // Two files with one path would silently drop one of them (`check.md` and the self-check page,
+    // `guide.md` and `guide/index.md`, `index.md` and the home page).
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for f in &files {
+        *counts.entry(f.path.as_str()).or_default() += 1;
+    }
+    let mut by_path: HashMap<String, Vec<&str>> = HashMap::new();
+    for p in &content.pages {
+        by_path.entry(format!("{}index.html", p.url_path())).or_default().push(&p.shown);
+    }
+    for (path, n) in counts.into_iter().filter(|(_, n)| *n > 1) {
+        let url = format!("/{}", path.trim_end_matches("index.html"));
+        let pages = by_path.get(path).map(Vec::as_slice).unwrap_or_default();
+        if pages.is_empty() {
+            findings.push(Finding::error("jxjy", 0, format!("生成了两个 {path}")));
+        }
+        for page in pages {
+            let generated = (n > pages.len()).then_some("自动生成的页面");
+            let with: Vec<&str> = pages.iter().filter(|p| *p != page).copied().chain(generated).collect();
+            findings.push(Finding::error(page, 0, format!("页面的网址 {url} 与{}相同：请改文件名", with.join("、"))));
+        }
+    }
     files
 }
 

@@ -1,15 +1,25 @@
 //! Writing a built site atomically: everything goes to a fresh sibling folder first, then the
 //! folders are swapped by rename. On any error before the swap the old output is untouched.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 use super::generate::OutFile;
 
 fn sibling(out: &Path, tag: &str) -> PathBuf {
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
     out.with_file_name(format!(".{name}.{tag}-{}", std::process::id()))
+}
+
+/// `rel` under `dir`, refused unless every part of `rel` is a plain name: no `..`, `.`, root or
+/// drive, so that nothing is ever written outside the output folder whatever a file is called.
+fn inside(dir: &Path, rel: &str) -> Result<PathBuf> {
+    let path = Path::new(rel);
+    if rel.is_empty() || !path.components().all(|c| matches!(c, Component::Normal(_))) {
+        bail!("输出路径“{rel}”不是输出目录内的普通相对路径，未写入任何文件");
+    }
+    Ok(dir.join(path))
 }
 
 /// Replaces `out` with exactly `files`.
@@ -20,7 +30,7 @@ pub fn write_atomically(out: &Path, files: &[OutFile]) -> Result<()> {
     let _ = std::fs::remove_dir_all(&staging);
     let result = (|| -> Result<()> {
         for f in files {
-            let path = staging.join(&f.path);
+            let path = inside(&staging, &f.path)?;
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir).with_context(|| format!("无法创建 {}", dir.display()))?;
             }
@@ -66,5 +76,26 @@ mod tests {
         assert!(!out.join("stale").exists());
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
         assert_eq!(leftovers, [std::ffi::OsString::from("public")]);
+    }
+
+    #[test]
+    fn refuses_paths_that_leave_the_output_folder() {
+        for bad in ["../index.html", "/index.html", "a/../../x.html", "./x.html", ""] {
+            let dir = tempfile::tempdir().unwrap();
+            let out = dir.path().join("sub/public");
+            std::fs::create_dir_all(out.join("keep")).unwrap();
+            let files = [
+                OutFile { path: "ok.html".into(), bytes: b"ok".to_vec() },
+                OutFile { path: bad.into(), bytes: b"bad".to_vec() },
+            ];
+            let err = write_atomically(&out, &files).unwrap_err();
+            assert!(format!("{err:#}").contains("不是输出目录内的普通相对路径"), "{bad}: {err:#}");
+            assert!(out.join("keep").exists(), "{bad}: the old output was replaced");
+            let mut left: Vec<_> =
+                std::fs::read_dir(dir.path().join("sub")).unwrap().flatten().map(|e| e.file_name()).collect();
+            left.sort();
+            assert_eq!(left, [std::ffi::OsString::from("public")], "{bad}");
+            assert!(!dir.path().join("index.html").exists() && !dir.path().join("sub/index.html").exists(), "{bad}");
+        }
     }
 }
