@@ -350,3 +350,75 @@ fn two_pages_or_a_page_and_a_built_file_with_one_url_is_an_error() {
     assert_eq!(res.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("2020/check.md: 错误: 页面的网址 /check/ 与自动生成的页面相同"), "{stderr}");
 }
+
+/// `jxjy lint` on `content`, killed (and the test failed) if it has not finished after a minute:
+/// the assertions are on what it reports; the limit only turns a hang into a failure.
+#[cfg(unix)]
+fn lint_bounded(content: &Path) -> (Option<i32>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jxjy"))
+        .args(["lint", "--content", content.to_str().unwrap()])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut s).unwrap();
+        s
+    });
+    for _ in 0..600 {
+        if let Some(status) = child.try_wait().unwrap() {
+            return (status.code(), reader.join().unwrap());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("lint did not finish: {}", reader.join().unwrap());
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_out_of_content_are_errors_and_folder_links_are_not_followed() {
+    use std::os::unix::fs::symlink;
+    let (dir, content) = content_copy();
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::fs::write(elsewhere.join("secret.md"), "+++\ntitle = \"机密\"\n+++\n内容目录之外的文件\n").unwrap();
+    let year = content.join("2020");
+    symlink(&elsewhere, year.join("outside")).unwrap();
+    symlink(elsewhere.join("secret.md"), year.join("leak.md")).unwrap();
+    // Two links to the folder they are in: following them never ends.
+    symlink(".", year.join("a")).unwrap();
+    symlink(".", year.join("b")).unwrap();
+    // A link to a page inside content is fine.
+    symlink("faq.md", year.join("faq-link.md")).unwrap();
+
+    let (code, text) = lint_bounded(&content);
+    assert_eq!(code, Some(1), "{text}");
+    for want in [
+        "2020/outside: 错误: 符号链接指向内容目录之外",
+        "2020/leak.md: 错误: 符号链接指向内容目录之外",
+        "2020/a: 警告: 不跟随指向文件夹的符号链接",
+        "2020/b: 警告: 不跟随指向文件夹的符号链接",
+    ] {
+        assert!(text.contains(want), "missing: {want}\n{text}");
+    }
+    assert!(!text.contains("faq-link.md: 错误"), "{text}");
+
+    let out = dir.path().join("public");
+    assert_eq!(build(&content, &out, "/").status.code(), Some(1));
+    assert!(!out.exists());
+
+    // Without the links out of content the build goes through, publishes the linked page,
+    // and nothing from outside.
+    std::fs::remove_file(year.join("outside")).unwrap();
+    std::fs::remove_file(year.join("leak.md")).unwrap();
+    let res = build(&content, &out, "/");
+    assert_eq!(res.status.code(), Some(0), "{}", String::from_utf8_lossy(&res.stderr));
+    assert!(out.join("faq-link/index.html").exists());
+    for (path, bytes) in snapshot(&out) {
+        assert!(!String::from_utf8_lossy(&bytes).contains("内容目录之外的文件"), "{}", path.display());
+        assert!(!path.starts_with("a") && !path.starts_with("b"), "{}", path.display());
+    }
+}
