@@ -422,3 +422,45 @@ fn symlinks_out_of_content_are_errors_and_folder_links_are_not_followed() {
         assert!(!path.starts_with("a") && !path.starts_with("b"), "{}", path.display());
     }
 }
+
+#[test]
+fn get_env_is_an_error_in_pages_and_templates_and_publishes_nothing_of_the_environment() {
+    let secret = "jxjy-secret-of-the-build-machine";
+    // Pages.
+    let (dir, content) = content_copy();
+    std::fs::write(
+        content.join("2020/env.md"),
+        "+++\ntitle = \"环境\"\n+++\n\n第一行。\n\n主目录 {{ get_env(name=\"JXJY_TEST_SECRET\", default=\"无\") }}\n",
+    )
+    .unwrap();
+    let out = dir.path().join("public");
+    let res = Command::new(env!("CARGO_BIN_EXE_jxjy"))
+        .args(["build", "--content", content.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .env("JXJY_TEST_SECRET", secret)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("2020/env.md:7: 错误: 页面中的模板标记有误"), "{stderr}");
+    assert!(stderr.contains("get_env"), "{stderr}");
+    assert!(!stderr.contains(secret), "{stderr}");
+    assert!(!out.exists());
+
+    // Template overrides.
+    let (dir, content) = content_copy();
+    std::fs::create_dir_all(content.join("templates")).unwrap();
+    std::fs::write(content.join("templates/404.html"), "<p>404</p>\n<p>{{ get_env(name=\"JXJY_TEST_SECRET\") }}</p>\n")
+        .unwrap();
+    let out = dir.path().join("public");
+    let res = Command::new(env!("CARGO_BIN_EXE_jxjy"))
+        .args(["build", "--content", content.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .env("JXJY_TEST_SECRET", secret)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("templates/404.html:2: 错误: 模板有误"), "{stderr}");
+    assert!(stderr.contains("get_env"), "{stderr}");
+    assert!(!stderr.contains(secret), "{stderr}");
+    assert!(!out.exists());
+}

@@ -76,6 +76,8 @@ pub struct Content {
     pub pages: Vec<Source>,
     /// (name, text) of templates overriding the built-in ones.
     pub templates: Vec<(String, String)>,
+    /// The folder of those templates as shown in messages (`content/templates`).
+    pub templates_dir: String,
 }
 
 /// A file as shown in messages: the path as the user can open it from where they ran jxjy
@@ -212,7 +214,8 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Option<Content> {
     }
     pages.sort_by(|a, b| (a.front.weight, &a.rel).cmp(&(b.front.weight, &b.rel)));
     let mut templates = Vec::new();
-    if let Ok(dir) = std::fs::read_dir(root.join("templates")) {
+    let templates_dir = root.join("templates");
+    if let Ok(dir) = std::fs::read_dir(&templates_dir) {
         for e in dir.flatten() {
             let path = e.path();
             if !inside.check(&path, findings) {
@@ -224,7 +227,8 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Option<Content> {
             }
         }
     }
-    Some(Content { settings_file: settings_shown, settings, policy: policy?, pages, templates })
+    let templates_dir = shown(&templates_dir);
+    Some(Content { settings_file: settings_shown, settings, policy: policy?, pages, templates, templates_dir })
 }
 
 /// Why a page's path (relative to the year folder) cannot name its output folder, if it can't.

@@ -124,6 +124,17 @@ fn dir_of(rel: &str) -> &str {
 /// Builds every file of the site. Findings (errors and warnings) are appended to `findings`;
 /// the caller must not publish when any is an error.
 pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> Vec<OutFile> {
+    let before = findings.len();
+    for (name, text) in &content.templates {
+        for (line, message) in templates::forbidden_calls(text) {
+            let file = format!("{}/{name}", content.templates_dir);
+            findings.push(Finding::error(&file, line, format!("模板有误：{message}")));
+        }
+    }
+    if findings.len() > before {
+        // Every page would fail the same way: report the template lines only.
+        return Vec::new();
+    }
     let tera = match templates::load(&content.templates) {
         Ok(t) => t,
         Err(e) => {
@@ -327,6 +338,7 @@ fn render_page(
 fn render_body(page: &Source, shared: &Context) -> Result<String, Finding> {
     let mut t = Tera::default();
     templates::register_filters(&mut t);
+    templates::forbid_outside_access(&mut t);
     let fail = |e: tera::Error| {
         let text = templates::error_text(&e);
         let line = templates::error_line(&text)

@@ -40,6 +40,45 @@ pub fn register_filters(t: &mut Tera) {
     t.register_filter("cn_month_day", date_filter(cn_month_day));
 }
 
+/// tera's functions that reach outside the content: `get_env` reads the build machine's
+/// environment (`{{ get_env(name="HOME") }}` would publish it). tera 1.20 has no way to remove
+/// a built-in function, so each is replaced by one that fails; without the `builtins` feature
+/// tera has no other function that reads the environment, the clock or files (`range` and
+/// `throw` are pure), and `include` only reaches templates added to the same set.
+pub const FORBIDDEN_FUNCTIONS: &[&str] = &["get_env"];
+
+fn forbidden_message(name: &str) -> String {
+    format!("函数 `{name}` 不可用：页面和模板不能读取构建机器的环境变量或文件")
+}
+
+/// Replaces the [`FORBIDDEN_FUNCTIONS`] of `t` by functions that fail.
+pub fn forbid_outside_access(t: &mut Tera) {
+    for name in FORBIDDEN_FUNCTIONS {
+        t.register_function(name, move |_: &HashMap<String, Value>| -> tera::Result<Value> {
+            Err(tera::Error::msg(forbidden_message(name)))
+        });
+    }
+}
+
+/// Each call of a [`FORBIDDEN_FUNCTIONS`] function in a template's text: (1-based line, message).
+/// Rendering fails on them anyway; this names the line, which a tera render error does not.
+pub fn forbidden_calls(text: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        for name in FORBIDDEN_FUNCTIONS {
+            let called = line.match_indices(name).any(|(at, _)| {
+                let before = line[..at].chars().next_back();
+                let after = line[at + name.len()..].trim_start();
+                !before.is_some_and(|c| c.is_alphanumeric() || c == '_') && after.starts_with('(')
+            });
+            if called {
+                found.push((i + 1, forbidden_message(name)));
+            }
+        }
+    }
+    found
+}
+
 /// The template set: built-ins, then overrides (same name wins).
 pub fn load(overrides: &[(String, String)]) -> tera::Result<Tera> {
     let mut t = Tera::default();
@@ -51,6 +90,7 @@ pub fn load(overrides: &[(String, String)]) -> tera::Result<Tera> {
     }
     t.add_raw_templates(all)?;
     register_filters(&mut t);
+    forbid_outside_access(&mut t);
     Ok(t)
 }
 
@@ -88,6 +128,19 @@ mod tests {
     fn overrides_replace_built_ins() {
         let t = load(&[("404.html".to_owned(), "gone".to_owned())]).unwrap();
         assert_eq!(t.render("404.html", &tera::Context::new()).unwrap(), "gone");
+    }
+
+    #[test]
+    fn get_env_fails_and_is_found_by_line() {
+        let path = std::env::var("PATH").unwrap_or_default();
+        let mut t = load(&[]).unwrap();
+        t.add_raw_template("x", "[{{ get_env(name=\"PATH\", default=\"d\") }}]").unwrap();
+        let e = t.render("x", &tera::Context::new()).unwrap_err();
+        let text = error_text(&e);
+        assert!(text.contains("`get_env` 不可用"), "{text}");
+        assert!(path.is_empty() || !text.contains(&path), "{text}");
+        assert_eq!(forbidden_calls("a\n{{ get_env (name='X') }}\nmy_get_env(x) get_env\n").len(), 1);
+        assert_eq!(forbidden_calls("a\n{{ get_env (name='X') }}\n")[0].0, 2);
     }
 
     #[test]
