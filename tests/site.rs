@@ -464,3 +464,43 @@ fn get_env_is_an_error_in_pages_and_templates_and_publishes_nothing_of_the_envir
     assert!(!stderr.contains(secret), "{stderr}");
     assert!(!out.exists());
 }
+
+#[test]
+fn text_from_content_is_escaped_for_where_it_lands() {
+    let (dir, content) = content_copy();
+    let hostile = "</script><script>alert(1)</script><!-- & \u{2028}\u{2029}";
+    let policy_path = content.join("2020/policy.toml");
+    let policy = std::fs::read_to_string(&policy_path).unwrap();
+    let toml_str = serde_json::to_string(hostile).unwrap();
+    let policy = policy
+        .replace("source = \"郑人社办〔2020〕106号\"", &format!("source = {toml_str}"))
+        .replace("title = \"郑州市人力资源和社会保障局关于", &format!("title = {}", &toml_str[..toml_str.len() - 1]));
+    assert!(policy.contains(&format!("source = {toml_str}\n")), "{policy}");
+    std::fs::write(&policy_path, policy).unwrap();
+    // A page whose name has characters that need escaping in an attribute.
+    std::fs::write(content.join("2020/q&a'.md"), "+++\ntitle = \"问答\"\nweight = 9\n+++\n正文\n").unwrap();
+    let out = dir.path().join("public");
+    let res = build(&content, &out, "/x\"y/");
+    assert_eq!(res.status.code(), Some(0), "{}", String::from_utf8_lossy(&res.stderr));
+
+    // The policy JSON stays inside its <script> and reads back as written.
+    let check = read(&out, "check/index.html");
+    let start = "<script type=\"application/json\" id=\"policy-data\">";
+    let json = check.split_once(start).unwrap().1.split_once("</script>").unwrap().0;
+    for bad in ['<', '>', '&', '\u{2028}', '\u{2029}'] {
+        assert!(!json.contains(bad), "{bad:?} in the embedded JSON: {json}");
+    }
+    assert!(json.contains("\\u003c/script\\u003e"), "{json}");
+    let value: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(value["source"], hostile);
+    assert!(value["title"].as_str().unwrap().starts_with(hostile));
+    assert_eq!(check.matches("<script").count(), 2, "one JSON block and check.js: {check}");
+    assert!(!check.contains("<script>alert"), "{check}");
+
+    // Attribute values: the page URL in the navigation, the base path on the 404 page.
+    let home = read(&out, "index.html");
+    assert!(home.contains("href=\"q&amp;a&#39;/\""), "{home}");
+    let not_found = read(&out, "404.html");
+    assert!(not_found.contains("href=\"/x&quot;y/assets/style.css\""), "{not_found}");
+    assert!(!not_found.contains("/x\"y/"), "{not_found}");
+}

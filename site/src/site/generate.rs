@@ -244,7 +244,7 @@ pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> 
     };
     let deadlines = deadline_views(content);
     special("index.html", "index.html", "", "", &content.settings.title, &|ctx| ctx.insert("deadlines", &deadlines));
-    let policy_json = serde_json::to_string(&content.policy).unwrap_or_default();
+    let policy_json = super::script_json(&content.policy).unwrap_or_default();
     special("check.html", "check/index.html", "../", "check/", "学时自查", &|ctx| {
         ctx.insert("policy_json", &policy_json);
         ctx.insert("checker", &assets::checker_available());

@@ -19,6 +19,24 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
 ];
 
+/// Escapes `&<>"'` and marks the result safe, so that autoescaping does not escape it again.
+struct Escape;
+
+impl tera::Filter for Escape {
+    fn filter(&self, v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+        let s = match v {
+            Value::String(s) => super::escape(s),
+            Value::Null => String::new(),
+            v => super::escape(&v.to_string()),
+        };
+        Ok(Value::String(s))
+    }
+
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
 fn date_filter(f: fn(NaiveDate) -> String) -> impl tera::Filter {
     move |v: &Value, _: &HashMap<String, Value>| -> tera::Result<Value> {
         let s =
@@ -28,14 +46,13 @@ fn date_filter(f: fn(NaiveDate) -> String) -> impl tera::Filter {
     }
 }
 
-/// Registers the filters content and templates may use: `cn_date` (2020年12月10日) and
-/// `cn_month_day` (12月10日).
+/// Registers the filters content and templates may use: `cn_date` (2020年12月10日),
+/// `cn_month_day` (12月10日), and `xml` / `attr` (escaped for XML text or an HTML attribute).
 pub fn register_filters(t: &mut Tera) {
-    // XML text escaping without tera's HTML-style `&#x2F;` for slashes (URLs in sitemap.xml).
-    t.register_filter("xml", |v: &Value, _: &HashMap<String, Value>| -> tera::Result<Value> {
-        let s = v.as_str().unwrap_or_default();
-        Ok(Value::String(super::escape(s)))
-    });
+    // Escaping without tera's HTML-style `&#x2F;` for slashes: `xml` for URLs in sitemap.xml,
+    // `attr` for URLs in HTML attributes (`href="{{ root | attr }}"`).
+    t.register_filter("xml", Escape);
+    t.register_filter("attr", Escape);
     t.register_filter("cn_date", date_filter(cn_date));
     t.register_filter("cn_month_day", date_filter(cn_month_day));
 }
