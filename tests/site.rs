@@ -504,3 +504,52 @@ fn text_from_content_is_escaped_for_where_it_lands() {
     assert!(not_found.contains("href=\"/x&quot;y/assets/style.css\""), "{not_found}");
     assert!(!not_found.contains("/x\"y/"), "{not_found}");
 }
+
+#[test]
+fn raw_html_that_can_act_is_warned_about_and_shown_as_text() {
+    let (dir, content) = content_copy();
+    std::fs::write(
+        content.join("2020/raw.md"),
+        "+++\ntitle = \"原始 HTML\"\n+++\n\n\
+         正常的 <kbd>Ctrl</kbd> 和 <!-- 注释里的 <script> 不算 -->。\n\n\
+         <meta http-equiv=\"refresh\" content=\"0; url=https://example.org/\">\n\n\
+         <script>alert(1)</script>\n\n\
+         <iframe src=\"https://example.org/\"></iframe>\n\n\
+         文字 <img src=\"x.png\" onerror=\"alert(1)\"> 文字\n\n\
+         <a href=\" java&#115;cript:alert(1)\">点</a>\n\n\
+         <object data=\"x.swf\"></object>\n\n\
+         <embed src=\"x.swf\">\n\n\
+         <div\n  class=\"x\"\n  onclick=\"alert(1)\">多行的标签</div>\n",
+    )
+    .unwrap();
+    let res = jxjy(&["lint", "--content", content.to_str().unwrap()]);
+    let text = String::from_utf8(res.stderr).unwrap();
+    assert_eq!(res.status.code(), Some(0), "warnings only: {text}");
+    for (line, what) in [
+        (7, "<meta http-equiv>"),
+        (9, "<script>"),
+        (11, "<iframe>"),
+        (13, "onerror="),
+        (15, "javascript:"),
+        (17, "<object>"),
+        (19, "<embed>"),
+        (21, "onclick="),
+    ] {
+        let want = format!("2020/raw.md:{line}: 警告: 原始 HTML（{what}）");
+        assert!(text.contains(&want), "missing: {want}\n{text}");
+    }
+    assert!(!text.contains("2020/raw.md:5:"), "a harmless tag or a comment is not reported: {text}");
+    assert_eq!(text.matches("2020/raw.md:").count(), 8, "{text}");
+
+    let out = dir.path().join("public");
+    let res = build(&content, &out, "/");
+    assert_eq!(res.status.code(), Some(0), "{}", String::from_utf8_lossy(&res.stderr));
+    let page = read(&out, "raw/index.html");
+    let body = page.split_once("<div class=\"content\">").unwrap().1;
+    for bad in ["<meta", "<script>alert", "<iframe", "<img", "<a href=\" java", "<object", "<embed", "<div\n"] {
+        assert!(!body.contains(bad), "{bad} left in the page: {body}");
+    }
+    assert!(body.contains("&lt;meta http-equiv=\"refresh\""), "shown as text: {body}");
+    assert!(body.contains("<kbd>Ctrl</kbd>"), "harmless HTML is kept: {body}");
+    assert!(body.contains("<!-- 注释里的 <script> 不算 -->"), "comments are kept: {body}");
+}

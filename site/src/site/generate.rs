@@ -324,6 +324,16 @@ fn render_page(
         Some(format!("{root}{}{}", t.url_path(), frag.map(|f| format!("#{f}")).unwrap_or_default()))
     };
     let rendered = markdown::render(&body, page.body_line, &rewrite);
+    for a in &rendered.acting_html {
+        findings.push(Finding::warning(
+            &page.shown,
+            a.line,
+            format!(
+                "原始 HTML（{}）可能运行脚本、嵌入其他内容或跳转：已按文字显示，不起作用；请删除，或改用 Markdown 写法",
+                a.what
+            ),
+        ));
+    }
     let mut chart = None;
     if let Some(q) = tables::quota(&rendered.tables, &page.shown, &mut findings) {
         let line = rendered.tables.first().map_or(0, |t| t.line);
