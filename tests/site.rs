@@ -553,3 +553,51 @@ fn raw_html_that_can_act_is_warned_about_and_shown_as_text() {
     assert!(body.contains("<kbd>Ctrl</kbd>"), "harmless HTML is kept: {body}");
     assert!(body.contains("<!-- 注释里的 <script> 不算 -->"), "comments are kept: {body}");
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_build_removes_what_killed_builds_left_beside_the_output_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    // A process that has ended: its PID names leftovers of a killed build.
+    let mut gone = Command::new("true").spawn().unwrap();
+    let dead = gone.id();
+    gone.wait().unwrap();
+    // A process still running: a build in progress owns folders with its PID.
+    let mut running = Command::new("sleep").arg("600").spawn().unwrap();
+    let alive = running.id();
+    let result = std::panic::catch_unwind(|| {
+        let names = [
+            format!(".public.new-{dead}"),
+            format!(".public.old-{dead}"),
+            format!(".public.new-{alive}"),
+            format!(".other.new-{dead}"),
+            ".public.new-x".to_owned(),
+        ];
+        for n in &names {
+            std::fs::create_dir_all(dir.path().join(n).join("faq")).unwrap();
+            std::fs::write(dir.path().join(n).join("faq/index.html"), "half").unwrap();
+        }
+        let res = build(&root().join("content"), &out, "/");
+        assert_eq!(res.status.code(), Some(0), "{}", String::from_utf8_lossy(&res.stderr));
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        let mut want = vec![
+            format!(".public.new-{alive}"),
+            format!(".other.new-{dead}"),
+            ".public.new-x".to_owned(),
+            "public".to_owned(),
+        ];
+        want.sort();
+        assert_eq!(left, want);
+    });
+    let _ = running.kill();
+    let _ = running.wait();
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+}
