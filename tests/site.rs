@@ -601,3 +601,28 @@ fn a_build_removes_what_killed_builds_left_beside_the_output_and_nothing_else() 
         std::panic::resume_unwind(e);
     }
 }
+
+#[test]
+fn a_template_that_includes_itself_is_an_error_not_a_crash() {
+    let lint = |content: &Path| {
+        let res = jxjy(&["lint", "--content", content.to_str().unwrap()]);
+        (res.status.code(), String::from_utf8_lossy(&res.stderr).into_owned())
+    };
+    let (_dir, content) = content_copy();
+    std::fs::write(content.join("2020/self.md"), "+++\ntitle = \"自身\"\n+++\n正文\n{% include \"self.md\" %}\n")
+        .unwrap();
+    let (code, text) = lint(&content);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("2020/self.md:5: 错误: 页面中的模板标记有误"), "{text}");
+
+    let (_dir, content) = content_copy();
+    std::fs::create_dir_all(content.join("templates")).unwrap();
+    std::fs::write(
+        content.join("templates/faq.html"),
+        "{% extends \"base.html\" %}\n{% block main %}{% include \"faq.html\" %}{% endblock main %}\n",
+    )
+    .unwrap();
+    let (code, text) = lint(&content);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("templates/faq.html:2: 错误: 模板有误"), "{text}");
+}

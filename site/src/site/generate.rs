@@ -131,6 +131,10 @@ pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> 
             findings.push(Finding::error(&file, line, format!("模板有误：{message}")));
         }
     }
+    for (name, line, message) in templates::reference_loops(&content.templates) {
+        let file = format!("{}/{name}", content.templates_dir);
+        findings.push(Finding::error(&file, line, format!("模板有误：{message}")));
+    }
     if findings.len() > before {
         // Every page would fail the same way: report the template lines only.
         return Vec::new();
@@ -368,6 +372,17 @@ fn render_body(page: &Source, shared: &Context) -> Result<String, Finding> {
             .unwrap_or_default();
         Finding::error(&page.shown, line, format!("页面中的模板标记有误：{text}{hint}"))
     };
+    // A page body is the only template in its set: an include, extends or import can only name
+    // the page itself (which tera would follow until the stack overflows) or nothing.
+    if let Some(templates::Reference { line, keyword, .. }) = templates::references(&page.body).first() {
+        return Err(Finding::error(
+            &page.shown,
+            line + page.body_line,
+            format!(
+                "页面中的模板标记有误：页面中不能用 {{% {keyword} %}}（只能写 {{{{ policy.… }}}} 这样的数据和 if / for）"
+            ),
+        ));
+    }
     t.add_raw_template(&page.rel, &page.body).map_err(fail)?;
     t.render(&page.rel, shared).map_err(fail)
 }

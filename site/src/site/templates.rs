@@ -96,6 +96,76 @@ pub fn forbidden_calls(text: &str) -> Vec<(usize, String)> {
     found
 }
 
+/// An `{% include %}`, `{% extends %}` or `{% import %}` tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    /// 1-based line of the tag.
+    pub line: usize,
+    pub keyword: &'static str,
+    /// The template names quoted in the tag.
+    pub names: Vec<String>,
+}
+
+/// The references to other templates in a template's text.
+pub fn references(text: &str) -> Vec<Reference> {
+    let mut found = Vec::new();
+    for (at, _) in text.match_indices("{%") {
+        let tag = text[at + 2..].trim_start_matches('-').trim_start();
+        let Some(keyword) = ["include", "extends", "import"].into_iter().find(|k| {
+            tag.strip_prefix(k).is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+        }) else {
+            continue;
+        };
+        let inside = &tag[keyword.len()..tag.find("%}").unwrap_or(tag.len())];
+        let mut names = Vec::new();
+        let mut rest = inside;
+        while let Some(open) = rest.find(['"', '\'', '`']) {
+            let q = rest[open..].chars().next().unwrap_or('"');
+            let after = &rest[open + 1..];
+            let Some(close) = after.find(q) else { break };
+            names.push(after[..close].to_owned());
+            rest = &after[close + 1..];
+        }
+        found.push(Reference { line: text[..at].matches('\n').count() + 1, keyword, names });
+    }
+    found
+}
+
+/// Include and extends loops through an override (`page.html` including `page.html`, or
+/// `base.html` including a page that extends it), which tera would follow until the stack
+/// overflows: (override name, line, message) for each tag on such a loop.
+pub fn reference_loops(overrides: &[(String, String)]) -> Vec<(String, usize, String)> {
+    let mut all: HashMap<&str, &str> = BUILT_IN.iter().copied().collect();
+    for (name, text) in overrides {
+        all.insert(name, text);
+    }
+    let edges: HashMap<&str, Vec<Reference>> = all.iter().map(|(name, text)| (*name, references(text))).collect();
+    let reaches = |from: &str, to: &str| -> bool {
+        let mut stack = vec![from.to_owned()];
+        let mut seen = std::collections::HashSet::new();
+        while let Some(n) = stack.pop() {
+            if n == to {
+                return true;
+            }
+            if seen.insert(n.clone()) {
+                for r in edges.get(n.as_str()).into_iter().flatten() {
+                    stack.extend(r.names.iter().cloned());
+                }
+            }
+        }
+        false
+    };
+    let mut loops = Vec::new();
+    for (name, _) in overrides {
+        for Reference { line, keyword, names } in edges.get(name.as_str()).into_iter().flatten() {
+            if let Some(target) = names.iter().find(|t| reaches(t, name)) {
+                loops.push((name.clone(), *line, format!("{{% {keyword} \"{target}\" %}} 又回到 {name}，会无限循环")));
+            }
+        }
+    }
+    loops
+}
+
 /// The template set: built-ins, then overrides (same name wins).
 pub fn load(overrides: &[(String, String)]) -> tera::Result<Tera> {
     let mut t = Tera::default();
@@ -158,6 +228,22 @@ mod tests {
         assert!(path.is_empty() || !text.contains(&path), "{text}");
         assert_eq!(forbidden_calls("a\n{{ get_env (name='X') }}\nmy_get_env(x) get_env\n").len(), 1);
         assert_eq!(forbidden_calls("a\n{{ get_env (name='X') }}\n")[0].0, 2);
+    }
+
+    #[test]
+    fn finds_include_loops() {
+        let o = |n: &str, t: &str| (n.to_owned(), t.to_owned());
+        assert_eq!(
+            references("a\n{%- include 'x.html' ignore missing %}{% includes %}")[0],
+            Reference { line: 2, keyword: "include", names: vec!["x.html".to_owned()] }
+        );
+        let loops = reference_loops(&[o("page.html", "{% extends \"base.html\" %}\n{% include \"page.html\" %}")]);
+        assert_eq!(loops.len(), 1);
+        assert_eq!((loops[0].0.as_str(), loops[0].1), ("page.html", 2));
+        // base.html including a template that extends base.html.
+        assert_eq!(reference_loops(&[o("base.html", "{% include [\"x\", \"404.html\"] %}")]).len(), 1);
+        assert!(reference_loops(&[o("404.html", "{% extends \"base.html\" %}")]).is_empty());
+        assert!(reference_loops(&[]).is_empty());
     }
 
     #[test]
