@@ -626,3 +626,16 @@ fn a_template_that_includes_itself_is_an_error_not_a_crash() {
     assert_eq!(code, Some(1), "{text}");
     assert!(text.contains("templates/faq.html:2: 错误: 模板有误"), "{text}");
 }
+
+#[test]
+fn an_output_folder_that_holds_the_content_is_refused() {
+    let (dir, content) = content_copy();
+    let before = snapshot(&content);
+    for out in [dir.path().to_path_buf(), content.clone()] {
+        let res = build(&content, &out, "/");
+        let stderr = String::from_utf8_lossy(&res.stderr);
+        assert_eq!(res.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("包含内容目录"), "{stderr}");
+        assert_eq!(snapshot(&content), before, "the content changed");
+    }
+}

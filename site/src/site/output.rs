@@ -63,6 +63,22 @@ fn inside(dir: &Path, rel: &str) -> Result<PathBuf> {
     Ok(dir.join(path))
 }
 
+/// Refuses an output folder that is or holds the content folder: the build replaces `out` as a
+/// whole, so `--out .` or `--out content` would delete the content it was built from.
+pub fn refuse_to_replace_content(out: &Path, content: &Path) -> Result<()> {
+    let (Ok(out_real), Ok(content_real)) = (std::fs::canonicalize(out), std::fs::canonicalize(content)) else {
+        return Ok(()); // An output folder that does not exist yet holds nothing.
+    };
+    if content_real.starts_with(&out_real) {
+        bail!(
+            "输出目录 {} 包含内容目录 {}：构建会整个替换输出目录，内容会被删除；请换一个输出目录（如 public）",
+            out.display(),
+            content.display()
+        );
+    }
+    Ok(())
+}
+
 /// Replaces `out` with exactly `files`.
 pub fn write_atomically(out: &Path, files: &[OutFile]) -> Result<()> {
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));

@@ -72,6 +72,7 @@ fn fingerprint(dir: &Path, acc: &mut Vec<(PathBuf, u64, Option<SystemTime>)>) {
 }
 
 pub fn serve(opts: ServeOptions) -> Result<()> {
+    super::output::refuse_to_replace_content(&opts.out, &opts.content)?;
     let state = Arc::new(Mutex::new(State::default()));
     rebuild(&opts, &state);
     let listener = (opts.port..opts.port.saturating_add(20))
