@@ -315,3 +315,327 @@ fn serve_rebuilds_on_change_and_shows_content_errors_in_the_browser() {
         std::panic::resume_unwind(e);
     }
 }
+
+/// A copy of the real content in a fresh folder, to add faults to: (tempdir, content folder).
+fn content_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_dir(&root().join("content"), &content);
+    (dir, content)
+}
+
+#[test]
+fn a_page_name_that_would_climb_out_of_the_output_is_a_content_error() {
+    for name in ["...md", "..md"] {
+        let (dir, content) = content_copy();
+        std::fs::write(content.join("2020").join(name), "+++\ntitle = \"越界\"\n+++\n正文\n").unwrap();
+        let out = dir.path().join("public");
+        let res = build(&content, &out, "/");
+        let stderr = String::from_utf8_lossy(&res.stderr);
+        assert_eq!(res.status.code(), Some(1), "{name}: {stderr}");
+        assert!(stderr.contains(&format!("2020/{name}: 错误: 页面文件名")), "{name}: {stderr}");
+        assert!(!dir.path().join("index.html").exists(), "{name}: index.html written beside --out");
+        assert!(!out.exists(), "{name}: a failed build wrote the output");
+        let siblings: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(siblings, [std::ffi::OsString::from("content")], "{name}");
+    }
+}
+
+#[test]
+fn two_pages_or_a_page_and_a_built_file_with_one_url_is_an_error() {
+    let (dir, content) = content_copy();
+    std::fs::write(content.join("2020/check.md"), "+++\ntitle = \"撞名\"\n+++\n正文\n").unwrap();
+    let res = build(&content, &dir.path().join("public"), "/");
+    let stderr = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("2020/check.md: 错误: 页面的网址 /check/ 与自动生成的页面相同"), "{stderr}");
+}
+
+/// `jxjy lint` on `content`, killed (and the test failed) if it has not finished after a minute:
+/// the assertions are on what it reports; the limit only turns a hang into a failure.
+#[cfg(unix)]
+fn lint_bounded(content: &Path) -> (Option<i32>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jxjy"))
+        .args(["lint", "--content", content.to_str().unwrap()])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut s).unwrap();
+        s
+    });
+    for _ in 0..600 {
+        if let Some(status) = child.try_wait().unwrap() {
+            return (status.code(), reader.join().unwrap());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("lint did not finish: {}", reader.join().unwrap());
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_out_of_content_are_errors_and_folder_links_are_not_followed() {
+    use std::os::unix::fs::symlink;
+    let (dir, content) = content_copy();
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::fs::write(elsewhere.join("secret.md"), "+++\ntitle = \"机密\"\n+++\n内容目录之外的文件\n").unwrap();
+    let year = content.join("2020");
+    symlink(&elsewhere, year.join("outside")).unwrap();
+    symlink(elsewhere.join("secret.md"), year.join("leak.md")).unwrap();
+    // Two links to the folder they are in: following them never ends.
+    symlink(".", year.join("a")).unwrap();
+    symlink(".", year.join("b")).unwrap();
+    // A link to a page inside content is fine.
+    symlink("faq.md", year.join("faq-link.md")).unwrap();
+
+    let (code, text) = lint_bounded(&content);
+    assert_eq!(code, Some(1), "{text}");
+    for want in [
+        "2020/outside: 错误: 符号链接指向内容目录之外",
+        "2020/leak.md: 错误: 符号链接指向内容目录之外",
+        "2020/a: 警告: 不跟随指向文件夹的符号链接",
+        "2020/b: 警告: 不跟随指向文件夹的符号链接",
+    ] {
+        assert!(text.contains(want), "missing: {want}\n{text}");
+    }
+    assert!(!text.contains("faq-link.md: 错误"), "{text}");
+
+    let out = dir.path().join("public");
+    assert_eq!(build(&content, &out, "/").status.code(), Some(1));
+    assert!(!out.exists());
+
+    // Without the links out of content the build goes through, publishes the linked page,
+    // and nothing from outside.
+    std::fs::remove_file(year.join("outside")).unwrap();
+    std::fs::remove_file(year.join("leak.md")).unwrap();
+    let res = build(&content, &out, "/");
+    assert_eq!(res.status.code(), Some(0), "{}", String::from_utf8_lossy(&res.stderr));
+    assert!(out.join("faq-link/index.html").exists());
+    for (path, bytes) in snapshot(&out) {
+        assert!(!String::from_utf8_lossy(&bytes).contains("内容目录之外的文件"), "{}", path.display());
+        assert!(!path.starts_with("a") && !path.starts_with("b"), "{}", path.display());
+    }
+}
+
+#[test]
+fn get_env_is_an_error_in_pages_and_templates_and_publishes_nothing_of_the_environment() {
+    let secret = "jxjy-secret-of-the-build-machine";
+    // Pages.
+    let (dir, content) = content_copy();
+    std::fs::write(
+        content.join("2020/env.md"),
+        "+++\ntitle = \"环境\"\n+++\n\n第一行。\n\n主目录 {{ get_env(name=\"JXJY_TEST_SECRET\", default=\"无\") }}\n",
+    )
+    .unwrap();
+    let out = dir.path().join("public");
+    let res = Command::new(env!("CARGO_BIN_EXE_jxjy"))
+        .args(["build", "--content", content.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .env("JXJY_TEST_SECRET", secret)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("2020/env.md:7: 错误: 页面中的模板标记有误"), "{stderr}");
+    assert!(stderr.contains("get_env"), "{stderr}");
+    assert!(!stderr.contains(secret), "{stderr}");
+    assert!(!out.exists());
+
+    // Template overrides.
+    let (dir, content) = content_copy();
+    std::fs::create_dir_all(content.join("templates")).unwrap();
+    std::fs::write(content.join("templates/404.html"), "<p>404</p>\n<p>{{ get_env(name=\"JXJY_TEST_SECRET\") }}</p>\n")
+        .unwrap();
+    let out = dir.path().join("public");
+    let res = Command::new(env!("CARGO_BIN_EXE_jxjy"))
+        .args(["build", "--content", content.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .env("JXJY_TEST_SECRET", secret)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("templates/404.html:2: 错误: 模板有误"), "{stderr}");
+    assert!(stderr.contains("get_env"), "{stderr}");
+    assert!(!stderr.contains(secret), "{stderr}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn text_from_content_is_escaped_for_where_it_lands() {
+    let (dir, content) = content_copy();
+    let hostile = "</script><script>alert(1)</script><!-- & \u{2028}\u{2029}";
+    let policy_path = content.join("2020/policy.toml");
+    let policy = std::fs::read_to_string(&policy_path).unwrap();
+    let toml_str = serde_json::to_string(hostile).unwrap();
+    let policy = policy
+        .replace("source = \"郑人社办〔2020〕106号\"", &format!("source = {toml_str}"))
+        .replace("title = \"郑州市人力资源和社会保障局关于", &format!("title = {}", &toml_str[..toml_str.len() - 1]));
+    assert!(policy.contains(&format!("source = {toml_str}\n")), "{policy}");
+    std::fs::write(&policy_path, policy).unwrap();
+    // A page whose name has characters that need escaping in an attribute.
+    std::fs::write(content.join("2020/q&a'.md"), "+++\ntitle = \"问答\"\nweight = 9\n+++\n正文\n").unwrap();
+    let out = dir.path().join("public");
+    let res = build(&content, &out, "/x\"y/");
+    assert_eq!(res.status.code(), Some(0), "{}", String::from_utf8_lossy(&res.stderr));
+
+    // The policy JSON stays inside its <script> and reads back as written.
+    let check = read(&out, "check/index.html");
+    let start = "<script type=\"application/json\" id=\"policy-data\">";
+    let json = check.split_once(start).unwrap().1.split_once("</script>").unwrap().0;
+    for bad in ['<', '>', '&', '\u{2028}', '\u{2029}'] {
+        assert!(!json.contains(bad), "{bad:?} in the embedded JSON: {json}");
+    }
+    assert!(json.contains("\\u003c/script\\u003e"), "{json}");
+    let value: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(value["source"], hostile);
+    assert!(value["title"].as_str().unwrap().starts_with(hostile));
+    assert_eq!(check.matches("<script").count(), 2, "one JSON block and check.js: {check}");
+    assert!(!check.contains("<script>alert"), "{check}");
+
+    // Attribute values: the page URL in the navigation, the base path on the 404 page.
+    let home = read(&out, "index.html");
+    assert!(home.contains("href=\"q&amp;a&#39;/\""), "{home}");
+    let not_found = read(&out, "404.html");
+    assert!(not_found.contains("href=\"/x&quot;y/assets/style.css\""), "{not_found}");
+    assert!(!not_found.contains("/x\"y/"), "{not_found}");
+}
+
+#[test]
+fn raw_html_that_can_act_is_warned_about_and_shown_as_text() {
+    let (dir, content) = content_copy();
+    std::fs::write(
+        content.join("2020/raw.md"),
+        "+++\ntitle = \"原始 HTML\"\n+++\n\n\
+         正常的 <kbd>Ctrl</kbd> 和 <!-- 注释里的 <script> 不算 -->。\n\n\
+         <meta http-equiv=\"refresh\" content=\"0; url=https://example.org/\">\n\n\
+         <script>alert(1)</script>\n\n\
+         <iframe src=\"https://example.org/\"></iframe>\n\n\
+         文字 <img src=\"x.png\" onerror=\"alert(1)\"> 文字\n\n\
+         <a href=\" java&#115;cript:alert(1)\">点</a>\n\n\
+         <object data=\"x.swf\"></object>\n\n\
+         <embed src=\"x.swf\">\n\n\
+         <div\n  class=\"x\"\n  onclick=\"alert(1)\">多行的标签</div>\n",
+    )
+    .unwrap();
+    let res = jxjy(&["lint", "--content", content.to_str().unwrap()]);
+    let text = String::from_utf8(res.stderr).unwrap();
+    assert_eq!(res.status.code(), Some(0), "warnings only: {text}");
+    for (line, what) in [
+        (7, "<meta http-equiv>"),
+        (9, "<script>"),
+        (11, "<iframe>"),
+        (13, "onerror="),
+        (15, "javascript:"),
+        (17, "<object>"),
+        (19, "<embed>"),
+        (21, "onclick="),
+    ] {
+        let want = format!("2020/raw.md:{line}: 警告: 原始 HTML（{what}）");
+        assert!(text.contains(&want), "missing: {want}\n{text}");
+    }
+    assert!(!text.contains("2020/raw.md:5:"), "a harmless tag or a comment is not reported: {text}");
+    assert_eq!(text.matches("2020/raw.md:").count(), 8, "{text}");
+
+    let out = dir.path().join("public");
+    let res = build(&content, &out, "/");
+    assert_eq!(res.status.code(), Some(0), "{}", String::from_utf8_lossy(&res.stderr));
+    let page = read(&out, "raw/index.html");
+    let body = page.split_once("<div class=\"content\">").unwrap().1;
+    for bad in ["<meta", "<script>alert", "<iframe", "<img", "<a href=\" java", "<object", "<embed", "<div\n"] {
+        assert!(!body.contains(bad), "{bad} left in the page: {body}");
+    }
+    assert!(body.contains("&lt;meta http-equiv=\"refresh\""), "shown as text: {body}");
+    assert!(body.contains("<kbd>Ctrl</kbd>"), "harmless HTML is kept: {body}");
+    assert!(body.contains("<!-- 注释里的 <script> 不算 -->"), "comments are kept: {body}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_build_removes_what_killed_builds_left_beside_the_output_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    // A process that has ended: its PID names leftovers of a killed build.
+    let mut gone = Command::new("true").spawn().unwrap();
+    let dead = gone.id();
+    gone.wait().unwrap();
+    // A process still running: a build in progress owns folders with its PID.
+    let mut running = Command::new("sleep").arg("600").spawn().unwrap();
+    let alive = running.id();
+    let result = std::panic::catch_unwind(|| {
+        let names = [
+            format!(".public.new-{dead}"),
+            format!(".public.old-{dead}"),
+            format!(".public.new-{alive}"),
+            format!(".other.new-{dead}"),
+            ".public.new-x".to_owned(),
+        ];
+        for n in &names {
+            std::fs::create_dir_all(dir.path().join(n).join("faq")).unwrap();
+            std::fs::write(dir.path().join(n).join("faq/index.html"), "half").unwrap();
+        }
+        let res = build(&root().join("content"), &out, "/");
+        assert_eq!(res.status.code(), Some(0), "{}", String::from_utf8_lossy(&res.stderr));
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        let mut want = vec![
+            format!(".public.new-{alive}"),
+            format!(".other.new-{dead}"),
+            ".public.new-x".to_owned(),
+            "public".to_owned(),
+        ];
+        want.sort();
+        assert_eq!(left, want);
+    });
+    let _ = running.kill();
+    let _ = running.wait();
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+}
+
+#[test]
+fn a_template_that_includes_itself_is_an_error_not_a_crash() {
+    let lint = |content: &Path| {
+        let res = jxjy(&["lint", "--content", content.to_str().unwrap()]);
+        (res.status.code(), String::from_utf8_lossy(&res.stderr).into_owned())
+    };
+    let (_dir, content) = content_copy();
+    std::fs::write(content.join("2020/self.md"), "+++\ntitle = \"自身\"\n+++\n正文\n{% include \"self.md\" %}\n")
+        .unwrap();
+    let (code, text) = lint(&content);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("2020/self.md:5: 错误: 页面中的模板标记有误"), "{text}");
+
+    let (_dir, content) = content_copy();
+    std::fs::create_dir_all(content.join("templates")).unwrap();
+    std::fs::write(
+        content.join("templates/faq.html"),
+        "{% extends \"base.html\" %}\n{% block main %}{% include \"faq.html\" %}{% endblock main %}\n",
+    )
+    .unwrap();
+    let (code, text) = lint(&content);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("templates/faq.html:2: 错误: 模板有误"), "{text}");
+}
+
+#[test]
+fn an_output_folder_that_holds_the_content_is_refused() {
+    let (dir, content) = content_copy();
+    let before = snapshot(&content);
+    for out in [dir.path().to_path_buf(), content.clone()] {
+        let res = build(&content, &out, "/");
+        let stderr = String::from_utf8_lossy(&res.stderr);
+        assert_eq!(res.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("包含内容目录"), "{stderr}");
+        assert_eq!(snapshot(&content), before, "the content changed");
+    }
+}

@@ -77,6 +77,10 @@ fn report(findings: &[site::diagnostics::Finding]) -> (usize, usize) {
 
 fn build(args: &BuildArgs) -> ExitCode {
     let started = std::time::Instant::now();
+    if let Err(e) = site::output::refuse_to_replace_content(&args.out, &args.site.content) {
+        eprintln!("jxjy build: {e:#}");
+        return ExitCode::from(1);
+    }
     let outcome = site::run(&args.site.content, args.site.base_url.as_deref());
     let (errors, warnings) = report(&outcome.findings);
     if errors > 0 {

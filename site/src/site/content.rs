@@ -76,6 +76,8 @@ pub struct Content {
     pub pages: Vec<Source>,
     /// (name, text) of templates overriding the built-in ones.
     pub templates: Vec<(String, String)>,
+    /// The folder of those templates as shown in messages (`content/templates`).
+    pub templates_dir: String,
 }
 
 /// A file as shown in messages: the path as the user can open it from where they ran jxjy
@@ -113,8 +115,12 @@ pub fn split_front_matter(text: &str) -> Option<(&str, &str, usize)> {
 /// Reads a content folder. Every problem becomes a finding with file:line; loading goes on
 /// where it can so that one run reports everything.
 pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Option<Content> {
+    let inside = Inside::new(root);
     let settings_path = root.join("site.toml");
     let settings_shown = shown(&settings_path);
+    if !inside.check(&settings_path, findings) {
+        return None;
+    }
     let settings: Settings = match std::fs::read_to_string(&settings_path) {
         Ok(text) => match toml::from_str(&text) {
             Ok(s) => s,
@@ -139,6 +145,9 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Option<Content> {
     let year_dir = root.join(settings.year.to_string());
     let policy_path = year_dir.join("policy.toml");
     let policy_shown = shown(&policy_path);
+    if !inside.check(&year_dir, findings) || !inside.check(&policy_path, findings) {
+        return None;
+    }
     let policy = match std::fs::read_to_string(&policy_path) {
         Ok(text) => match Policy::from_toml(&text) {
             Ok(p) => Some(p),
@@ -164,11 +173,15 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Option<Content> {
     }
     let mut pages = Vec::new();
     let mut files = Vec::new();
-    collect_md(&year_dir, &mut files);
+    collect_md(&inside, &year_dir, &mut files, findings);
     files.sort();
     for path in files {
         let shown = shown(&path);
         let rel = path.strip_prefix(&year_dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        if let Some(why) = bad_page_path(&rel) {
+            findings.push(Finding::error(&shown, 0, format!("页面文件名“{rel}”不能用作网址：{why}")));
+            continue;
+        }
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) => {
@@ -201,25 +214,103 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Option<Content> {
     }
     pages.sort_by(|a, b| (a.front.weight, &a.rel).cmp(&(b.front.weight, &b.rel)));
     let mut templates = Vec::new();
-    if let Ok(dir) = std::fs::read_dir(root.join("templates")) {
+    let templates_dir = root.join("templates");
+    if let Ok(dir) = std::fs::read_dir(&templates_dir) {
         for e in dir.flatten() {
             let path = e.path();
+            if !inside.check(&path, findings) {
+                continue;
+            }
             if let (Some(name), Ok(text)) = (path.file_name().and_then(|n| n.to_str()), std::fs::read_to_string(&path))
             {
                 templates.push((name.to_owned(), text));
             }
         }
     }
-    Some(Content { settings_file: settings_shown, settings, policy: policy?, pages, templates })
+    let templates_dir = shown(&templates_dir);
+    Some(Content { settings_file: settings_shown, settings, policy: policy?, pages, templates, templates_dir })
 }
 
-fn collect_md(dir: &Path, out: &mut Vec<PathBuf>) {
+/// Why a page's path (relative to the year folder) cannot name its output folder, if it can't.
+/// The output path is built from it (`guide/intro.md` → `guide/intro/index.html`), so every part
+/// must be a plain name: no empty part (`.md`, `a//b.md`), no `.` or `..` (`...md` would write
+/// into the folder above `--out`), and none of the characters that break a relative link or
+/// an HTML attribute (`"` `<` `>` `#` `?` `%` `:` `\`, control characters).
+pub fn bad_page_path(rel: &str) -> Option<String> {
+    let stem = rel.strip_suffix(".md").unwrap_or(rel);
+    for part in stem.split('/') {
+        match part {
+            "" => return Some("文件名（或其所在文件夹名）为空".to_owned()),
+            "." | ".." => return Some(format!("“{part}”不是普通的名称")),
+            _ => {}
+        }
+        if let Some(c) = part.chars().find(|c| c.is_control() || "\"<>#?%:\\".contains(*c)) {
+            return Some(format!("含有不能用于网址的字符“{}”", c.escape_default()));
+        }
+    }
+    None
+}
+
+/// The content folder, resolved, to tell where a symbolic link leads.
+struct Inside {
+    root: PathBuf,
+}
+
+impl Inside {
+    fn new(root: &Path) -> Inside {
+        Inside { root: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()) }
+    }
+
+    /// Whether `path` (through any symbolic link on its way) stays inside the content folder;
+    /// an error naming it when it does not. A path that does not resolve (missing) is left to
+    /// whoever reads it to report.
+    fn check(&self, path: &Path, findings: &mut Vec<Finding>) -> bool {
+        match std::fs::canonicalize(path) {
+            Ok(target) if !target.starts_with(&self.root) => {
+                findings.push(Finding::error(
+                    &shown(path),
+                    0,
+                    format!(
+                        "符号链接指向内容目录之外（{}）：内容目录之外的文件不会被读取或发布；请把文件复制到内容目录中",
+                        target.display()
+                    ),
+                ));
+                false
+            }
+            _ => true,
+        }
+    }
+}
+
+/// The markdown files under `dir`. Symbolic links are never followed out of the content folder
+/// (a link to a page or folder outside it is an error naming the link, so nothing from elsewhere
+/// on the machine is published, and the page the office expected is not silently missing). A
+/// link to a folder inside it is not followed either, with a warning: it would only publish the
+/// same pages again under a second address, and two links like `a -> .` and `b -> .` would make
+/// the walk endless. A link to a markdown file inside the content folder is read as that page.
+fn collect_md(inside: &Inside, dir: &Path, out: &mut Vec<PathBuf>, findings: &mut Vec<Finding>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for e in entries.flatten() {
         let path = e.path();
-        if path.is_dir() {
-            collect_md(&path, out);
-        } else if path.extension().is_some_and(|x| x == "md") {
+        let Ok(kind) = e.file_type() else { continue };
+        let is_md = path.extension().is_some_and(|x| x == "md");
+        if kind.is_symlink() {
+            let target_is_dir = path.is_dir();
+            if (is_md || target_is_dir) && !inside.check(&path, findings) {
+                continue;
+            }
+            if target_is_dir {
+                findings.push(Finding::warning(
+                    &shown(&path),
+                    0,
+                    "不跟随指向文件夹的符号链接：其中的页面不发布（请改为真实文件夹）".to_owned(),
+                ));
+            } else if is_md {
+                out.push(path);
+            }
+        } else if kind.is_dir() {
+            collect_md(inside, &path, out, findings);
+        } else if is_md {
             out.push(path);
         }
     }
@@ -282,6 +373,18 @@ mod tests {
         assert_eq!(s("guide/intro.md").url_path(), "guide/intro/");
         assert_eq!(s("guide/index.md").url_path(), "guide/");
         assert_eq!(s("index.md").url_path(), "");
+    }
+
+    #[test]
+    fn page_paths_are_plain_names() {
+        for ok in ["faq.md", "guide/intro.md", "常见问题.md", "a b.md", ".hidden.md"] {
+            assert_eq!(bad_page_path(ok), None, "{ok}");
+        }
+        for bad in
+            ["...md", ".md", "..md", "a/../b.md", "a//b.md", "/abs.md", "a:b.md", "a\"b.md", "x#y.md", "c:\\x.md"]
+        {
+            assert!(bad_page_path(bad).is_some(), "{bad}");
+        }
     }
 
     #[test]

@@ -124,6 +124,21 @@ fn dir_of(rel: &str) -> &str {
 /// Builds every file of the site. Findings (errors and warnings) are appended to `findings`;
 /// the caller must not publish when any is an error.
 pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> Vec<OutFile> {
+    let before = findings.len();
+    for (name, text) in &content.templates {
+        for (line, message) in templates::forbidden_calls(text) {
+            let file = format!("{}/{name}", content.templates_dir);
+            findings.push(Finding::error(&file, line, format!("模板有误：{message}")));
+        }
+    }
+    for (name, line, message) in templates::reference_loops(&content.templates) {
+        let file = format!("{}/{name}", content.templates_dir);
+        findings.push(Finding::error(&file, line, format!("模板有误：{message}")));
+    }
+    if findings.len() > before {
+        // Every page would fail the same way: report the template lines only.
+        return Vec::new();
+    }
     let tera = match templates::load(&content.templates) {
         Ok(t) => t,
         Err(e) => {
@@ -233,7 +248,7 @@ pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> 
     };
     let deadlines = deadline_views(content);
     special("index.html", "index.html", "", "", &content.settings.title, &|ctx| ctx.insert("deadlines", &deadlines));
-    let policy_json = serde_json::to_string(&content.policy).unwrap_or_default();
+    let policy_json = super::script_json(&content.policy).unwrap_or_default();
     special("check.html", "check/index.html", "../", "check/", "学时自查", &|ctx| {
         ctx.insert("policy_json", &policy_json);
         ctx.insert("checker", &assets::checker_available());
@@ -253,6 +268,28 @@ pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> 
         )),
     }
     files.extend(assets::files());
+    // Two files with one path would silently drop one of them (`check.md` and the self-check page,
+    // `guide.md` and `guide/index.md`, `index.md` and the home page).
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for f in &files {
+        *counts.entry(f.path.as_str()).or_default() += 1;
+    }
+    let mut by_path: HashMap<String, Vec<&str>> = HashMap::new();
+    for p in &content.pages {
+        by_path.entry(format!("{}index.html", p.url_path())).or_default().push(&p.shown);
+    }
+    for (path, n) in counts.into_iter().filter(|(_, n)| *n > 1) {
+        let url = format!("/{}", path.trim_end_matches("index.html"));
+        let pages = by_path.get(path).map(Vec::as_slice).unwrap_or_default();
+        if pages.is_empty() {
+            findings.push(Finding::error("jxjy", 0, format!("生成了两个 {path}")));
+        }
+        for page in pages {
+            let generated = (n > pages.len()).then_some("自动生成的页面");
+            let with: Vec<&str> = pages.iter().filter(|p| *p != page).copied().chain(generated).collect();
+            findings.push(Finding::error(page, 0, format!("页面的网址 {url} 与{}相同：请改文件名", with.join("、"))));
+        }
+    }
     files
 }
 
@@ -291,6 +328,16 @@ fn render_page(
         Some(format!("{root}{}{}", t.url_path(), frag.map(|f| format!("#{f}")).unwrap_or_default()))
     };
     let rendered = markdown::render(&body, page.body_line, &rewrite);
+    for a in &rendered.acting_html {
+        findings.push(Finding::warning(
+            &page.shown,
+            a.line,
+            format!(
+                "原始 HTML（{}）可能运行脚本、嵌入其他内容或跳转：已按文字显示，不起作用；请删除，或改用 Markdown 写法",
+                a.what
+            ),
+        ));
+    }
     let mut chart = None;
     if let Some(q) = tables::quota(&rendered.tables, &page.shown, &mut findings) {
         let line = rendered.tables.first().map_or(0, |t| t.line);
@@ -305,6 +352,7 @@ fn render_page(
 fn render_body(page: &Source, shared: &Context) -> Result<String, Finding> {
     let mut t = Tera::default();
     templates::register_filters(&mut t);
+    templates::forbid_outside_access(&mut t);
     let fail = |e: tera::Error| {
         let text = templates::error_text(&e);
         let line = templates::error_line(&text)
@@ -324,6 +372,17 @@ fn render_body(page: &Source, shared: &Context) -> Result<String, Finding> {
             .unwrap_or_default();
         Finding::error(&page.shown, line, format!("页面中的模板标记有误：{text}{hint}"))
     };
+    // A page body is the only template in its set: an include, extends or import can only name
+    // the page itself (which tera would follow until the stack overflows) or nothing.
+    if let Some(templates::Reference { line, keyword, .. }) = templates::references(&page.body).first() {
+        return Err(Finding::error(
+            &page.shown,
+            line + page.body_line,
+            format!(
+                "页面中的模板标记有误：页面中不能用 {{% {keyword} %}}（只能写 {{{{ policy.… }}}} 这样的数据和 if / for）"
+            ),
+        ));
+    }
     t.add_raw_template(&page.rel, &page.body).map_err(fail)?;
     t.render(&page.rel, shared).map_err(fail)
 }

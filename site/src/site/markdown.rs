@@ -1,6 +1,8 @@
 //! Markdown → HTML, as a pure function that also returns what it found on the way: headings
 //! (for ids and anchors), links (for the link checker) and tables (for the quota check and the
 //! duplicate-row lint). CJK-aware: a soft line break between two Chinese characters adds no space.
+//! Raw HTML that can act (script, frames, plugins, `<meta http-equiv>`, `on*=` handlers,
+//! `javascript:` URLs) is written out as text and reported; other raw HTML passes through.
 
 use std::collections::HashMap;
 
@@ -30,6 +32,14 @@ pub struct Table {
     pub rows: Vec<(usize, Vec<String>)>,
 }
 
+/// Raw HTML that could act, shown as text instead: what was found (`<script>`, `onclick=`)
+/// and the line it starts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActingHtml {
+    pub line: usize,
+    pub what: String,
+}
+
 /// The rendered page and the facts gathered.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
@@ -37,6 +47,132 @@ pub struct Rendered {
     pub headings: Vec<Heading>,
     pub links: Vec<Link>,
     pub tables: Vec<Table>,
+    pub acting_html: Vec<ActingHtml>,
+}
+
+/// Elements that run script, embed another document or plugin, or change where links and
+/// forms go. (`<meta>` acts only with `http-equiv`: a refresh redirects, and it can set a
+/// policy; it is checked apart.)
+const ACTING_ELEMENTS: &[&str] =
+    &["script", "iframe", "frame", "frameset", "object", "embed", "applet", "portal", "base"];
+
+/// `html` without its comments, ended as a browser ends them: `-->`, `--!>`, and the
+/// abrupt `<!-->` / `<!--->`; an unclosed comment runs to the end.
+fn strip_comments(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find("<!--") {
+        out.push_str(&rest[..at]);
+        let body = &rest[at + 4..];
+        rest = if let Some(after) = body.strip_prefix('>').or_else(|| body.strip_prefix("->")) {
+            after
+        } else {
+            let end = [body.find("-->").map(|i| i + 3), body.find("--!>").map(|i| i + 4)].into_iter().flatten().min();
+            end.map_or("", |e| &body[e..])
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
+/// An attribute value as a browser reads a URL from it: character references decoded (the
+/// numeric ones and `&colon;`, `&Tab;`, `&NewLine;`), ASCII whitespace and control characters
+/// (which URL parsing drops) removed, lower-cased.
+fn url_text(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        let r = &rest[at + 1..];
+        let (decoded, used) = if let Some(num) = r.strip_prefix('#') {
+            let (digits, radix, prefix) = match num.strip_prefix(['x', 'X']) {
+                Some(hex) => (hex.chars().take_while(char::is_ascii_hexdigit).collect::<String>(), 16, 1),
+                None => (num.chars().take_while(char::is_ascii_digit).collect::<String>(), 10, 0),
+            };
+            let c = u32::from_str_radix(&digits, radix).ok().and_then(char::from_u32);
+            let mut used = 1 + prefix + digits.len();
+            if r[used..].starts_with(';') {
+                used += 1;
+            }
+            (c, used)
+        } else {
+            let named = [("colon;", ':'), ("tab;", '\t'), ("newline;", '\n')];
+            let lower = r.get(..8).unwrap_or(r).to_ascii_lowercase();
+            named.iter().find(|(n, _)| lower.starts_with(n)).map_or((None, 0), |(n, c)| (Some(*c), n.len()))
+        };
+        match decoded {
+            Some(c) if used > 0 => {
+                out.push(c);
+                rest = &r[used..];
+            }
+            _ => {
+                out.push('&');
+                rest = r;
+            }
+        }
+    }
+    out.push_str(rest);
+    out.chars().filter(|c| !c.is_ascii_whitespace() && !c.is_control()).collect::<String>().to_lowercase()
+}
+
+/// What in a piece of raw HTML can act: the first element, attribute or URL found, as shown in
+/// the warning (`<script>`, `<meta http-equiv>`, `onload=`, `javascript:`). Comments do not act.
+/// Every `<` is tried as a tag start, so a tag hidden in another's junk is still found.
+pub fn acting_html(html: &str) -> Option<String> {
+    let html = strip_comments(html);
+    for (at, _) in html.match_indices('<') {
+        let tag = html[at + 1..].strip_prefix('/').unwrap_or(&html[at + 1..]);
+        if !tag.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            continue;
+        }
+        let name_end = tag.find(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>').unwrap_or(tag.len());
+        let name = tag[..name_end].to_ascii_lowercase();
+        if ACTING_ELEMENTS.contains(&name.as_str()) {
+            return Some(format!("<{name}>"));
+        }
+        // Attributes, up to the `>` that ends the tag (quotes respected).
+        let mut rest = &tag[name_end..];
+        loop {
+            rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '/');
+            if rest.is_empty() || rest.starts_with('>') {
+                break;
+            }
+            let attr_end = rest[1..]
+                .find(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>' || c == '=')
+                .map_or(rest.len(), |i| i + 1);
+            let attr = rest[..attr_end].to_ascii_lowercase();
+            rest = rest[attr_end..].trim_start_matches(|c: char| c.is_ascii_whitespace());
+            let mut value = "";
+            if let Some(v) = rest.strip_prefix('=') {
+                let v = v.trim_start_matches(|c: char| c.is_ascii_whitespace());
+                let (val, after) = match v.chars().next() {
+                    Some(q @ ('"' | '\'')) => {
+                        let inner = &v[1..];
+                        inner.find(q).map_or((inner, ""), |e| (&inner[..e], &inner[e + 1..]))
+                    }
+                    _ => {
+                        let e = v.find(|c: char| c.is_ascii_whitespace() || c == '>').unwrap_or(v.len());
+                        (&v[..e], &v[e..])
+                    }
+                };
+                value = val;
+                rest = after;
+            }
+            if attr.len() > 2 && attr.starts_with("on") {
+                return Some(format!("{attr}="));
+            }
+            if name == "meta" && attr == "http-equiv" {
+                return Some("<meta http-equiv>".to_owned());
+            }
+            let url = url_text(value);
+            for scheme in ["javascript:", "vbscript:"] {
+                if url.contains(scheme) {
+                    return Some(scheme.to_owned());
+                }
+            }
+        }
+    }
+    None
 }
 
 /// Whether `c` is a character between which and another like it a line break means nothing.
@@ -135,6 +271,39 @@ pub fn render(text: &str, line_offset: usize, rewrite: Rewrite<'_>) -> Rendered 
             let after = first_char_after(&events, i);
             if before.is_some_and(is_cjk) && after.is_some_and(is_cjk) {
                 events[i].0 = Event::Text(CowStr::Borrowed(""));
+            }
+            i += 1;
+            continue;
+        }
+        if matches!(events[i].0, Event::Start(Tag::HtmlBlock)) {
+            // The block as a whole: a tag may run over several of its lines.
+            let end = events[i..].iter().position(|(e, _)| matches!(e, Event::End(TagEnd::HtmlBlock))).map(|n| i + n);
+            let end = end.unwrap_or(events.len());
+            let text: String = events[i + 1..end]
+                .iter()
+                .filter_map(|(e, _)| if let Event::Html(t) = e { Some(t.as_ref()) } else { None })
+                .collect();
+            if let Some(what) = acting_html(&text) {
+                out.acting_html.push(ActingHtml { line, what });
+                events[i].0 = Event::Start(Tag::Paragraph);
+                for (e, _) in &mut events[i + 1..end] {
+                    if let Event::Html(t) = e {
+                        *e = Event::Text(std::mem::replace(t, CowStr::Borrowed("")));
+                    }
+                }
+                if end < events.len() {
+                    events[end].0 = Event::End(TagEnd::Paragraph);
+                }
+            }
+            i = end;
+            continue;
+        }
+        if let Event::InlineHtml(t) = &mut events[i].0 {
+            if let Some(what) = acting_html(t) {
+                if !out.acting_html.iter().any(|a| a.line == line && a.what == what) {
+                    out.acting_html.push(ActingHtml { line, what });
+                }
+                events[i].0 = Event::Text(std::mem::replace(t, CowStr::Borrowed("")));
             }
             i += 1;
             continue;
@@ -288,6 +457,48 @@ mod tests {
         assert_eq!(slug("  "), "section");
         assert_eq!(slug("What is 公需?"), "what-is-公需");
         assert_eq!(slug("一、范围对象"), "一范围对象");
+    }
+
+    #[test]
+    fn finds_raw_html_that_can_act() {
+        let acts = |h: &str| acting_html(h);
+        assert_eq!(acts("<SCRIPT src=x>").as_deref(), Some("<script>"));
+        assert_eq!(acts("</script>").as_deref(), Some("<script>"));
+        assert_eq!(acts("<meta HTTP-EQUIV=refresh content=0>").as_deref(), Some("<meta http-equiv>"));
+        assert_eq!(acts("<svg/onload=alert(1)>").as_deref(), Some("onload="));
+        assert_eq!(acts("<img src=x\n  onerror = 'a()'>").as_deref(), Some("onerror="));
+        assert_eq!(acts("<a href=\"JaVa\tScRiPt:x()\">").as_deref(), Some("javascript:"));
+        assert_eq!(acts("<a href=\"&#x6A;avascript&colon;x()\">").as_deref(), Some("javascript:"));
+        assert_eq!(acts("<a href='&#106&#97vascript:x()'>").as_deref(), Some("javascript:"));
+        assert_eq!(acts("<p>x<<iframe>").as_deref(), Some("<iframe>"));
+        assert_eq!(acts("<!-- x --!><embed src=x>").as_deref(), Some("<embed>"));
+        assert_eq!(acts("<!--><object>").as_deref(), Some("<object>"));
+        // Harmless markup, text and comments.
+        for ok in [
+            "<kbd>Ctrl</kbd>",
+            "<div class=\"note\" title=\"on=1\">",
+            "<!-- <script>alert(1)</script> -->",
+            "<meta charset=utf-8>",
+            "<a href=\"https://example.org/?q=onclick\">",
+            "a < b > c",
+            "<scripts>",
+            "<p data-x='a > b' class=y>",
+        ] {
+            assert_eq!(acts(ok), None, "{ok}");
+        }
+    }
+
+    #[test]
+    fn acting_raw_html_is_shown_as_text() {
+        let r =
+            md("a\n\n<meta http-equiv=\"refresh\" content=\"0; url=x\">\n\n<kbd>k</kbd> <b onclick=\"x()\">b</b>\n");
+        assert_eq!(
+            r.acting_html,
+            [ActingHtml { line: 3, what: "<meta http-equiv>".into() }, ActingHtml { line: 5, what: "onclick=".into() }]
+        );
+        assert!(r.html.contains("<p>&lt;meta http-equiv=\"refresh\" content=\"0; url=x\"&gt;\n</p>"), "{}", r.html);
+        assert!(r.html.contains("<kbd>k</kbd> &lt;b onclick=\"x()\"&gt;b</b>"), "{}", r.html);
+        assert!(md("<div>\n<p>ok</p>\n</div>\n").acting_html.is_empty());
     }
 
     #[test]

@@ -72,6 +72,7 @@ fn fingerprint(dir: &Path, acc: &mut Vec<(PathBuf, u64, Option<SystemTime>)>) {
 }
 
 pub fn serve(opts: ServeOptions) -> Result<()> {
+    super::output::refuse_to_replace_content(&opts.out, &opts.content)?;
     let state = Arc::new(Mutex::new(State::default()));
     rebuild(&opts, &state);
     let listener = (opts.port..opts.port.saturating_add(20))
@@ -128,6 +129,7 @@ fn mime(path: &str) -> &'static str {
 }
 
 fn reload_tag(base: &str) -> String {
+    let base = escape(base);
     format!(
         r#"<script data-jxjy-reload data-version-url="{base}__jxjy/version" src="{base}__jxjy/reload.js"></script>"#
     )
@@ -165,6 +167,7 @@ fn handle(mut stream: TcpStream, opts: &ServeOptions, state: &Mutex<State>) -> s
     let path = target.split(['?', '#']).next().unwrap_or("/");
     let base = opts.base_path.as_str();
     let Some(rel) = path.strip_prefix(base).or_else(|| (path.to_owned() + "/" == base).then_some("")) else {
+        let base = escape(base);
         let body = format!("站点在 {base} 下：<a href=\"{base}\">{base}</a>");
         return respond(&mut stream, "404 Not Found", "text/html; charset=utf-8", body.as_bytes(), head_only);
     };
