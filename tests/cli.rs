@@ -326,3 +326,44 @@ fn trust_english_type_column_is_read_as_the_nature() {
         "{text}"
     );
 }
+
+#[test]
+fn ledger_lists_every_row_for_excel() {
+    let out =
+        jxjy(&["check", fixture("personal.csv").to_str().unwrap(), "--today", "2020-11-01", "--format", "ledger"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines[0], "\u{feff}行号,人员,身份证号/工号,课程名称,学时,完成日期,结果,计入,原因,说明");
+    // personal.csv has 14 data rows (header on line 3): each once, in order.
+    let rows: Vec<u32> = lines[1..].iter().map(|l| l.split(',').next().unwrap().parse().unwrap()).collect();
+    assert_eq!(rows, (4..=17).collect::<Vec<u32>>());
+    assert!(lines.contains(&"4,,,习近平新时代中国特色社会主义思想概论,16,2020-04-12,计入,公需必修,,"), "{text}");
+    assert!(lines.iter().any(|l| l.starts_with("9,,,医院感染防控实务,12,2020-08-02,未计入,,考核不合格,")), "{text}");
+    assert!(lines.iter().any(|l| l.starts_with("17,,,,,,跳过,")), "{text}");
+}
+
+/// (person, id, compliant, needed, hours) of each person, to compare two files of the same records.
+fn verdicts(v: &serde_json::Value) -> Vec<String> {
+    v["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| format!("{} {} {} {} {}", p["person"], p["id"], p["compliant"], p["needed"], p["hours"]))
+        .collect()
+}
+
+#[test]
+fn legacy_xls_reads_as_the_same_records_in_other_formats() {
+    // unit.xlsx written again by xlwt as BIFF8; personal.csv converted to .xls by LibreOffice.
+    let xls = check_json("unit-xlwt.xls");
+    assert_eq!(xls["format"], "xls");
+    assert_eq!(verdicts(&xls), verdicts(&check_json("unit.xlsx")));
+    assert_eq!(xls["people"][1]["excluded"][0]["reason"], "not_filed");
+    let lo = check_json("personal-libreoffice.xls");
+    let csv = check_json("personal.csv");
+    assert_eq!(verdicts(&lo), verdicts(&csv));
+    assert_eq!(lo["rows"], csv["rows"]);
+    assert_eq!(lo["people"][0]["excluded"], csv["people"][0]["excluded"]);
+    assert_eq!(lo["errors"], csv["errors"]);
+}

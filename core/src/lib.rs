@@ -41,6 +41,26 @@ pub use report::Report;
 /// Reads `bytes` (CSV, TSV, XLSX or JSON in any supported encoding) and checks every record
 /// against `policy` as of `today`.
 pub fn check(bytes: &[u8], policy: &Policy, today: NaiveDate) -> Result<Report, ImportError> {
+    check_with(bytes, policy, today, CheckOptions::default())
+}
+
+/// What a check produces beyond the report's verdicts.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CheckOptions {
+    /// Keep every data row with its outcome in `Report::ledger` (明细), up to `ledger_cap` rows.
+    pub ledger: bool,
+    /// The most ledger entries kept (`None`: all). The page keeps a bounded ledger so a unit's
+    /// 50 MB file does not become a 50 MB table; the CLI keeps all.
+    pub ledger_cap: Option<usize>,
+}
+
+/// [`check`], with options.
+pub fn check_with(
+    bytes: &[u8],
+    policy: &Policy,
+    today: NaiveDate,
+    options: CheckOptions,
+) -> Result<Report, ImportError> {
     let table = import::read_table(bytes)?;
-    check::check_table(&table, policy, today)
+    check::check_table(&table, policy, today, options)
 }

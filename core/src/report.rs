@@ -1,6 +1,7 @@
 //! 检查报告: the result of checking one file against one policy — the `jxjy check --format json`
 //! object and what the self-check page shows.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -40,6 +41,110 @@ pub struct Report {
     pub errors: Vec<RowError>,
     /// How every data row was accounted for.
     pub rows: RowCounts,
+    /// Every data row with its outcome (明细), when asked for ([`crate::CheckOptions::ledger`]);
+    /// at most `ledger_cap` entries, with `ledger_truncated` set past it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ledger: Vec<LedgerEntry>,
+    /// Whether the ledger stopped at its cap (the counts in `rows` still cover every row).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ledger_truncated: bool,
+}
+
+/// What became of one data row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// 计入: the hours count, in `category`.
+    Counted,
+    /// 未计入: read, but `reason` says why not.
+    Excluded,
+    /// 待定: waiting for an exam result or for the study to be finished.
+    Pending,
+    /// 有错误: a cell could not be read (see `errors`).
+    Error,
+    /// 跳过: a total row or a repeated header.
+    Skipped,
+}
+
+impl Outcome {
+    /// Every outcome, in ledger-filter order.
+    pub const ALL: [Outcome; 5] =
+        [Outcome::Counted, Outcome::Excluded, Outcome::Pending, Outcome::Error, Outcome::Skipped];
+
+    /// The stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::Counted => "counted",
+            Outcome::Excluded => "excluded",
+            Outcome::Pending => "pending",
+            Outcome::Error => "error",
+            Outcome::Skipped => "skipped",
+        }
+    }
+
+    /// A short Chinese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Counted => "计入",
+            Outcome::Excluded => "未计入",
+            Outcome::Pending => "待定",
+            Outcome::Error => "有错误",
+            Outcome::Skipped => "跳过",
+        }
+    }
+}
+
+/// The requirement a counted row's hours went to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Counted {
+    PublicCompulsory,
+    PublicElective,
+    Professional,
+}
+
+impl Counted {
+    /// Every requirement a row can count toward.
+    pub const ALL: [Counted; 3] = [Counted::PublicCompulsory, Counted::PublicElective, Counted::Professional];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Counted::PublicCompulsory => "public_compulsory",
+            Counted::PublicElective => "public_elective",
+            Counted::Professional => "professional",
+        }
+    }
+
+    /// The Chinese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Counted::PublicCompulsory => "公需必修",
+            Counted::PublicElective => "公需选修",
+            Counted::Professional => "专业科目",
+        }
+    }
+}
+
+/// One data row of the ledger (明细).
+#[derive(Debug, Clone, Serialize)]
+pub struct LedgerEntry {
+    pub row: u32,
+    /// Index into `people` (absent for a row whose person could not be read, and for skipped rows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person: Option<u32>,
+    pub outcome: Outcome,
+    /// For a counted row: where its hours went.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counted: Option<Counted>,
+    /// For an excluded or pending row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hours: Option<Hours>,
+    /// The course as written (shared with the other rows that spell it so).
+    pub course: Arc<str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<NaiveDate>,
 }
 
 impl Report {
@@ -72,6 +177,63 @@ impl Report {
                 p.excluded.len(),
                 p.pending.len(),
                 csv_field(&premise.join("；"))
+            );
+        }
+        o
+    }
+}
+
+impl LedgerEntry {
+    /// An entry with only its row, person, outcome and course.
+    pub fn new(row: u32, person: Option<usize>, outcome: Outcome, course: Arc<str>) -> LedgerEntry {
+        let person = person.and_then(|p| u32::try_from(p).ok());
+        LedgerEntry { row, person, outcome, counted: None, reason: None, hours: None, course, date: None }
+    }
+}
+
+impl Report {
+    /// The ledger as CSV for Excel (UTF-8 with BOM): one line per data row with its outcome and
+    /// why. `jxjy check --format ledger` prints this.
+    pub fn ledger_csv(&self) -> String {
+        use std::fmt::Write as _;
+        let mut o = String::from("\u{feff}行号,人员,身份证号/工号,课程名称,学时,完成日期,结果,计入,原因,说明\r\n");
+        let mut errors = self.errors.iter().peekable();
+        let mut messages: HashMap<(u32, Reason), &str> = HashMap::new();
+        for p in &self.people {
+            for x in p.excluded.iter().chain(&p.pending) {
+                messages.insert((x.row, x.reason), &x.message);
+            }
+        }
+        for e in &self.ledger {
+            let person = e.person.and_then(|i| self.people.get(i as usize));
+            let mut why = String::new();
+            while let Some(err) = errors.next_if(|err| err.row <= e.row) {
+                if err.row == e.row {
+                    if !why.is_empty() {
+                        why.push('；');
+                    }
+                    let _ = write!(why, "「{}」{}", err.column, err.message);
+                }
+            }
+            if let Some(r) = e.reason {
+                why.push_str(messages.get(&(e.row, r)).copied().unwrap_or(""));
+            }
+            if e.outcome == Outcome::Skipped {
+                why.push_str("合计行或重复的表头");
+            }
+            let _ = write!(
+                o,
+                "{},{},{},{},{},{},{},{},{},{}\r\n",
+                e.row,
+                csv_field(person.map_or("", |p| p.person.as_str())),
+                csv_field(person.and_then(|p| p.id.as_deref()).unwrap_or("")),
+                csv_field(&e.course),
+                e.hours.map(|h| h.to_string()).unwrap_or_default(),
+                e.date.map(|d| d.to_string()).unwrap_or_default(),
+                e.outcome.label(),
+                e.counted.map_or("", Counted::label),
+                e.reason.map_or("", Reason::label),
+                csv_field(&why)
             );
         }
         o
@@ -115,6 +277,10 @@ pub fn labels() -> String {
     object(&mut o, "deadlines", DeadlineCode::ALL.iter().map(|d| (d.code(), d.label())));
     o.push(',');
     object(&mut o, "how", [("header", "按列名"), ("values", "按内容识别"), ("unused", "未使用")].into_iter());
+    o.push(',');
+    object(&mut o, "outcomes", Outcome::ALL.iter().map(|x| (x.code(), x.label())));
+    o.push(',');
+    object(&mut o, "counted", Counted::ALL.iter().map(|x| (x.code(), x.label())));
     o.push('}');
     o
 }

@@ -161,10 +161,10 @@ pub fn exam(cell: &str) -> Result<Exam, String> {
         return Ok(Exam::Passed);
     }
     let folded = fold_width(cell.trim()).trim_end_matches('分').trim().to_owned();
-    if let Ok(score) = folded.parse::<f64>() {
-        if (0.0..=100.0).contains(&score) {
-            return Ok(if score >= 60.0 { Exam::Passed } else { Exam::Failed });
-        }
+    if let Ok(score) = folded.parse::<f64>()
+        && (0.0..=100.0).contains(&score)
+    {
+        return Ok(if score >= 60.0 { Exam::Passed } else { Exam::Failed });
     }
     if key.contains("不合格") || key.contains("未通过") {
         return Ok(Exam::Failed);
@@ -387,10 +387,10 @@ pub fn date(cell: &str) -> Result<Option<NaiveDate>, String> {
         .trim();
     // Drop a time of day.
     let s = s.split([' ', 'T']).next().unwrap_or(s);
-    if s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        if let Some(d) = compact_or_serial(s) {
-            return d.map(Some).ok_or_else(impossible);
-        }
+    if s.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && let Some(d) = compact_or_serial(s)
+    {
+        return d.map(Some).ok_or_else(impossible);
     }
     let parts: Vec<&str> = s.split(['-', '/', '.', '年', '月', '日', '号']).filter(|p| !p.is_empty()).collect();
     if parts.len() != 3 || !parts.iter().all(|p| p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit())) {

@@ -12,6 +12,7 @@ use chrono::{Datelike, Days};
 use std::ops::ControlFlow;
 
 use jxjy_core::import::Table;
+use jxjy_core::report::Outcome;
 use jxjy_core::report::Report;
 use jxjy_core::{Hours, NaiveDate, Policy};
 use proptest::prelude::*;
@@ -853,6 +854,30 @@ proptest! {
             prop_assert_eq!(p.hours.public, p.hours.public_compulsory + p.hours.public_elective);
             prop_assert_eq!(p.hours.total, p.hours.public + p.hours.professional);
         }
+        // The ledger (明细) lists every data row once, with the fate the report counted for it.
+        let options = jxjy_core::CheckOptions { ledger: true, ledger_cap: None };
+        let with_ledger = jxjy_core::check_with(text.as_bytes(), &policy(), today(), options)
+            .map_err(|e| TestCaseError::fail(format!("not read with a ledger: {e}")))?;
+        let ledger = &with_ledger.ledger;
+        prop_assert_eq!(ledger.len(), r.data, "one entry per data row\n{}", text);
+        prop_assert!(ledger.windows(2).all(|w| w[0].row < w[1].row), "rows in order, once each");
+        let fate = |o: Outcome| ledger.iter().filter(|e| e.outcome == o).count();
+        prop_assert_eq!(
+            (fate(Outcome::Counted), fate(Outcome::Excluded), fate(Outcome::Pending), fate(Outcome::Error), fate(Outcome::Skipped)),
+            (r.counted, r.excluded, r.pending, r.errors, r.skipped)
+        );
+        for (i, p) in report.people.iter().enumerate() {
+            let mine: Hours = ledger
+                .iter()
+                .filter(|e| e.outcome == Outcome::Counted && e.person == Some(i as u32))
+                .filter_map(|e| e.hours)
+                .sum();
+            prop_assert_eq!(mine, p.hours.total, "ledger hours of {}", p.person);
+        }
+        let excluded: Vec<u32> = ledger.iter().filter(|e| e.outcome == Outcome::Excluded).map(|e| e.row).collect();
+        let mut want_excluded: Vec<u32> = report.people.iter().flat_map(|p| p.excluded.iter().map(|x| x.row)).collect();
+        want_excluded.sort_unstable();
+        prop_assert_eq!(excluded, want_excluded);
         // The same file saved as UTF-16LE with a BOM reads the same.
         let mut utf16 = vec![0xFF, 0xFE];
         utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));

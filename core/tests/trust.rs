@@ -301,3 +301,43 @@ fn the_verdict_names_what_it_assumes() {
     assert!(r.assumptions.is_empty());
     assert!(only(&r).assumptions.is_empty());
 }
+
+#[test]
+fn the_ledger_lists_every_row_with_its_outcome() {
+    let csv = "课程名称,科目类型,课程性质,学时,完成日期,考核结果\n\
+               思想,公需科目,必修,24,2020-04-01,合格\n\
+               专业一,专业科目,,20,2020-05-01,不合格\n\
+               专业二,专业科目,,10,2020-06-01,\n\
+               坏行,专业科目,,四,2020-06-02,合格\n\
+               合计,,,54,,\n\
+               热点,公需科目,选修,6,2020-07-01,合格\n";
+    let options = jxjy_core::CheckOptions { ledger: true, ledger_cap: None };
+    let r = jxjy_core::check_with(csv.as_bytes(), &policy(), day("2020-11-01"), options).unwrap();
+    let got: Vec<(u32, &str, Option<&str>, Option<Reason>)> =
+        r.ledger.iter().map(|e| (e.row, e.outcome.code(), e.counted.map(|c| c.code()), e.reason)).collect();
+    assert_eq!(
+        got,
+        [
+            (2, "counted", Some("public_compulsory"), None),
+            (3, "excluded", None, Some(Reason::ExamNotPassed)),
+            (4, "pending", None, Some(Reason::ExamPending)),
+            (5, "error", None, None),
+            (6, "skipped", None, None),
+            (7, "counted", Some("public_elective"), None),
+        ]
+    );
+    assert_eq!(&*r.ledger[1].course, "专业一");
+    assert_eq!(r.ledger[0].person, Some(0));
+    assert!(!r.ledger_truncated);
+    let text = r.ledger_csv();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "\u{feff}行号,人员,身份证号/工号,课程名称,学时,完成日期,结果,计入,原因,说明");
+    assert_eq!(lines[1], "2,,,思想,24,2020-04-01,计入,公需必修,,");
+    assert!(lines[2].starts_with("3,,,专业一,20,2020-05-01,未计入,,考核不合格,考核不合格："), "{}", lines[2]);
+    assert!(lines[4].starts_with("5,,,坏行,,2020-06-02,有错误,,,「学时」"), "{}", lines[4]);
+    // Without the option the report carries no ledger; with a cap it stops and says so.
+    assert!(check(csv).ledger.is_empty());
+    let capped = jxjy_core::CheckOptions { ledger: true, ledger_cap: Some(2) };
+    let r = jxjy_core::check_with(csv.as_bytes(), &policy(), day("2020-11-01"), capped).unwrap();
+    assert_eq!((r.ledger.len(), r.ledger_truncated, r.rows.data), (2, true, 6));
+}

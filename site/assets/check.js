@@ -213,7 +213,39 @@ function renderPerson(report, i) {
   if (p.pending.length) parts.push(rowsTable("待考核的记录（合格后才计入）", "pending", p.pending));
   if (p.warnings.length) parts.push(el("h4", { text: "提示" }), el("ul", { class: "warnings" },
     p.warnings.map((w) => el("li", {}, w.row ? "第" + w.row + "行：" : "", w.message))));
+  parts.push(ledgerView(report, i));
   box.replaceChildren(...parts.filter(Boolean));
+}
+
+// 明细: every row of this person (of the whole file, for one person's file) with what became of
+// it, filterable by outcome. The rows that counted are listed too, not only those that did not.
+function ledgerView(report, i) {
+  const mine = report.people.length === 1 ? (report.ledger || []) : (report.ledger || []).filter((e) => e.person === i);
+  if (!mine.length) return null;
+  const outcomes = ["counted", "excluded", "pending", "error", "skipped"].filter((o) => mine.some((e) => e.outcome === o));
+  const body = el("tbody", {}, mine.map((e) => el("tr", { "data-row": String(e.row), "data-outcome": e.outcome },
+    el("td", { text: String(e.row) }), el("td", { class: "course", text: e.course }),
+    el("td", { text: e.hours === undefined ? "" : fmt(e.hours) }),
+    el("td", {}, el("strong", { text: L.outcomes[e.outcome] || e.outcome }),
+      e.counted ? "（" + (L.counted[e.counted] || e.counted) + "）" : e.reason ? "（" + (L.reasons[e.reason] || e.reason) + "）" : ""))));
+  const filter = el("div", { class: "ledger-filter no-print", role: "group", "aria-label": "按结果筛选明细" });
+  const pick = (o) => {
+    for (const b of filter.children) b.setAttribute("aria-pressed", String(b.dataset.outcome === o));
+    for (const tr of body.children) tr.hidden = o !== "all" && tr.dataset.outcome !== o;
+  };
+  for (const o of ["all", ...outcomes]) {
+    const n = o === "all" ? mine.length : mine.filter((e) => e.outcome === o).length;
+    const b = el("button", { type: "button", class: "chip", "data-outcome": o, "aria-pressed": String(o === "all"),
+      text: (o === "all" ? "全部" : L.outcomes[o] || o) + " " + n });
+    b.addEventListener("click", () => pick(o));
+    filter.append(b);
+  }
+  return el("div", { class: "rows ledger" },
+    el("h4", { text: "全部记录明细（" + mine.length + " 行）" }),
+    report.ledger_truncated ? el("p", { class: "hint", text: "文件较大，明细只列出前 " + report.ledger.length + " 行；各项合计仍包括全部记录。完整明细请用命令行 jxjy check --format ledger。" }) : null,
+    filter,
+    el("div", { class: "table-wrap" }, el("table", {},
+      el("thead", {}, el("tr", {}, ["行", "课程", "学时", "结果"].map((h) => el("th", { text: h })))), body)));
 }
 
 function rowsTable(title, cls, rows) {

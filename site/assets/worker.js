@@ -8,6 +8,19 @@ const ready = init()
   .then(() => postMessage({ type: "ready", labels: labels() }))
   .catch((e) => postMessage({ type: "crash", id: 0, message: "无法加载检查模块：" + e }));
 
+// Legacy .xls (an OLE compound file): read by a second module with calamine, fetched from this
+// site only when such a file arrives, so the first load stays small.
+let xlsReader = null;
+function isXls(b) { return b[0] === 0xd0 && b[1] === 0xcf && b[2] === 0x11 && b[3] === 0xe0; }
+async function loadXlsReader() {
+  if (!xlsReader) {
+    const m = await import("./jxjy_xls.js");
+    await m.default();
+    xlsReader = m;
+  }
+  return xlsReader;
+}
+
 // Bytes as the core reads them. The core decides the encoding (one rule for the page and the
 // CLI); only GB18030, whose tables the module does not carry, is decoded here by the browser.
 function toCoreBytes(bytes) {
@@ -25,9 +38,19 @@ onmessage = async (e) => {
   await ready;
   try {
     postMessage({ type: "progress", id: msg.id, stage: "正在识别编码和表头…" });
-    const bytes = msg.text !== undefined ? new TextEncoder().encode(msg.text) : toCoreBytes(new Uint8Array(msg.bytes));
+    const raw = msg.text !== undefined ? null : new Uint8Array(msg.bytes);
+    let checkWith = check;
+    if (raw && isXls(raw)) {
+      postMessage({ type: "progress", id: msg.id, stage: "正在加载旧版 Excel（.xls）读取模块…" });
+      try {
+        checkWith = (await loadXlsReader()).check;
+      } catch (_) {
+        // Not published with this site (or not reachable): the main module names the file and what to do.
+      }
+    }
+    const bytes = raw ? toCoreBytes(raw) : new TextEncoder().encode(msg.text);
     postMessage({ type: "progress", id: msg.id, stage: "正在逐行核查 " + (bytes.length / 1024 / 1024).toFixed(1) + " MB…" });
-    const json = check(bytes, policyJson, msg.today);
+    const json = checkWith(bytes, policyJson, msg.today);
     postMessage({ type: "result", id: msg.id, json });
   } catch (err) {
     // A trap (a Rust panic) or running out of memory: this instance is no longer usable.

@@ -25,7 +25,8 @@ pub struct CheckArgs {
     /// The policy file. Default: the newest content/<year>/policy.toml here, else the built-in one.
     #[arg(long)]
     pub policy: Option<PathBuf>,
-    /// Output: text for people, json for scripts, csv for a per-person summary.
+    /// Output: text for people, json for scripts, csv for a per-person summary, ledger for every
+    /// row with its outcome (明细, CSV for Excel).
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
 }
@@ -35,6 +36,7 @@ pub enum OutputFormat {
     Text,
     Json,
     Csv,
+    Ledger,
 }
 
 fn parse_day(s: &str) -> Result<NaiveDate, String> {
@@ -62,7 +64,8 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         }
     };
     let today = args.today.unwrap_or_else(today_in_shanghai);
-    let report = match jxjy_core::check(&bytes, &policy, today) {
+    let options = jxjy_core::CheckOptions { ledger: args.format == OutputFormat::Ledger, ledger_cap: None };
+    let report = match jxjy_core::check_with(&bytes, &policy, today, options) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("jxjy check: {}: {e}", args.file.display());
@@ -76,6 +79,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         }),
         OutputFormat::Text => Ok(terminal_safe(&render_text(&report))),
         OutputFormat::Csv => Ok(report.people_csv()),
+        OutputFormat::Ledger => Ok(report.ledger_csv()),
     };
     match out {
         Ok(text) => {

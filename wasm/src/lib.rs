@@ -4,17 +4,23 @@
 //! The module carries no encoding tables: the page asks [`encoding`] which encoding the core's
 //! rule picks, and decodes GB18030 with the browser's `TextDecoder` before calling [`check`].
 
-use jxjy_core::{NaiveDate, Policy};
+use jxjy_core::{CheckOptions, NaiveDate, Policy};
+
+/// The most ledger rows (明细) the page is given: enough for any person's year, and a unit's
+/// 50 MB file does not become a 50 MB table (the counts still cover every row).
+const LEDGER_CAP: usize = 20_000;
 use wasm_bindgen::prelude::*;
 
 /// Checks `bytes` against the policy (JSON, as embedded in the page) as of `today`
-/// (`YYYY-MM-DD`). Returns the report as JSON — with `people_csv`, the per-person export, when
+/// (`YYYY-MM-DD`). Returns the report as JSON, with the ledger of the first 20,000 rows and
+/// `people_csv`, the per-person export, when
 /// the file has several people — or `{"fatal": "…"}` when nothing could be read.
 #[wasm_bindgen]
 pub fn check(bytes: &[u8], policy_json: &str, today: &str) -> String {
     let result = Policy::from_json(policy_json).map_err(|e| e.to_string()).and_then(|policy| {
         let today: NaiveDate = today.parse().map_err(|_| format!("日期“{today}”无效"))?;
-        jxjy_core::check(bytes, &policy, today).map_err(|e| e.to_string())
+        let options = CheckOptions { ledger: true, ledger_cap: Some(LEDGER_CAP) };
+        jxjy_core::check_with(bytes, &policy, today, options).map_err(|e| e.to_string())
     });
     let report = match result {
         Ok(report) => report,

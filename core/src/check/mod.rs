@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
+use crate::CheckOptions;
 use crate::columns::{Columns, FIELD_COUNT, Field, How, SAMPLE_ROWS, best_guess_header, find_header};
 use crate::deadlines;
 use crate::fxhash::FxBuildHasher;
@@ -24,8 +25,8 @@ use crate::hours::Hours;
 use crate::import::{ImportError, Row, Table};
 use crate::policy::Policy;
 use crate::report::{
-    Assumption, AssumptionCode, ColumnDetail, ColumnMap, Exclusion, PersonReport, PolicyRef, Report, Requirement,
-    RowCounts, RowError, Tally, Warning, WarningCode,
+    Assumption, AssumptionCode, ColumnDetail, ColumnMap, Exclusion, LedgerEntry, Outcome, PersonReport, PolicyRef,
+    Report, Requirement, RowCounts, RowError, Tally, Warning, WarningCode,
 };
 use crate::text::trim_cell;
 use crate::values;
@@ -34,7 +35,12 @@ use read::{Fields, LEAD_COLUMNS, is_total_row};
 use rules::FixedMessages;
 
 /// Checks every row of `table` against `policy` as of `today`.
-pub fn check_table(table: &Table<'_>, policy: &Policy, today: NaiveDate) -> Result<Report, ImportError> {
+pub fn check_table(
+    table: &Table<'_>,
+    policy: &Policy,
+    today: NaiveDate,
+    options: CheckOptions,
+) -> Result<Report, ImportError> {
     let Some(mut columns) = find_header(table) else {
         if let Some(guess) = best_guess_header(table) {
             return Err(missing_column("学时", &guess));
@@ -52,6 +58,10 @@ pub fn check_table(table: &Table<'_>, policy: &Policy, today: NaiveDate) -> Resu
         return Err(missing_column("科目类型（公需科目或专业科目）", &columns));
     }
     let mut checker = Checker::new(table, &columns, policy, today);
+    if options.ledger {
+        checker.ledger = Some(Vec::new());
+        checker.ledger_cap = options.ledger_cap.unwrap_or(usize::MAX);
+    }
     let mut past_header = false;
     table.for_each_row(&mut |number, cells| {
         if past_header {
@@ -148,6 +158,10 @@ struct Checker<'a> {
     errors: Vec<RowError>,
     counts: RowCounts,
     error_rows: HashSet<u32, FxBuildHasher>,
+    /// Every row's outcome, when asked for.
+    ledger: Option<Vec<LedgerEntry>>,
+    ledger_cap: usize,
+    ledger_truncated: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -193,6 +207,19 @@ impl<'a> Checker<'a> {
             errors: Vec::new(),
             counts: RowCounts::default(),
             error_rows: HashSet::default(),
+            ledger: None,
+            ledger_cap: 0,
+            ledger_truncated: false,
+        }
+    }
+
+    /// Notes a row's outcome in the ledger (callers build the entry only when one is kept).
+    fn note(&mut self, entry: LedgerEntry) {
+        let Some(ledger) = &mut self.ledger else { return };
+        if ledger.len() < self.ledger_cap {
+            ledger.push(entry);
+        } else {
+            self.ledger_truncated = true;
         }
     }
 
@@ -221,12 +248,23 @@ impl<'a> Checker<'a> {
                 code: WarningCode::TotalRowSkipped,
                 message: format!("第{number}行是合计行，已跳过（合计由本工具重新计算）。").into(),
             });
+            if self.ledger.is_some() {
+                self.note(LedgerEntry::new(number, None, Outcome::Skipped, Arc::from("")));
+            }
             return;
         }
         let Some(record) = self.read(number, &fields) else {
             // Error rows are counted from `error_rows` at the end; anything else was a repeated header.
-            if !self.error_rows.contains(&number) {
+            let error = self.error_rows.contains(&number);
+            if !error {
                 self.counts.skipped += 1;
+            }
+            if self.ledger.is_some() {
+                let outcome = if error { Outcome::Error } else { Outcome::Skipped };
+                let mut entry = LedgerEntry::new(number, None, outcome, Arc::from(fields.get(Field::Course)));
+                entry.hours = Hours::parse_cell(fields.get(Field::Hours)).ok();
+                entry.date = crate::values::date(fields.get(Field::Date)).ok().flatten();
+                self.note(entry);
             }
             return;
         };
@@ -317,6 +355,8 @@ impl<'a> Checker<'a> {
             warnings: self.warnings,
             errors,
             rows: counts,
+            ledger: self.ledger.unwrap_or_default(),
+            ledger_truncated: self.ledger_truncated,
         }
     }
 

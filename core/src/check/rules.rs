@@ -11,7 +11,7 @@ use super::{Checker, Person};
 use crate::columns::Field;
 use crate::fxhash::FxBuildHasher;
 use crate::policy::Policy;
-use crate::report::{Exclusion, Reason, Warning, WarningCode};
+use crate::report::{Counted, Exclusion, LedgerEntry, Outcome, Reason, Warning, WarningCode};
 use crate::text::{cn_date, cn_month_day, course_key, is_plain};
 use crate::values::{Exam, Filing, Kind, Nature, Status};
 
@@ -239,13 +239,21 @@ impl Checker<'_> {
                     course: self.course_name(r.course),
                     message: self.message(reason, r, duplicate_of),
                 };
+                let course = self.ledger.is_some().then(|| entry.course.clone());
                 let person = &mut self.people[slot];
-                if matches!(reason, Reason::ExamPending | Reason::NotCompleted) {
+                let outcome = if matches!(reason, Reason::ExamPending | Reason::NotCompleted) {
                     self.counts.pending += 1;
                     person.pending.push(entry);
+                    Outcome::Pending
                 } else {
                     self.counts.excluded += 1;
                     person.excluded.push(entry);
+                    Outcome::Excluded
+                };
+                if let Some(course) = course {
+                    let mut e = LedgerEntry::new(number, Some(slot), outcome, course);
+                    (e.reason, e.hours, e.date) = (Some(reason), Some(r.hours), r.date);
+                    self.note(e);
                 }
             }
             None => {
@@ -255,20 +263,32 @@ impl Checker<'_> {
                 }
                 filing_unknown = self.columns.get(Field::Filing).is_some() && r.filing == Filing::Unknown;
                 let t = &mut person.tally;
-                match (r.kind, r.nature) {
-                    (Kind::Professional, _) => t.professional += r.hours,
-                    (Kind::Public, Some(Nature::Compulsory)) => t.public_compulsory += r.hours,
+                let counted = match (r.kind, r.nature) {
+                    (Kind::Professional, _) => {
+                        t.professional += r.hours;
+                        Counted::Professional
+                    }
+                    (Kind::Public, Some(Nature::Compulsory)) => {
+                        t.public_compulsory += r.hours;
+                        Counted::PublicCompulsory
+                    }
                     (Kind::Public, n) => {
                         t.public_elective += r.hours;
                         nature_unknown = n.is_none();
+                        Counted::PublicElective
                     }
-                }
+                };
                 if nature_unknown {
                     person.nature_unknown += r.hours;
                 }
                 person.filing_unknown += u32::from(filing_unknown);
                 self.counts.counted += 1;
                 person.counted += 1;
+                if self.ledger.is_some() {
+                    let mut e = LedgerEntry::new(number, Some(slot), Outcome::Counted, self.course_name(r.course));
+                    (e.counted, e.hours, e.date) = (Some(counted), Some(r.hours), r.date);
+                    self.note(e);
+                }
             }
         }
         let m = &self.fixed_messages;

@@ -75,7 +75,7 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Encoding) {
 
 /// UTF-16 without a BOM shows itself by NULs in every other byte of ASCII text.
 fn utf16_without_bom(bytes: &[u8]) -> Option<Encoding> {
-    if bytes.len() < 4 || bytes.len() % 2 != 0 {
+    if bytes.len() < 4 || !bytes.len().is_multiple_of(2) {
         return None;
     }
     let sample = &bytes[..bytes.len().min(512)];

@@ -8,6 +8,8 @@ use std::ops::ControlFlow;
 mod decode;
 mod delimited;
 mod json;
+#[cfg(feature = "xls")]
+mod xls;
 #[cfg(feature = "xlsx")]
 mod xlsx;
 #[cfg(feature = "xlsx")]
@@ -67,6 +69,8 @@ pub enum Format {
     Csv,
     Tsv,
     Xlsx,
+    /// Legacy Excel (BIFF8).
+    Xls,
     Json,
 }
 
@@ -203,6 +207,7 @@ pub fn read_table(bytes: &[u8]) -> Result<Table<'_>, ImportError> {
     if let Some(what) = sniff_binary(bytes) {
         return match what {
             Sniffed::Zip => read_zip(bytes),
+            Sniffed::Ole => read_ole(bytes),
             Sniffed::Other(why) => Err(ImportError::NotATable(why.to_owned())),
         };
     }
@@ -234,6 +239,8 @@ pub fn read_table(bytes: &[u8]) -> Result<Table<'_>, ImportError> {
 
 enum Sniffed {
     Zip,
+    /// An OLE compound file: a legacy .xls workbook (or a Word document).
+    Ole,
     Other(&'static str),
 }
 
@@ -243,7 +250,6 @@ fn sniff_binary(bytes: &[u8]) -> Option<Sniffed> {
         (b"\xFF\xD8\xFF", "这是一张 JPEG 图片，不是表格"),
         (b"GIF8", "这是一张 GIF 图片，不是表格"),
         (b"%PDF", "这是 PDF 文件，不是表格；请从平台导出 Excel 或 CSV"),
-        (b"\xD0\xCF\x11\xE0", "这是旧版 Excel（.xls）或 Word 文件，请在 Excel 中另存为 .xlsx 或 CSV 后再试"),
         (b"Rar!", "这是 RAR 压缩包，不是表格"),
         (b"7z\xBC\xAF", "这是 7z 压缩包，不是表格"),
         (b"\x1F\x8B", "这是 gzip 压缩文件，不是表格"),
@@ -251,7 +257,23 @@ fn sniff_binary(bytes: &[u8]) -> Option<Sniffed> {
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
         return Some(Sniffed::Zip);
     }
+    if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
+        return Some(Sniffed::Ole);
+    }
     SIGNATURES.iter().find(|(sig, _)| bytes.starts_with(sig)).map(|(_, why)| Sniffed::Other(why))
+}
+
+#[cfg(feature = "xls")]
+fn read_ole(bytes: &[u8]) -> Result<Table<'_>, ImportError> {
+    xls::read(bytes).map(|grid| Table::Grid { grid, format: Format::Xls })
+}
+
+#[cfg(not(feature = "xls"))]
+fn read_ole(_: &[u8]) -> Result<Table<'_>, ImportError> {
+    Err(ImportError::NotATable(
+        "这是旧版 Excel（.xls）或 Word 文件，此处无法读取旧版 Excel；请在 Excel 中另存为 .xlsx 或 CSV 后再试"
+            .to_owned(),
+    ))
 }
 
 #[cfg(feature = "xlsx")]

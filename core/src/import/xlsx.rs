@@ -46,10 +46,10 @@ fn sheet_paths(zip: &mut Archive<'_>) -> Result<Vec<String>, ImportError> {
         let rels = text_of(zip.read(&rels)?);
         let mut targets = Vec::new();
         for t in Scanner::new(&rels) {
-            if let Token::Start { name: "Relationship", attrs, .. } = t {
-                if let (Some(id), Some(target)) = (attr(attrs, "Id"), attr(attrs, "Target")) {
-                    targets.push((id.into_owned(), target.into_owned()));
-                }
+            if let Token::Start { name: "Relationship", attrs, .. } = t
+                && let (Some(id), Some(target)) = (attr(attrs, "Id"), attr(attrs, "Target"))
+            {
+                targets.push((id.into_owned(), target.into_owned()));
             }
         }
         let wb = text_of(zip.read(&wb)?);

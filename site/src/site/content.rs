@@ -162,14 +162,14 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Option<Content> {
             None
         }
     };
-    if let Some(p) = &policy {
-        if p.year != settings.year {
-            findings.push(Finding::error(
-                &policy_shown,
-                1,
-                format!("政策年度 {} 与站点设置的年度 {} 不一致", p.year, settings.year),
-            ));
-        }
+    if let Some(p) = &policy
+        && p.year != settings.year
+    {
+        findings.push(Finding::error(
+            &policy_shown,
+            1,
+            format!("政策年度 {} 与站点设置的年度 {} 不一致", p.year, settings.year),
+        ));
     }
     let mut pages = Vec::new();
     let mut files = Vec::new();
