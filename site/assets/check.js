@@ -210,7 +210,7 @@ function renderPerson(report, i) {
       bar("全年合计", p.hours.total, p.required.total, p.shortfall.total)),
   ];
   if (p.excluded.length) parts.push(rowsTable("未计入的记录（" + p.excluded.length + " 条）", "excluded", p.excluded));
-  if (p.pending.length) parts.push(rowsTable("待考核的记录（合格后才计入）", "pending", p.pending));
+  if (p.pending.length) parts.push(rowsTable("待定的记录（学完并考核合格后才计入）", "pending", p.pending));
   if (p.warnings.length) parts.push(el("h4", { text: "提示" }), el("ul", { class: "warnings" },
     p.warnings.map((w) => el("li", {}, w.row ? "第" + w.row + "行：" : "", w.message))));
   parts.push(ledgerView(report, i));
@@ -277,7 +277,8 @@ function renderPeople(report) {
     order.sort((a, b) => { const x = get(report.people[a]), y = get(report.people[b]); return (x < y ? -1 : x > y ? 1 : 0) * sortDir; });
   }
   const ok = report.people.filter((p) => p.compliant).length;
-  box.replaceChildren(
+  // (No null child: replaceChildren would print it as the text "null".)
+  box.replaceChildren(...[
     el("h3", { text: "人员汇总：" + report.people.length + " 人，达标 " + ok + " 人，未达标 " + (report.people.length - ok) + " 人" }),
     el("p", { class: "people-hint", text: "点击某一行，在下方查看此人的学时、未计入的记录和提示；点击表头可排序。" }),
     el("div", { class: "table-wrap" }, el("table", { class: "people" },
@@ -291,7 +292,7 @@ function renderPeople(report) {
         const p = report.people[i];
         const tr = el("tr", { class: (p.compliant ? "ok" : "bad") + (i === selected ? " selected" : ""), tabindex: "0" },
           el("td", { text: p.person }), hasId ? el("td", { class: "id", text: p.id || "" }) : null,
-          el("td", { text: p.compliant ? "达标" : "未达标" }), el("td", { text: fmt(p.needed) }),
+          el("td", { class: "verdict-cell", text: p.compliant ? "达标" : "未达标" }), el("td", { text: fmt(p.needed) }),
           el("td", { text: fmt(p.hours.public_compulsory) }), el("td", { text: fmt(p.hours.public) }),
           el("td", { text: fmt(p.hours.professional) }), el("td", { text: fmt(p.hours.total) }));
         const pick = () => { selected = i; renderPeople(report); renderPerson(report, i); };
@@ -303,7 +304,7 @@ function renderPeople(report) {
       const more = el("button", { type: "button", class: "button", text: "显示全部 " + order.length + " 人（当前显示前 " + PEOPLE_SHOWN + " 人；导出的 CSV 含全部人员）" });
       more.addEventListener("click", () => { showAll = true; renderPeople(report); });
       return more;
-    })() : null);
+    })() : null].filter(Boolean));
   // The export is the core's own per-person CSV (the same text as `jxjy check --format csv`).
   setDownload($("export"), report.people_csv || "", "text/csv;charset=utf-8");
 }

@@ -64,7 +64,9 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         }
     };
     let today = args.today.unwrap_or_else(today_in_shanghai);
-    let options = jxjy_core::CheckOptions { ledger: args.format == OutputFormat::Ledger, ledger_cap: None };
+    // The JSON is the object the page gets, ledger included; the ledger CSV is the ledger alone.
+    let ledger = matches!(args.format, OutputFormat::Json | OutputFormat::Ledger);
+    let options = jxjy_core::CheckOptions { ledger, ledger_cap: None };
     let report = match jxjy_core::check_with(&bytes, &policy, today, options) {
         Ok(r) => r,
         Err(e) => {
@@ -211,7 +213,7 @@ fn person_text(o: &mut String, r: &Report, p: &PersonReport) {
     line(o, "公需合计", p.hours.public, p.required.public, p.shortfall.public);
     line(o, "专业科目", p.hours.professional, p.required.professional, p.shortfall.professional);
     line(o, "全年合计", p.hours.total, p.required.total, p.shortfall.total);
-    for (title, list) in [("未计入", &p.excluded), ("待考核（合格后才计入）", &p.pending)] {
+    for (title, list) in [("未计入", &p.excluded), ("待定（学完并考核合格后才计入）", &p.pending)] {
         if !list.is_empty() {
             let _ = writeln!(o, "  {title}：");
             for x in list.iter() {

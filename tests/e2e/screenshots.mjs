@@ -23,6 +23,13 @@ for (const [label, device] of [["phone", PHONE], ["desktop", DESKTOP]]) {
   await page.click("#sample");
   await page.waitForSelector("body[data-state=done]");
   await page.screenshot({ path: path.join(outDir, `check-result-${label}.png`), fullPage: true });
+  // A platform table with a status column (the verdict with its premises, the ledger) and a unit file.
+  for (const [name, file] of [["status", "trust/platform-status.tsv"], ["unit", "trust/same-name-gbk.csv"]]) {
+    await page.evaluate(() => { document.body.dataset.state = ""; });
+    await page.setInputFiles("#file", path.join(ROOT, "tests/fixtures", file));
+    await page.waitForSelector("body[data-state=done]");
+    await page.screenshot({ path: path.join(outDir, `check-${name}-${label}.png`), fullPage: true });
+  }
   await ctx.close();
 }
 await browser.close();

@@ -345,6 +345,8 @@ test("trust: two people named 张伟 stay two people; a column read by its cells
     ["张伟（4101**********4411）", "410105198502024411", "未达标"],
     ["王芳", "410102199203035528", "达标"],
   ]);
+  // No stray "null" under the table (a null child given to replaceChildren is printed).
+  assert.doesNotMatch(await page.textContent("#people-table"), /null/);
   await upload(page, "trust/english-type.json");
   assert.match(await page.textContent(".verdict"), /已达到 2020 年度学时要求/);
   const premise = await page.$$eval(".verdict + .premise li", (lis) => lis.map((l) => l.textContent));
