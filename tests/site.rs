@@ -494,7 +494,7 @@ fn text_from_content_is_escaped_for_where_it_lands() {
     let value: serde_json::Value = serde_json::from_str(json).unwrap();
     assert_eq!(value["source"], hostile);
     assert!(value["title"].as_str().unwrap().starts_with(hostile));
-    assert_eq!(check.matches("<script").count(), 2, "one JSON block and check.js: {check}");
+    assert_eq!(check.matches("<script").count(), 3, "one JSON block, prefs.js and check.js: {check}");
     assert!(!check.contains("<script>alert"), "{check}");
 
     // Attribute values: the page URL in the navigation, the base path on the 404 page.

@@ -337,7 +337,8 @@ fn deadlines_come_with_the_report() {
     let r = check_on(&with_head("甲,专业科目,,6,2020-04-01,合格,是\n"), "2020-11-01");
     let codes: Vec<_> = r.deadlines.iter().map(|d| (d.code, d.days_left)).collect();
     use jxjy_core::report::DeadlineCode::*;
-    assert_eq!(codes, [(MakeupStudyEnd, 19), (KeyTalentReport, 29), (AnnualReview, 39), (Freeze, 60)]);
+    // One person's file: theirs first (by date), the unit's 骨干人才报送 last.
+    assert_eq!(codes, [(MakeupStudyEnd, 19), (AnnualReview, 39), (Freeze, 60), (KeyTalentReport, 29)]);
     assert_eq!(r.today, day("2020-11-01"));
 }
 

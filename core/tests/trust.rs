@@ -341,3 +341,22 @@ fn the_ledger_lists_every_row_with_its_outcome() {
     let r = jxjy_core::check_with(csv.as_bytes(), &policy(), day("2020-11-01"), capped).unwrap();
     assert_eq!((r.ledger.len(), r.ledger_truncated, r.rows.data), (2, true, 6));
 }
+
+#[test]
+fn one_person_sees_their_own_deadlines_first() {
+    let csv = "课程名称,科目类型,学时,完成日期\n甲,专业科目,10,2020-04-01\n";
+    let r = check_on(csv, "2020-03-01");
+    let who: Vec<bool> = r.deadlines.iter().map(|d| d.who.contains("本人")).collect();
+    assert!(
+        who.windows(2).all(|w| w[0] >= w[1]),
+        "{:?}",
+        r.deadlines.iter().map(|d| (&d.who, d.date)).collect::<Vec<_>>()
+    );
+    assert!(who.contains(&false), "unit deadlines are still listed");
+    // A unit's file keeps date order.
+    let unit = check_on(
+        "姓名,课程名称,科目类型,学时,完成日期\n张三,甲,专业科目,10,2020-04-01\n李四,甲,专业科目,10,2020-04-01\n",
+        "2020-03-01",
+    );
+    assert!(unit.deadlines.windows(2).all(|w| w[0].date <= w[1].date));
+}

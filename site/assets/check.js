@@ -84,11 +84,13 @@ function readFile(file) {
   if (!file) return;
   status("正在读取 " + file.name + "（" + (file.size / 1024).toFixed(0) + " KB）…", "busy");
   const r = new FileReader();
-  r.onload = () => send({ bytes: r.result, name: file.name });
+  r.onload = () => send({ bytes: r.result, name: file.name, reveal: true });
   r.onerror = () => status("无法读取文件：" + r.error, "error");
   r.readAsArrayBuffer(file);
 }
 $("file").addEventListener("change", (e) => readFile(e.target.files[0]));
+// A real button (reachable by Tab, Enter and Space) that opens the hidden file input.
+$("pick-file").addEventListener("click", () => $("file").click());
 const drop = $("drop");
 drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
 drop.addEventListener("dragleave", () => drop.classList.remove("over"));
@@ -99,18 +101,19 @@ $("paste").addEventListener("input", () => {
   const text = $("paste").value;
   if (text.trim()) pasteTimer = setTimeout(() => send({ text }), 250);
 });
+// 检查 re-checks what was given last: the chosen file, unless the pasted text came after it.
 $("check-btn").addEventListener("click", () => {
   const text = $("paste").value;
-  if (text.trim()) send({ text });
-  else if (lastInput) send(lastInput);
+  if (lastInput && lastInput.text === undefined) send({ ...lastInput, reveal: true });
+  else if (text.trim()) send({ text, reveal: true });
   else status("请先粘贴记录或选择文件。", "error");
 });
-$("today").addEventListener("change", () => { if (lastInput) send(lastInput); });
+$("today").addEventListener("change", () => { if (lastInput) send({ ...lastInput, reveal: false }); });
 $("sample").addEventListener("click", async () => {
   const res = await fetch(new URL("./sample.csv", import.meta.url));
   const text = await res.text();
   $("paste").value = text;
-  send({ text });
+  send({ text, reveal: true });
 });
 $("print").addEventListener("click", () => window.print());
 
@@ -147,8 +150,28 @@ function show(report) {
   renderDeadlines(report);
   renderFileNotes(report);
   makeIcs(report);
+  renderPrintHead(report);
+  // After a file, the sample or 检查 (not while typing in the paste box): the verdict is the
+  // first thing seen and, through the focus, heard.
+  if (lastInput && lastInput.reveal) {
+    const target = report.people.length > 1 ? document.querySelector("#people-table h3") : document.querySelector("#person-detail .verdict");
+    if (target) { target.setAttribute("tabindex", "-1"); target.focus({ preventScroll: true }); target.scrollIntoView({ block: "start" }); }
+  }
   // Local timing only (read by tests/e2e/budget.mjs); nothing is sent anywhere.
   window.__jxjyLastCheckMs = performance.now() - sentAt;
+}
+
+// What a printed report starts with: the site, the policy, the person, the date checked, the verdict.
+function renderPrintHead(report) {
+  const p = report.people.length === 1 ? report.people[0] : null;
+  const ok = report.people.filter((x) => x.compliant).length;
+  $("print-head").replaceChildren(
+    el("p", { class: "print-site", text: document.querySelector(".brand")?.firstChild?.textContent || "" }),
+    el("h1", { text: "继续教育学时自查报告（" + report.policy.year + "年度）" }),
+    el("p", { text: "依据：" + report.policy.source + "　检查日期：" + report.today + (p && p.person ? "　人员：" + p.person : "") }),
+    el("p", { class: "print-verdict", text: p
+      ? (p.compliant ? "结论：已达到 " + report.policy.year + " 年度学时要求" : "结论：尚未达标，至少还需 " + fmt(p.needed) + " 学时")
+      : "结论：" + report.people.length + " 人中 " + ok + " 人达标" }));
 }
 
 function renderColumns(report) {
@@ -198,8 +221,17 @@ function renderPerson(report, i) {
     if (p.needed > Math.max(p.shortfall.public_compulsory, p.shortfall.public) + p.shortfall.professional)
       advice.push("全年合计还差 " + fmt(p.shortfall.total) + " 学时，任一科目均可。");
   }
+  let back = null;
+  if (report.people.length > 1) {
+    back = el("button", { type: "button", class: "button back no-print", text: "返回人员列表" });
+    back.addEventListener("click", () => {
+      const row = document.querySelector(`table.people tbody tr[data-index="${i}"]`);
+      if (row) { row.focus({ preventScroll: true }); row.scrollIntoView({ block: "center" }); }
+    });
+  }
   const parts = [
     el("h3", { text: p.person ? "【" + p.person + "】" : "我的学时" }),
+    back,
     verdict,
     premise(report, p),
     advice.length ? el("ul", { class: "advice" }, advice.map((a) => el("li", { text: a }))) : null,
@@ -280,12 +312,17 @@ function renderPeople(report) {
   // (No null child: replaceChildren would print it as the text "null".)
   box.replaceChildren(...[
     el("h3", { text: "人员汇总：" + report.people.length + " 人，达标 " + ok + " 人，未达标 " + (report.people.length - ok) + " 人" }),
-    el("p", { class: "people-hint", text: "点击某一行，在下方查看此人的学时、未计入的记录和提示；点击表头可排序。" }),
+    el("p", { class: "people-hint no-print", text: "点击某一行，在下方查看此人的学时、未计入的记录和提示；点击表头可排序。" }),
     el("div", { class: "table-wrap" }, el("table", { class: "people" },
       el("thead", {}, el("tr", {}, cols.map(([k, label]) => {
         const th = el("th", { scope: "col", "aria-sort": sortKey === k ? (sortDir > 0 ? "ascending" : "descending") : "none" },
           el("button", { type: "button", class: "sort", text: label + (sortKey === k ? (sortDir > 0 ? " ▲" : " ▼") : "") }));
-        th.querySelector("button").addEventListener("click", () => { sortDir = sortKey === k ? -sortDir : 1; sortKey = k; renderPeople(report); });
+        th.querySelector("button").dataset.key = k;
+        th.querySelector("button").addEventListener("click", () => {
+          sortDir = sortKey === k ? -sortDir : 1; sortKey = k; renderPeople(report);
+          // The table was redrawn: keep focus on the same header, not <body>.
+          document.querySelector(`#people-table button.sort[data-key="${k}"]`)?.focus();
+        });
         return th;
       }))),
       el("tbody", {}, (showAll ? order : order.slice(0, PEOPLE_SHOWN)).map((i) => {
@@ -295,9 +332,19 @@ function renderPeople(report) {
           el("td", { class: "verdict-cell", text: p.compliant ? "达标" : "未达标" }), el("td", { text: fmt(p.needed) }),
           el("td", { text: fmt(p.hours.public_compulsory) }), el("td", { text: fmt(p.hours.public) }),
           el("td", { text: fmt(p.hours.professional) }), el("td", { text: fmt(p.hours.total) }));
-        const pick = () => { selected = i; renderPeople(report); renderPerson(report, i); };
+        const pick = () => {
+          selected = i;
+          renderPeople(report);
+          renderPerson(report, i);
+          // The detail is where the user is taken (and focus, so a screen reader reads it), with a way back.
+          const h = document.querySelector("#person-detail h3");
+          h.setAttribute("tabindex", "-1");
+          h.focus({ preventScroll: true });
+          h.scrollIntoView({ block: "start" });
+        };
+        tr.dataset.index = String(i);
         tr.addEventListener("click", pick);
-        tr.addEventListener("keydown", (e) => { if (e.key === "Enter") pick(); });
+        tr.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); pick(); } });
         return tr;
       })))),
     order.length > PEOPLE_SHOWN && !showAll ? (() => {

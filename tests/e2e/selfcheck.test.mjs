@@ -189,6 +189,15 @@ test("print view and calendar download", async () => {
   assert.equal(await page.isVisible(".input"), false);
   assert.equal(await page.isVisible("#person-detail .bars"), true);
   assert.equal(await page.isVisible(".site-header"), false);
+  // The printed report says whose, which year, when and what: before anything else.
+  assert.equal(await page.isVisible("#print-head"), true);
+  const head = await page.textContent("#print-head");
+  assert.match(head, /继续教育学时自查报告（2020年度）/);
+  assert.match(head, /检查日期：2020-11-01/);
+  assert.match(head, /结论：尚未达标，至少还需 22 学时/);
+  // Screen-only hints and controls stay off paper; the ledger is printed in full.
+  for (const sel of ["#columns", ".ledger-filter", "#results-title", ".toolbar"]) assert.equal(await page.isVisible(sel), false, sel);
+  assert.equal(await page.isVisible(".rows.ledger"), true);
   await ctx.close();
 });
 
@@ -418,5 +427,66 @@ test("a legacy .xls is read by a second module fetched only when one arrives", a
   await upload(page, "personal-libreoffice.xls");
   assert.equal(fetched().length, 2);
   assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+// Issue 10: the self-check by keyboard, on a phone, and with large text.
+test("keyboard: the file button opens the chooser; after a file the verdict has focus and is announced", async () => {
+  const { ctx, page, errors } = await checkerPage(rootServer, PHONE);
+  await page.focus("#paste");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "pick-file", "Tab from the paste box reaches 选择文件");
+  const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Enter")]);
+  await chooser.setFiles(fixture("trust/platform-status.tsv"));
+  await waitDone(page);
+  assert.equal(await page.evaluate(() => document.activeElement.className), "verdict bad");
+  assert.match(await page.textContent("#status"), /尚未达标，至少还需 8 学时/);
+  // The verdict is on screen, not 1.8 screens down.
+  const top = await page.$eval(".verdict", (e) => e.getBoundingClientRect().top);
+  assert.ok(top > -2 && top < 844, "verdict in view, top=" + top);
+  // 检查 re-checks the file just chosen, not the sample pasted earlier.
+  await page.fill("#paste", fs.readFileSync(fixture("pasted.tsv"), "utf8"));
+  await waitDone(page);
+  await page.evaluate(() => { document.body.dataset.state = ""; });
+  await page.setInputFiles("#file", fixture("trust/year-vs-date.csv"));
+  await waitDone(page);
+  await page.evaluate(() => { document.body.dataset.state = ""; });
+  await page.click("#check-btn");
+  await waitDone(page);
+  assert.deepEqual(await shownBars(page), { "公需必修": 24, "公需合计": 30, "专业科目": 50, "全年合计": 80 });
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test("keyboard: Enter or Space on a person shows their detail with focus; sorting keeps focus on the header", async () => {
+  const { ctx, page, errors } = await checkerPage(rootServer);
+  await upload(page, "trust/same-name-gbk.csv");
+  await page.focus("table.people tbody tr:nth-child(3)");
+  await page.keyboard.press(" ");
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), "【王芳】");
+  await page.click("#person-detail .back");
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.index), "2");
+  await page.focus("table.people th:nth-child(4) button");
+  await page.keyboard.press("Enter");
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.key), "needed");
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test("大字 and 高对比 are on every page, remembered, and the page reflows at 320 px", async () => {
+  const ctx = await browser.newContext({ viewport: { width: 320, height: 700 } });
+  const page = await ctx.newPage();
+  await page.goto(rootServer.url + "notice/");
+  const size = () => page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
+  assert.equal(await size(), 16);
+  await page.click(".prefs [data-pref=large]");
+  await page.click(".prefs [data-pref=contrast]");
+  assert.equal(await size(), 20);
+  for (const p of ["", "faq/", "quota/", "check/"]) {
+    await page.goto(rootServer.url + p);
+    assert.equal(await page.evaluate(() => document.documentElement.className), "large contrast", p);
+    assert.equal(await page.getAttribute(".prefs [data-pref=large]", "aria-pressed"), "true", p);
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), "no sideways scrolling at 320 px with large text: " + p);
+  }
   await ctx.close();
 });

@@ -281,7 +281,7 @@ impl<'a> Checker<'a> {
         };
         let labels = self.person_labels();
         let by_id = self.person_column.is_some_and(|(f, _)| f != Field::Name);
-        let people = self
+        let people: Vec<PersonReport> = self
             .people
             .into_iter()
             .zip(labels)
@@ -330,6 +330,12 @@ impl<'a> Checker<'a> {
         errors.sort_by_key(|e| e.row);
         let mut counts = self.counts;
         counts.errors = self.error_rows.len();
+        let mut deadlines = deadlines::upcoming(self.policy, self.today);
+        if people.len() <= 1 {
+            // One person's file: the deadlines they act on first; unit-only ones (培训计划申报,
+            // 骨干人才报送) after, still in date order among themselves.
+            deadlines.sort_by_key(|d| !d.who.contains("本人"));
+        }
         Report {
             policy: PolicyRef { year: self.policy.year, source: self.policy.source.clone() },
             today: self.today,
@@ -351,7 +357,7 @@ impl<'a> Checker<'a> {
                 .collect(),
             assumptions: file_assumptions(columns, counts.errors),
             people,
-            deadlines: deadlines::upcoming(self.policy, self.today),
+            deadlines,
             warnings: self.warnings,
             errors,
             rows: counts,

@@ -5,6 +5,7 @@ use super::generate::OutFile;
 
 const STYLE: &str = include_str!("../../assets/style.css");
 const SITE_JS: &str = include_str!("../../assets/site.js");
+const PREFS_JS: &str = include_str!("../../assets/prefs.js");
 const CHECK_JS: &str = include_str!("../../assets/check.js");
 const WORKER_JS: &str = include_str!("../../assets/worker.js");
 /// The "try with sample data" records: the shared fixture of a real-looking platform export.
@@ -39,6 +40,7 @@ pub fn files() -> Vec<OutFile> {
     let mut v = vec![
         OutFile { path: "assets/style.css".into(), bytes: STYLE.as_bytes().to_vec() },
         OutFile { path: "assets/site.js".into(), bytes: SITE_JS.as_bytes().to_vec() },
+        OutFile { path: "assets/prefs.js".into(), bytes: PREFS_JS.as_bytes().to_vec() },
         OutFile { path: "assets/check.js".into(), bytes: CHECK_JS.as_bytes().to_vec() },
         OutFile { path: "assets/worker.js".into(), bytes: WORKER_JS.as_bytes().to_vec() },
         OutFile { path: "assets/sample.csv".into(), bytes: SAMPLE_CSV.as_bytes().to_vec() },
@@ -70,6 +72,7 @@ fn template_csv() -> String {
 const ALWAYS: &[&str] = &[
     "assets/style.css",
     "assets/site.js",
+    "assets/prefs.js",
     "assets/check.js",
     "assets/worker.js",
     "assets/sample.csv",
