@@ -225,14 +225,17 @@ fn connection_limit() -> usize {
 /// Names a browser may send in `Host` for this address.
 fn allowed_hosts(addr: SocketAddr) -> Vec<String> {
     let port = addr.port();
-    let names: Vec<String> = if addr.ip().is_loopback() {
-        vec!["127.0.0.1".into(), "localhost".into(), "[::1]".into()]
-    } else {
-        match addr.ip() {
-            IpAddr::V4(ip) => vec![ip.to_string()],
-            IpAddr::V6(ip) => vec![format!("[{ip}]")],
+    let mut names = vec![match addr.ip() {
+        IpAddr::V4(ip) => ip.to_string(),
+        IpAddr::V6(ip) => format!("[{ip}]"),
+    }];
+    if addr.ip().is_loopback() {
+        for name in ["localhost", "127.0.0.1", "[::1]"] {
+            if !names.iter().any(|n| n == name) {
+                names.push(name.to_owned());
+            }
         }
-    };
+    }
     let mut hosts: Vec<String> = names.iter().map(|n| format!("{n}:{port}")).collect();
     if port == 80 {
         hosts.extend(names);
@@ -638,6 +641,10 @@ mod tests {
     fn hosts_are_the_bound_address_and_its_loopback_names() {
         let hosts = allowed_hosts("127.0.0.1:8000".parse().unwrap());
         assert_eq!(hosts, ["127.0.0.1:8000", "localhost:8000", "[::1]:8000"]);
+        let hosts = allowed_hosts("127.0.0.2:8000".parse().unwrap());
+        assert_eq!(hosts, ["127.0.0.2:8000", "localhost:8000", "127.0.0.1:8000", "[::1]:8000"]);
+        let hosts = allowed_hosts("[::1]:8000".parse().unwrap());
+        assert_eq!(hosts, ["[::1]:8000", "localhost:8000", "127.0.0.1:8000"]);
         let hosts = allowed_hosts("192.168.1.5:80".parse().unwrap());
         assert_eq!(hosts, ["192.168.1.5:80", "192.168.1.5"]);
         let req = |host: &str| Request::builder().uri("/").header(header::HOST, host).body(()).unwrap();
