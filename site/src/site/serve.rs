@@ -41,6 +41,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::{Semaphore, watch};
 
+use super::diagnostics::Finding;
 use super::escape;
 use super::generate::Base;
 use super::output::write_atomically;
@@ -123,9 +124,25 @@ fn with_reload(html: &[u8], tag: &str) -> Bytes {
     Bytes::from(out)
 }
 
-fn rebuild(opts: &ServeOptions, site: &watch::Sender<Arc<Snapshot>>) {
+/// Whether a failed build failed for want of file descriptors (EMFILE, ENFILE): the machine's
+/// state, not the content's, so it is retried rather than shown as a content error.
+fn out_of_descriptors(findings: &[Finding]) -> bool {
+    cfg!(unix)
+        && findings
+            .iter()
+            .filter(|f| f.is_error())
+            .any(|f| f.message.contains("(os error 24)") || f.message.contains("(os error 23)"))
+}
+
+/// Builds and publishes the result. `false`: the build could not open its files and should be
+/// retried; what is served is unchanged.
+fn rebuild(opts: &ServeOptions, site: &watch::Sender<Arc<Snapshot>>) -> bool {
     let started = std::time::Instant::now();
     let outcome = super::run(&opts.content, Some(&opts.base_path));
+    if out_of_descriptors(&outcome.findings) {
+        eprintln!("jxjy serve: 打开的文件太多，构建未完成；1 秒后重试（页面保持上一次的构建）");
+        return false;
+    }
     // Serving on localhost replaces the base URL with a path, so the sitemap note does not apply.
     for f in outcome.findings.iter().filter(|f| !f.message.contains("sitemap.xml")) {
         eprintln!("{f}");
@@ -137,7 +154,7 @@ fn rebuild(opts: &ServeOptions, site: &watch::Sender<Arc<Snapshot>>) {
         eprintln!("构建失败：修改内容后会自动重试（浏览器中也会显示错误）");
         let files = Arc::clone(&previous.files);
         site.send_replace(Arc::new(Snapshot { version, files, error: Some(list.join("\n")) }));
-        return;
+        return true;
     }
     let tag = reload_tag(&opts.base_path, version);
     let files = outcome
@@ -155,6 +172,7 @@ fn rebuild(opts: &ServeOptions, site: &watch::Sender<Arc<Snapshot>>) {
     if let Err(e) = write_atomically(&opts.out, &outcome.files) {
         eprintln!("jxjy serve: 未能写入 {}（页面照常从内存提供）：{e:#}", opts.out.display());
     }
+    true
 }
 
 /// Whether a watcher event can change the build: not a read of a file (the build's own reads),
@@ -170,7 +188,7 @@ fn relevant(event: &notify::Result<notify::Event>, out: Option<&Path>) -> bool {
 }
 
 /// The operating system's watcher on `dir`, else polling it.
-fn start_watcher(dir: &Path, events: mpsc::Sender<notify::Result<notify::Event>>) -> Option<Box<dyn Watcher>> {
+fn start_watcher(dir: &Path, events: mpsc::Sender<notify::Result<notify::Event>>) -> Option<Box<dyn Watcher + Send>> {
     let recommended = notify::recommended_watcher(events.clone()).and_then(|mut w| {
         w.watch(dir, notify::RecursiveMode::Recursive)?;
         Ok(w)
@@ -193,19 +211,42 @@ fn start_watcher(dir: &Path, events: mpsc::Sender<notify::Result<notify::Event>>
     }
 }
 
-/// Rebuilds after each burst of changes under the content folder, for as long as the process runs.
-fn watch_and_rebuild(opts: ServeOptions, site: watch::Sender<Arc<Snapshot>>) {
+/// The content folder's watcher and its events.
+struct Watching {
+    _watcher: Box<dyn Watcher + Send>,
+    events: mpsc::Receiver<notify::Result<notify::Event>>,
+}
+
+/// Starts watching before the first build, so that no change made during it is missed.
+fn watch_content(opts: &ServeOptions) -> Option<Watching> {
     let dir = std::fs::canonicalize(&opts.content).unwrap_or_else(|_| opts.content.clone());
+    let (tx, events) = mpsc::channel();
+    let watcher = start_watcher(&dir, tx)?;
+    Some(Watching { _watcher: watcher, events })
+}
+
+/// Rebuilds after each burst of changes under the content folder, for as long as the process
+/// runs; a build that ran out of descriptors is tried again a second later.
+fn rebuild_on_change(opts: ServeOptions, watching: Watching, site: watch::Sender<Arc<Snapshot>>) {
+    // Changes under the output folder (if it is inside the content) are the builds' own.
     let out = std::fs::canonicalize(&opts.out).ok();
-    let (tx, rx) = mpsc::channel();
-    let Some(_watcher) = start_watcher(&dir, tx) else { return };
-    while let Ok(event) = rx.recv() {
-        if !relevant(&event, out.as_deref()) {
-            continue;
+    let mut retry = false;
+    loop {
+        let event = if retry {
+            watching.events.recv_timeout(Duration::from_secs(1))
+        } else {
+            watching.events.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected)
+        };
+        match event {
+            Ok(event) if !relevant(&event, out.as_deref()) => continue,
+            Ok(_) => {
+                while watching.events.recv_timeout(DEBOUNCE).is_ok() {}
+                eprintln!("内容有变化，重新构建…");
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
         }
-        while rx.recv_timeout(DEBOUNCE).is_ok() {}
-        eprintln!("内容有变化，重新构建…");
-        rebuild(&opts, &site);
+        retry = !rebuild(&opts, &site);
     }
 }
 
@@ -264,7 +305,18 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     super::output::refuse_to_replace_content(&opts.out, &opts.content)?;
     let (site, site_rx) =
         watch::channel(Arc::new(Snapshot { version: 0, files: Arc::new(HashMap::new()), error: None }));
-    rebuild(&opts, &site);
+    let watching = watch_content(&opts);
+    let mut first = rebuild(&opts, &site);
+    for _ in 0..20 {
+        if first {
+            break;
+        }
+        std::thread::sleep(Duration::from_secs(1));
+        first = rebuild(&opts, &site);
+    }
+    if !first {
+        bail!("打开的文件太多，无法构建；请关闭一些程序或提高 ulimit -n 后重试");
+    }
     let runtime =
         tokio::runtime::Builder::new_current_thread().enable_io().enable_time().build().context("无法启动服务器")?;
     runtime.block_on(async move {
@@ -275,11 +327,13 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
             opts.base_path,
             opts.content.display()
         );
-        let watch_opts = opts.clone();
-        if let Err(e) = std::thread::Builder::new().name("jxjy-watch".into()).spawn(move || {
-            watch_and_rebuild(watch_opts, site);
-        }) {
-            eprintln!("jxjy serve: 无法启动监视线程（{e}）：修改后不会自动重新构建");
+        if let Some(watching) = watching {
+            let watch_opts = opts.clone();
+            if let Err(e) = std::thread::Builder::new().name("jxjy-watch".into()).spawn(move || {
+                rebuild_on_change(watch_opts, watching, site);
+            }) {
+                eprintln!("jxjy serve: 无法启动监视线程（{e}）：修改后不会自动重新构建");
+            }
         }
         let connections = connection_limit();
         let shared = Arc::new(Shared {
@@ -655,6 +709,15 @@ mod tests {
         assert!(!host_allowed(&Request::builder().uri("/").body(()).unwrap(), &local));
         let absolute = Request::builder().uri("http://evil.example/").header(header::HOST, "localhost:8000");
         assert!(!host_allowed(&absolute.body(()).unwrap(), &local));
+    }
+
+    #[test]
+    fn only_a_build_short_of_descriptors_is_retried() {
+        let short = Finding::error("content/site.toml", 0, "无法读取（Too many open files (os error 24)）".into());
+        let broken = Finding::error("content/2020/faq.md", 3, "缺少页首信息".into());
+        let note = Finding::warning("content/x.md", 1, "(os error 24)".into());
+        assert_eq!(out_of_descriptors(&[broken.clone(), short]), cfg!(unix));
+        assert!(!out_of_descriptors(&[broken, note]));
     }
 
     #[test]
