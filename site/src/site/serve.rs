@@ -140,7 +140,6 @@ fn rebuild(opts: &ServeOptions, site: &watch::Sender<Arc<Snapshot>>) -> bool {
     let started = std::time::Instant::now();
     let outcome = super::run(&opts.content, Some(&opts.base_path));
     if out_of_descriptors(&outcome.findings) {
-        eprintln!("jxjy serve: 打开的文件太多，构建未完成；1 秒后重试（页面保持上一次的构建）");
         return false;
     }
     // Serving on localhost replaces the base URL with a path, so the sitemap note does not apply.
@@ -246,7 +245,11 @@ fn rebuild_on_change(opts: ServeOptions, watching: Watching, site: watch::Sender
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => return,
         }
-        retry = !rebuild(&opts, &site);
+        let failed = !rebuild(&opts, &site);
+        if failed && !retry {
+            eprintln!("jxjy serve: 打开的文件太多，构建未完成；每秒重试（页面保持上一次的构建）");
+        }
+        retry = failed;
     }
 }
 
