@@ -9,7 +9,9 @@
 //! implementation and lets a request be bounded (8 KB of request line and headers, 5 s to send
 //! them). Not tower-http: its file server reads the disk and we serve from memory, and nothing
 //! else in it is needed. axum without its default features adds no router, JSON or form code;
-//! tokio has only `rt`, `net`, `time`, `sync`. Measured on the release binary: see ARCHITECTURE.md.
+//! tokio has only `rt`, `net`, `time`, `sync`. Cost, measured on the release `jxjy` (lto,
+//! codegen-units 1) on x86_64 Linux: 5.55 MB before, 6.24 MB after (+0.69 MB; stripped 4.98 →
+//! 5.57 MB; gzip -9 of the stripped binary 2.11 → 2.38 MB), notify included.
 //!
 //! What the server does not trust: the request target (only plain path parts are looked up, in a
 //! map of the build's files: there is no file system path to climb out of), the Host header
