@@ -85,8 +85,13 @@ impl Server {
 
     /// Sends `head` (request line and headers, without the blank line) and reads the whole answer.
     fn raw(&self, head: &str) -> Response {
+        self.send(head, "")
+    }
+
+    /// Sends `head`, then `body`, and reads the whole answer.
+    fn send(&self, head: &str, body: &str) -> Response {
         let mut s = self.connect();
-        write!(s, "{head}\r\nConnection: close\r\n\r\n").unwrap();
+        write!(s, "{head}\r\nConnection: close\r\n\r\n{body}").unwrap();
         let mut buf = Vec::new();
         s.read_to_end(&mut buf).unwrap();
         Response::parse(&buf)
@@ -186,6 +191,20 @@ fn under_a_sub_path_redirects_stay_under_it_and_nothing_outside_is_served() {
     }
     let r = server.get("/faq/");
     assert_eq!(r.status, 404, "outside the base: {r:?}");
+}
+
+#[test]
+fn only_get_and_head_without_a_body_are_answered() {
+    let server = Server::start(None);
+    let host = format!("Host: {}", server.addr);
+    let r = server.raw(&format!("POST / HTTP/1.1\r\n{host}\r\nContent-Length: 0"));
+    assert_eq!((r.status, r.header("allow")), (405, Some("GET, HEAD")), "{r:?}");
+    let r = server.send(&format!("GET / HTTP/1.1\r\n{host}\r\nContent-Length: 5"), "hello");
+    assert_eq!(r.status, 413, "{r:?}");
+    let r = server.send(&format!("GET / HTTP/1.1\r\n{host}\r\nTransfer-Encoding: chunked"), "0\r\n\r\n");
+    assert_eq!(r.status, 413, "{r:?}");
+    let r = server.raw(&format!("HEAD / HTTP/1.1\r\n{host}"));
+    assert_eq!((r.status, r.body.as_str()), (200, ""), "{r:?}");
 }
 
 #[test]
