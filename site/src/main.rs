@@ -56,9 +56,13 @@ struct ServeArgs {
     /// Where the served build is written.
     #[arg(long, default_value = "target/jxjy-serve")]
     out: PathBuf,
-    /// The first port to try on 127.0.0.1.
+    /// The first port to try (the next 19 are tried if it is taken).
     #[arg(long, default_value_t = 8000)]
     port: u16,
+    /// The address to serve on. Only requests naming it (or, for 127.0.0.1, localhost) in Host
+    /// are answered; another address shows the site to that network.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
 }
 
 #[derive(Debug, Args)]
@@ -118,8 +122,9 @@ fn main() -> ExitCode {
         Command::Build(args) => build(&args),
         Command::Lint(args) => lint(&args),
         Command::Serve(args) => {
-            let opts =
+            let mut opts =
                 site::serve::ServeOptions::new(args.site.content, args.out, args.port, args.site.base_url.as_deref());
+            opts.bind = args.bind;
             match site::serve::serve(opts) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
