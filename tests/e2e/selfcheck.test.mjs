@@ -490,3 +490,35 @@ test("大字 and 高对比 are on every page, remembered, and the page reflows a
   }
   await ctx.close();
 });
+
+// Issue 9: the preview server reloads the open page after a content edit (and serves nothing else).
+test("jxjy serve: the open page reloads after a content edit", async () => {
+  const { spawn } = await import("node:child_process");
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "jxjy-serve-"));
+  fs.cpSync(path.join(ROOT, "content"), path.join(tmp, "content"), { recursive: true });
+  const child = spawn(BIN, ["serve", "--content", path.join(tmp, "content"), "--out", path.join(tmp, "out"), "--port", "0"],
+    { stdio: ["ignore", "ignore", "pipe"] });
+  try {
+    const url = await new Promise((resolve, reject) => {
+      let err = "";
+      child.stderr.on("data", (d) => {
+        err += d;
+        const m = err.match(/jxjy serve: (http:\/\/127\.0\.0\.1:\d+\/\S*)/);
+        if (m) resolve(m[1]);
+      });
+      child.on("exit", () => reject(new Error("serve exited: " + err)));
+    });
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(url + "faq/");
+    await page.waitForLoadState("load");
+    const faq = path.join(tmp, "content/2020/faq.md");
+    const reloaded = page.waitForEvent("load", { timeout: 20000 });
+    fs.writeFileSync(faq, fs.readFileSync(faq, "utf8").replace("## 这份通知适用于哪些人？", "## 这份通知适用于哪些人（已编辑）？"));
+    await reloaded;
+    await page.waitForSelector("text=这份通知适用于哪些人（已编辑）？", { timeout: 20000 });
+    await ctx.close();
+  } finally {
+    child.kill();
+  }
+});
