@@ -22,6 +22,12 @@ pub struct Settings {
     pub year: i32,
     #[serde(default)]
     pub publisher: String,
+    /// The home page's `<meta name="description">` (what search engines show under the title).
+    #[serde(default)]
+    pub description: String,
+    /// The self-check page's `<meta name="description">`.
+    #[serde(default)]
+    pub check_description: String,
 }
 
 /// A page's front matter.
