@@ -214,6 +214,11 @@ fn the_shipped_content_lints_clean_of_errors_and_flags_the_roster() {
         "{text}"
     );
     assert!(!text.contains("错误:"), "{text}");
+    // The notice's own web address is not known here: the policy office is told where to give it.
+    assert!(
+        text.contains("content/2020/policy.toml: 警告: 没有 source_url：通知页的公文信息栏不显示原文链接"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -741,6 +746,24 @@ fn the_document_pages_read_as_the_official_notice_with_linked_questions_and_clau
         home.contains("<meta name=\"description\" content=\"郑州市专业技术人员继续教育："),
         "home description not from site.toml"
     );
+}
+
+#[test]
+fn the_notice_strip_links_to_the_source_when_policy_toml_gives_it() {
+    let (_dir, content) = content_copy();
+    let policy = content.join("2020/policy.toml");
+    let text = std::fs::read_to_string(&policy).unwrap();
+    let url = "https://rsj.example.gov.cn/tzgg/106.html";
+    std::fs::write(&policy, text.replacen("platform_url", &format!("source_url = \"{url}\"\nplatform_url"), 1))
+        .unwrap();
+    let out = content.parent().unwrap().join("public");
+    let res = build(&content, &out, "/");
+    let stderr = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("source_url"), "{stderr}");
+    let notice = read(&out, "notice/index.html");
+    let strip = section(&notice, "<dl class=\"doc-meta\"", "</dl>");
+    assert!(strip.contains(&format!("<dt>来源</dt><dd><a href=\"{url}\"")), "{strip}");
 }
 
 #[cfg(unix)]

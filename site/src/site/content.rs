@@ -177,6 +177,16 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Option<Content> {
             format!("政策年度 {} 与站点设置的年度 {} 不一致", p.year, settings.year),
         ));
     }
+    if let Some(p) = policy.as_ref().filter(|p| p.source_url.is_none()) {
+        findings.push(Finding::warning(
+            &policy_shown,
+            0,
+            format!(
+                "没有 source_url：通知页的公文信息栏不显示原文链接；请填写{}网站上《{}》的网址，如 source_url = \"https://…\"",
+                p.issuer, p.source
+            ),
+        ));
+    }
     let mut pages = Vec::new();
     let mut files = Vec::new();
     collect_md(&inside, &year_dir, &mut files, findings);
