@@ -295,6 +295,24 @@ test("home: upcoming deadlines first (nearest first), past ones after them, mark
 });
 
 
+test("quota on a phone: the chart fits, 市直's 3490 is visible, tables scroll from the keyboard", async () => {
+  const ctx = await browser.newContext({ ...PHONE });
+  const page = await ctx.newPage();
+  await page.goto(subServer.url + "quota/");
+  const box = await page.$$eval(".quota-chart text.value", (ts) => {
+    const t = ts.find((x) => x.textContent === "3490");
+    const r = t.getBoundingClientRect(), fig = t.closest("figure");
+    return { right: r.right, width: r.width, view: document.documentElement.clientWidth, figRight: fig.getBoundingClientRect().right, scroll: fig.scrollWidth - fig.clientWidth };
+  });
+  assert.ok(box.width > 0 && box.right <= box.figRight && box.right <= box.view && box.scroll <= 0, JSON.stringify(box));
+  const regions = await page.$$eval(".table-wrap", (ws) => ws.map((w) => [w.tabIndex, w.getAttribute("role"), w.getAttribute("aria-label")]));
+  assert.ok(regions.length === 2 && regions.every(([t, r, l]) => t === 0 && r === "region" && l), JSON.stringify(regions));
+  await page.focus(".table-wrap");
+  await page.keyboard.press("ArrowRight");
+  assert.ok((await page.$eval(".table-wrap", (w) => w.scrollLeft)) > 0, "the focused table does not scroll with the arrow keys");
+  await ctx.close();
+});
+
 test("a crashed worker is restarted and the user is told", async () => {
   const ctx = await browser.newContext({ timezoneId: "Asia/Shanghai" });
   // Serve a worker whose wasm call traps (as a Rust panic would) when the input says CRASH.
