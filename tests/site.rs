@@ -109,7 +109,13 @@ fn the_real_content_builds_with_every_page_and_working_links() {
     let quota = read(&out, "quota/index.html");
     assert!(quota.contains("<svg"), "quota chart missing");
     assert_eq!(quota.matches("class=\"bar\"").count(), 16, "one bar per region");
-    assert!(quota.contains("<div class=\"table-wrap\"><table>"));
+    // Scrolling tables are named regions that take the keyboard focus.
+    assert_eq!(quota.matches("<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"").count(), 2);
+    assert!(quota.contains("aria-label=\"2020年郑州市专业技术人员知识更新工程项目培训任务计划\"><table>"), "{quota}");
+    // The source's repeated roster is explained and folded, not shown as if it were the site's own table.
+    let roster = quota.find("<details class=\"source-table\">").expect("roster folded in <details>");
+    assert!(quota[roster..].contains("20 行内容相同") && quota[roster..].contains("<td>20</td>"), "{quota}");
+    assert!(quota[..roster].contains("这是原文自身的表格"), "no note before the roster");
     let faq = read(&out, "faq/index.html");
     assert!(!faq.contains("{{"), "unrendered template tags in the FAQ");
     assert!(faq.contains("12月10日"), "FAQ dates come from policy.toml");
@@ -203,11 +209,16 @@ fn the_shipped_content_lints_clean_of_errors_and_flags_the_roster() {
     assert_eq!(res.status.code(), Some(0), "{text}");
     assert!(
         text.contains(
-            "content/2020/quota.md:43: 警告: 表格（第 40 行起）有重复的行：第 43、44、45、46、47 等 19 行与第 42 行"
+            "content/2020/quota.md:48: 警告: 表格（第 45 行起）有重复的行：第 48、49、50、51、52 等 19 行与第 47 行"
         ),
         "{text}"
     );
     assert!(!text.contains("错误:"), "{text}");
+    // The notice's own web address is not known here: the policy office is told where to give it.
+    assert!(
+        text.contains("content/2020/policy.toml: 警告: 没有 source_url：通知页的公文信息栏不显示原文链接"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -638,4 +649,141 @@ fn an_output_folder_that_holds_the_content_is_refused() {
         assert!(stderr.contains("包含内容目录"), "{stderr}");
         assert_eq!(snapshot(&content), before, "the content changed");
     }
+}
+
+/// The values of `attr="…"` in `html`.
+fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+    let key = format!("{attr}=\"");
+    html.split(key.as_str()).skip(1).map(|p| p.split('"').next().unwrap_or("")).collect()
+}
+
+/// What lies between `start` (inclusive) and the next `end` after it.
+fn section<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let at = html.find(start).unwrap_or_else(|| panic!("{start} missing"));
+    let len = html[at..].find(end).unwrap_or_else(|| panic!("{end} missing after {start}"));
+    &html[at..at + len]
+}
+
+#[test]
+fn the_document_pages_read_as_the_official_notice_with_linked_questions_and_clauses() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let res = build(&root().join("content"), &out, "/jxjy/");
+    assert_eq!(res.status.code(), Some(0), "{}", String::from_utf8_lossy(&res.stderr));
+
+    // The notice: a header strip with the issuer, the document number and the dates; the title once.
+    let notice = read(&out, "notice/index.html");
+    let strip = section(&notice, "<dl class=\"doc-meta\"", "</dl>");
+    for (term, value) in
+        [("发文机关", "郑州市人力资源和社会保障局"), ("文号", "郑人社办〔2020〕106号"), ("发布日期", "2020年3月26日")]
+    {
+        assert!(strip.contains(&format!("<dt>{term}</dt><dd>{value}</dd>")), "{term} missing from {strip}");
+    }
+    let main = section(&notice, "<main", "</main>");
+    assert_eq!(main.matches("关于做好2020年度专业技术人员继续教育工作的通知").count(), 1, "title not shown once");
+    assert!(main.contains("<h1 id=\"doc-title\">郑州市人力资源和社会保障局关于做好"), "title is not the h1");
+    // One bracket style for clause numbers: full-width （一）, in headings and clause paragraphs.
+    let shown: String =
+        main.split("<!--").enumerate().map(|(i, p)| if i == 0 { p } else { p.split_once("-->").unwrap().1 }).collect();
+    assert!(!shown.contains("(一)") && !shown.contains("(二)"), "half-width clause numbers left");
+    assert!(main.contains("<h3 id=\"一公需科目\">（一）公需科目。</h3>"), "{main}");
+    let notice_ids: std::collections::HashSet<&str> = attr_values(&notice, "id").into_iter().collect();
+    assert!(
+        notice_ids.contains("四一") && notice_ids.contains("四二"),
+        "clause paragraphs 四（一）（二） have no anchors"
+    );
+
+    // The FAQ: a linked list of every question, each link to a question that exists.
+    let faq = read(&out, "faq/index.html");
+    let toc = section(&faq, "<nav class=\"faq-toc\"", "</nav>");
+    let list = section(&faq, "<div class=\"content faq-list\">", "</article>");
+    let question_ids: Vec<&str> = list.split("<h2 id=\"").skip(1).map(|p| p.split('"').next().unwrap()).collect();
+    assert!(question_ids.len() >= 20, "{} questions", question_ids.len());
+    let toc_links: Vec<&str> = attr_values(toc, "href").into_iter().map(|h| h.trim_start_matches('#')).collect();
+    assert_eq!(toc_links, question_ids, "the question list does not link every question in order");
+
+    // Citations of the notice link to anchors that exist on the notice page; none is left as text.
+    let citations: Vec<&str> = faq.split("<p>依据：《通知》").skip(1).collect();
+    assert!(citations.len() >= 25, "{} citations", citations.len());
+    for c in &citations {
+        assert!(c.starts_with("<a href=\"../notice/#"), "citation not linked: {}", &c[..c.len().min(80)]);
+    }
+    let cited: Vec<&str> =
+        attr_values(&faq, "href").into_iter().filter_map(|h| h.strip_prefix("../notice/#")).collect();
+    assert!(cited.len() >= 30, "{} clause links", cited.len());
+    for id in &cited {
+        assert!(notice_ids.contains(id), "citation links to #{id}, which the notice page does not have");
+    }
+    assert!(cited.contains(&"四一") && cited.contains(&"二巩固电子证书转换成果"), "{cited:?}");
+
+    // Home: the key deadline is marked; past deadlines are not greyed out by opacity (the last
+    // opacity any linked stylesheet gives `.deadline.past` is 1, or there is none).
+    let home = read(&out, "index.html");
+    assert!(home.contains("<li class=\"deadline key\" data-date=\"2020-12-10\""), "annual review not marked key");
+    assert!(home.contains("<strong>2020年12月10日前</strong>"), "the 12月10日 review date is not prominent");
+    let mut past_opacity = None;
+    for css in attr_values(&home, "href").into_iter().filter(|h| h.ends_with(".css")) {
+        let text = read(&out, css);
+        for rule in text.split('}') {
+            if let Some((selector, body)) = rule.split_once('{')
+                && selector.contains(".deadline.past")
+                && let Some(v) = body.split("opacity:").nth(1)
+            {
+                past_opacity = Some(v.split(';').next().unwrap().trim().to_owned());
+            }
+        }
+    }
+    assert!(past_opacity.as_deref().is_none_or(|v| v == "1"), "past deadlines greyed: opacity {past_opacity:?}");
+    assert!(!home.contains("opacity"), "inline opacity on the home page");
+
+    // Every page has a meta description (Lighthouse SEO), the home and self-check pages from site.toml.
+    for page in ["index.html", "check/index.html", "notice/index.html", "faq/index.html", "quota/index.html"] {
+        let html = read(&out, page);
+        let d = attr_values(&html, "name=\"description\" content").first().copied().unwrap_or("");
+        assert!(d.chars().count() >= 20, "{page}: meta description missing or empty");
+    }
+    assert!(
+        home.contains("<meta name=\"description\" content=\"郑州市专业技术人员继续教育："),
+        "home description not from site.toml"
+    );
+}
+
+#[test]
+fn the_notice_strip_links_to_the_source_when_policy_toml_gives_it() {
+    let (_dir, content) = content_copy();
+    let policy = content.join("2020/policy.toml");
+    let text = std::fs::read_to_string(&policy).unwrap();
+    let url = "https://rsj.example.gov.cn/tzgg/106.html";
+    std::fs::write(&policy, text.replacen("platform_url", &format!("source_url = \"{url}\"\nplatform_url"), 1))
+        .unwrap();
+    let out = content.parent().unwrap().join("public");
+    let res = build(&content, &out, "/");
+    let stderr = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("source_url"), "{stderr}");
+    let notice = read(&out, "notice/index.html");
+    let strip = section(&notice, "<dl class=\"doc-meta\"", "</dl>");
+    assert!(strip.contains(&format!("<dt>来源</dt><dd><a href=\"{url}\"")), "{strip}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_citation_of_a_clause_the_notice_lacks_stays_text_and_lint_warns() {
+    let (_dir, content) = content_copy();
+    let faq = content.join("2020/faq.md");
+    let text = std::fs::read_to_string(&faq).unwrap();
+    let text = text.replacen("依据：《通知》一\n", "依据：《通知》一、九（九）\n", 1);
+    std::fs::write(&faq, &text).unwrap();
+    let line = text.lines().position(|l| l.contains("九（九）")).unwrap() + 1;
+    let (code, stderr) = lint_bounded(&content);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!("2020/faq.md:{line}: 警告: 依据中的“《通知》九（九）”在通知页找不到对应的标题或条款")),
+        "{stderr}"
+    );
+    let out = content.parent().unwrap().join("public");
+    let res = build(&content, &out, "/");
+    assert_eq!(res.status.code(), Some(0));
+    let faq = read(&out, "faq/index.html");
+    assert!(faq.contains("<p>依据：《通知》<a href=\"../notice/#一范围对象\">一</a>、九（九）</p>"), "{faq}");
 }

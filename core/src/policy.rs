@@ -29,6 +29,9 @@ pub struct Policy {
     pub platform: String,
     /// The platform's address.
     pub platform_url: String,
+    /// Where the notice itself is published (原文链接), when known: the notice page links to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
     /// Yearly minimum hours (学时要求).
     pub minimums: Minimums,
     /// Annual review (年度审核).
@@ -191,6 +194,11 @@ impl Policy {
         if !(1949..=9999).contains(&self.year) {
             return err("year", format!("年度 {} 不合理", self.year));
         }
+        for (key, url) in [("platform_url", Some(&self.platform_url)), ("source_url", self.source_url.as_ref())] {
+            if let Some(url) = url.filter(|u| !(u.starts_with("https://") || u.starts_with("http://"))) {
+                return err(key, format!("网址“{url}”应以 https:// 或 http:// 开头"));
+            }
+        }
         let m = &self.minimums;
         for (key, v) in [
             ("minimums.public_compulsory", m.public_compulsory),
@@ -316,6 +324,23 @@ mod tests {
 
         let e = broken("start = 2020-12-11", "start = 2020-12-01");
         assert_eq!(e.key, "freeze.start");
+
+        let e = broken("platform_url = \"", "source_url = \"www.example.gov.cn\"\nplatform_url = \"");
+        assert_eq!(e.key, "source_url");
+        assert!(e.message.contains("https://"), "{e}");
+    }
+
+    #[test]
+    fn the_source_url_is_optional_and_kept() {
+        assert_eq!(Policy::from_toml(ZHENGZHOU_2020).unwrap().source_url, None);
+        let text = ZHENGZHOU_2020.replacen(
+            "platform_url",
+            "source_url = \"https://rsj.example.gov.cn/106.html\"\nplatform_url",
+            1,
+        );
+        let p = Policy::from_toml(&text).unwrap();
+        assert_eq!(p.source_url.as_deref(), Some("https://rsj.example.gov.cn/106.html"));
+        assert_eq!(Policy::from_json(&serde_json::to_string(&p).unwrap()).unwrap(), p);
     }
 
     #[test]

@@ -257,6 +257,71 @@ test("FAQ search finds answers by Chinese substrings", async () => {
   await ctx.close();
 });
 
+test("FAQ search understands plain-language queries (考试没过, 不合格怎么办) and lists every question", async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(subServer.url + "faq/");
+  const items = () => page.$$eval(".faq-item", (s) => s.map((x) => ({ id: x.querySelector("h2").id, shown: !x.hidden })));
+  const all = (await items()).length;
+  // The question list links every question.
+  const toc = await page.$$eval(".faq-toc a", (as) => as.map((a) => decodeURIComponent(a.hash.slice(1))));
+  assert.deepEqual(toc, (await items()).map((i) => i.id));
+  for (const q of ["考试没过", "不合格怎么办"]) {
+    await page.fill("#faq-q", q);
+    const shown = (await items()).filter((i) => i.shown).map((i) => i.id);
+    assert.ok(shown.includes("考试没通过学时算吗"), `${q}: the failed-exam answer is not among ${JSON.stringify(shown)}`);
+    assert.ok(shown.length < all, `${q}: every question shown`);
+    assert.equal(await page.isVisible(".faq-toc"), false, "the question list stays above the results");
+  }
+  // A citation of the notice leads to the clause on the notice page.
+  await page.fill("#faq-q", "");
+  await page.click("#考试没通过学时算吗 ~ p a[href*='notice/#']");
+  await page.waitForURL(/notice\/#/);
+  assert.equal(decodeURIComponent(new URL(page.url()).hash), "#四二");
+  assert.match(await page.textContent(":target"), /^（二）专业技术人员参加培训经考试合格后方可登记学时/);
+  await ctx.close();
+});
+
+test("home: upcoming deadlines first (nearest first), past ones after them, marked 已过 and not faded", async () => {
+  const ctx = await browser.newContext({ timezoneId: "Asia/Shanghai" });
+  const page = await ctx.newPage();
+  await page.clock.setFixedTime(new Date("2020-11-01T10:00:00+08:00"));
+  await page.goto(rootServer.url);
+  const rows = await page.$$eval(".deadline", (ls) => ls.map((l) => ({
+    code: l.dataset.code, start: l.dataset.start || "", date: l.dataset.date, past: l.classList.contains("past"),
+    text: l.querySelector(".countdown").textContent, opacity: getComputedStyle(l).opacity })));
+  const firstPast = rows.findIndex((r) => r.past);
+  assert.ok(firstPast > 0 && rows.slice(firstPast).every((r) => r.past), JSON.stringify(rows));
+  const next = rows.slice(0, firstPast).map((r) => (r.start > "2020-11-01" ? r.start : r.date));
+  assert.deepEqual(next, [...next].sort(), "upcoming not nearest first");
+  assert.equal(rows[0].code, "makeup_study_end");
+  for (const r of rows.slice(firstPast)) {
+    assert.equal(r.text, "已过");
+    assert.equal(r.opacity, "1", `${r.code} faded`);
+  }
+  assert.equal(await page.getAttribute(".deadline.key", "data-code"), "annual_review");
+  await ctx.close();
+});
+
+
+test("quota on a phone: the chart fits, 市直's 3490 is visible, tables scroll from the keyboard", async () => {
+  const ctx = await browser.newContext({ ...PHONE });
+  const page = await ctx.newPage();
+  await page.goto(subServer.url + "quota/");
+  const box = await page.$$eval(".quota-chart text.value", (ts) => {
+    const t = ts.find((x) => x.textContent === "3490");
+    const r = t.getBoundingClientRect(), fig = t.closest("figure");
+    return { right: r.right, width: r.width, view: document.documentElement.clientWidth, figRight: fig.getBoundingClientRect().right, scroll: fig.scrollWidth - fig.clientWidth };
+  });
+  assert.ok(box.width > 0 && box.right <= box.figRight && box.right <= box.view && box.scroll <= 0, JSON.stringify(box));
+  const regions = await page.$$eval(".table-wrap", (ws) => ws.map((w) => [w.tabIndex, w.getAttribute("role"), w.getAttribute("aria-label")]));
+  assert.ok(regions.length === 2 && regions.every(([t, r, l]) => t === 0 && r === "region" && l), JSON.stringify(regions));
+  await page.focus(".table-wrap");
+  await page.keyboard.press("ArrowRight");
+  assert.ok((await page.$eval(".table-wrap", (w) => w.scrollLeft)) > 0, "the focused table does not scroll with the arrow keys");
+  await ctx.close();
+});
+
 test("a crashed worker is restarted and the user is told", async () => {
   const ctx = await browser.newContext({ timezoneId: "Asia/Shanghai" });
   // Serve a worker whose wasm call traps (as a Rust panic would) when the input says CRASH.

@@ -4,6 +4,9 @@
 use super::generate::OutFile;
 
 const STYLE: &str = include_str!("../../assets/style.css");
+/// The document pages' own rules: the notice as an official document (screen and GB/T 9704 print),
+/// the FAQ list, the home page's deadlines, the quota tables.
+const DOC_CSS: &str = include_str!("../../assets/doc.css");
 const SITE_JS: &str = include_str!("../../assets/site.js");
 const PREFS_JS: &str = include_str!("../../assets/prefs.js");
 const CHECK_JS: &str = include_str!("../../assets/check.js");
@@ -39,6 +42,7 @@ pub const HOW_TO_BUILD_CHECKER: &str = "此 jxjy 未内置学时自查模块（W
 pub fn files() -> Vec<OutFile> {
     let mut v = vec![
         OutFile { path: "assets/style.css".into(), bytes: STYLE.as_bytes().to_vec() },
+        OutFile { path: "assets/doc.css".into(), bytes: DOC_CSS.as_bytes().to_vec() },
         OutFile { path: "assets/site.js".into(), bytes: SITE_JS.as_bytes().to_vec() },
         OutFile { path: "assets/prefs.js".into(), bytes: PREFS_JS.as_bytes().to_vec() },
         OutFile { path: "assets/check.js".into(), bytes: CHECK_JS.as_bytes().to_vec() },
@@ -71,6 +75,7 @@ fn template_csv() -> String {
 /// The static files every site has (the wasm pairs only when embedded).
 const ALWAYS: &[&str] = &[
     "assets/style.css",
+    "assets/doc.css",
     "assets/site.js",
     "assets/prefs.js",
     "assets/check.js",

@@ -22,6 +22,12 @@ pub struct Settings {
     pub year: i32,
     #[serde(default)]
     pub publisher: String,
+    /// The home page's `<meta name="description">` (what search engines show under the title).
+    #[serde(default)]
+    pub description: String,
+    /// The self-check page's `<meta name="description">`.
+    #[serde(default)]
+    pub check_description: String,
 }
 
 /// A page's front matter.
@@ -169,6 +175,16 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Option<Content> {
             &policy_shown,
             1,
             format!("政策年度 {} 与站点设置的年度 {} 不一致", p.year, settings.year),
+        ));
+    }
+    if let Some(p) = policy.as_ref().filter(|p| p.source_url.is_none()) {
+        findings.push(Finding::warning(
+            &policy_shown,
+            0,
+            format!(
+                "没有 source_url：通知页的公文信息栏不显示原文链接；请填写{}网站上《{}》的网址，如 source_url = \"https://…\"",
+                p.issuer, p.source
+            ),
         ));
     }
     let mut pages = Vec::new();

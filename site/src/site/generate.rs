@@ -2,6 +2,7 @@
 //! here, so a build with any error changes nothing (see `output.rs` for the atomic write).
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -187,13 +188,14 @@ pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> 
     // Markdown, in parallel: each page is a pure function of its source and the shared context.
     let results: Vec<(PageOut, Vec<Finding>)> =
         content.pages.par_iter().enumerate().map(|(i, page)| render_page(i, page, content, &by_rel, &shared)).collect();
-    let mut outs = Vec::with_capacity(results.len());
+    let mut outs: Vec<PageOut> = Vec::with_capacity(results.len());
     for (out, f) in results {
         findings.extend(f);
         outs.push(out);
     }
 
     check_links(content, &outs, &by_rel, findings);
+    link_citations(content, &mut outs, findings);
 
     // Templates, in parallel.
     let mut files: Vec<OutFile> = outs
@@ -247,11 +249,15 @@ pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> 
         }
     };
     let deadlines = deadline_views(content);
-    special("index.html", "index.html", "", "", &content.settings.title, &|ctx| ctx.insert("deadlines", &deadlines));
+    special("index.html", "index.html", "", "", &content.settings.title, &|ctx| {
+        ctx.insert("deadlines", &deadlines);
+        ctx.insert("description", &content.settings.description);
+    });
     let policy_json = super::script_json(&content.policy).unwrap_or_default();
     special("check.html", "check/index.html", "../", "check/", "学时自查", &|ctx| {
         ctx.insert("policy_json", &policy_json);
         ctx.insert("checker", &assets::checker_available());
+        ctx.insert("description", &content.settings.check_description);
     });
     // The 404 page is served at any depth, so it links from the site's base path.
     special("404.html", "404.html", &base.path, "404", "页面不存在", &|_| {});
@@ -474,6 +480,89 @@ fn check_links(content: &Content, outs: &[PageOut], by_rel: &HashMap<&str, usize
     }
 }
 
+/// What a page cites the notice as: `依据：《通知》` opening a paragraph.
+const CITATION: &str = "<p>依据：《通知》";
+
+/// Turns the clause labels of every `依据：《通知》四（一）、五（二）` paragraph into links to the
+/// notice page's anchors (`notice.md`: its numbered headings and clause paragraphs). A label the
+/// notice has no anchor for stays text, with a warning on the line that cites it.
+fn link_citations(content: &Content, outs: &mut [PageOut], findings: &mut Vec<Finding>) {
+    let Some(notice) = outs.iter().find(|o| content.pages[o.index].rel == "notice.md") else {
+        return;
+    };
+    let notice_url = content.pages[notice.index].url_path();
+    let clauses: HashMap<String, String> =
+        notice.rendered.clauses.iter().map(|c| (c.label.clone(), c.id.clone())).collect();
+    for o in outs.iter_mut().filter(|o| content.pages[o.index].rel != "notice.md") {
+        if !o.rendered.html.contains(CITATION) {
+            continue;
+        }
+        let page = &content.pages[o.index];
+        let target = format!("{}{notice_url}", root_prefix(&page.url_path()));
+        let mut missing = Vec::new();
+        o.rendered.html = cite_links(&o.rendered.html, &target, &clauses, &mut missing);
+        for label in missing {
+            let line = page
+                .body
+                .lines()
+                .position(|l| l.contains("依据：《通知》") && l.contains(&label))
+                .map_or(0, |i| i + page.body_line + 1);
+            findings.push(Finding::warning(
+                &page.shown,
+                line,
+                format!("依据中的“《通知》{label}”在通知页找不到对应的标题或条款：未加链接，请核对条款编号"),
+            ));
+        }
+    }
+}
+
+/// `html` with the clause labels after each [`CITATION`] linked to `target#id`; labels without
+/// an id are pushed onto `missing`.
+fn cite_links(html: &str, target: &str, clauses: &HashMap<String, String>, missing: &mut Vec<String>) -> String {
+    let numeral = |c: char| "一二三四五六七八九十".contains(c);
+    let mut out = String::with_capacity(html.len() + 256);
+    let mut rest = html;
+    while let Some(at) = rest.find(CITATION) {
+        let start = at + CITATION.len();
+        out.push_str(&rest[..start]);
+        let mut text = &rest[start..];
+        loop {
+            let n_end = text.find(|c: char| !numeral(c)).unwrap_or(text.len());
+            if n_end == 0 {
+                break;
+            }
+            let mut end = n_end;
+            if let Some(inner) = text[n_end..].strip_prefix('（') {
+                let m = inner.find(|c: char| !numeral(c)).unwrap_or(inner.len());
+                if m > 0 && inner[m..].starts_with('）') {
+                    end = n_end + '（'.len_utf8() + m + '）'.len_utf8();
+                }
+            }
+            let label = &text[..end];
+            match clauses.get(label) {
+                Some(id) => {
+                    let _ = write!(out, "<a href=\"{target}#{id}\">{label}</a>");
+                }
+                None => {
+                    out.push_str(label);
+                    missing.push(label.to_owned());
+                }
+            }
+            text = &text[end..];
+            match text.strip_prefix('、') {
+                Some(after) if after.starts_with(numeral) => {
+                    out.push('、');
+                    text = after;
+                }
+                _ => break,
+            }
+        }
+        rest = text;
+    }
+    out.push_str(rest);
+    out
+}
+
 /// `%E5%9B%9B` → `四`; malformed escapes are kept as written.
 pub fn decode_percent(s: &str) -> String {
     let bytes = s.as_bytes();
@@ -544,6 +633,24 @@ mod tests {
         assert_eq!(closest_name("policy.minimum.total", &ctx).as_deref(), Some("policy.minimums.total"));
         assert_eq!(closest_name("policy.yaer", &ctx).as_deref(), Some("policy.year"));
         assert_eq!(closest_name("something.else.entirely", &ctx), None);
+    }
+
+    #[test]
+    fn citations_link_the_clauses_the_notice_has() {
+        let clauses: HashMap<String, String> =
+            [("四", "四学时登记"), ("四（一）", "四一"), ("五（二）", "二巩固电子证书转换成果")]
+                .into_iter()
+                .map(|(a, b)| (a.to_owned(), b.to_owned()))
+                .collect();
+        let mut missing = Vec::new();
+        let html = "<p>依据：《通知》四（一）、五（二）（自查按这些条款核对）</p>\n<p>依据：《通知》四、六（三）及附件</p>\n<p>依据：别的</p>";
+        let got = cite_links(html, "../notice/", &clauses, &mut missing);
+        assert_eq!(
+            got,
+            "<p>依据：《通知》<a href=\"../notice/#四一\">四（一）</a>、<a href=\"../notice/#二巩固电子证书转换成果\">五（二）</a>（自查按这些条款核对）</p>\n\
+             <p>依据：《通知》<a href=\"../notice/#四学时登记\">四</a>、六（三）及附件</p>\n<p>依据：别的</p>"
+        );
+        assert_eq!(missing, ["六（三）"]);
     }
 
     #[test]

@@ -40,11 +40,20 @@ pub struct ActingHtml {
     pub what: String,
 }
 
+/// A numbered clause of a document (条款) and the id of the element it starts: `四` (the heading
+/// `四、学时登记`), `四（一）` (a heading or a paragraph starting `（一）` under it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clause {
+    pub label: String,
+    pub id: String,
+}
+
 /// The rendered page and the facts gathered.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
     pub html: String,
     pub headings: Vec<Heading>,
+    pub clauses: Vec<Clause>,
     pub links: Vec<Link>,
     pub tables: Vec<Table>,
     pub acting_html: Vec<ActingHtml>,
@@ -202,6 +211,21 @@ pub fn slug(text: &str) -> String {
     if out.is_empty() { "section".to_owned() } else { out }
 }
 
+const NUMERALS: &[char] = &['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
+
+/// `四、学时登记` → `四`: the Chinese numeral that numbers a section, if the text starts with one.
+fn section_number(text: &str) -> Option<&str> {
+    let (n, _) = text.trim_start().split_once('、')?;
+    (!n.is_empty() && n.chars().all(|c| NUMERALS.contains(&c))).then_some(n)
+}
+
+/// `（一）加强备案管理` → `一`: the numeral of a sub-clause label (full-width brackets), if any.
+fn item_number(text: &str) -> Option<&str> {
+    let rest = text.trim_start().strip_prefix('（')?;
+    let (n, _) = rest.split_once('）')?;
+    (!n.is_empty() && n.chars().all(|c| NUMERALS.contains(&c))).then_some(n)
+}
+
 /// Byte offset → 1-based line.
 pub struct Lines {
     starts: Vec<usize>,
@@ -244,6 +268,10 @@ pub fn render(text: &str, line_offset: usize, rewrite: Rewrite<'_>) -> Rendered 
     let mut cell: Option<String> = None;
     let mut in_head = false;
     let mut row_line = 0;
+    // The section (`四`) and its heading id that sub-clauses (`（一）`) below belong to.
+    let mut section: Option<String> = None;
+    let mut labels: Vec<String> = Vec::new();
+    let mut named_after: Vec<String> = Vec::new();
     while i < events.len() {
         let line = events[i].1;
         if matches!(events[i].0, Event::Start(Tag::Heading { .. })) {
@@ -261,7 +289,35 @@ pub fn render(text: &str, line_offset: usize, rewrite: Rewrite<'_>) -> Rendered 
                 let unique = if *n == 0 { base.clone() } else { format!("{base}-{n}") };
                 *n += 1;
                 *id = Some(CowStr::from(unique.clone()));
-                out.headings.push(Heading { level: heading_level(*level), id: unique, text });
+                let level = heading_level(*level);
+                if level <= 2 {
+                    section = section_number(&text).map(str::to_owned);
+                    if let Some(n) = &section {
+                        out.clauses.push(Clause { label: n.clone(), id: unique.clone() });
+                    }
+                } else if let (Some(sec), Some(n)) = (&section, item_number(&text)) {
+                    out.clauses.push(Clause { label: format!("{sec}（{n}）"), id: unique.clone() });
+                }
+                out.headings.push(Heading { level, id: unique, text });
+            }
+            i += 1;
+            continue;
+        }
+        if matches!(events[i].0, Event::Start(Tag::Paragraph)) {
+            // A paragraph that starts a numbered sub-clause (四（一）) gets an id of its own.
+            let first = events[i + 1..].iter().find_map(|(e, _)| match e {
+                Event::Text(t) => Some(t.as_ref()),
+                Event::End(TagEnd::Paragraph) => Some(""),
+                _ => None,
+            });
+            if let (Some(sec), Some(n)) = (&section, first.and_then(item_number)) {
+                let label = format!("{sec}（{n}）");
+                let base = slug(&label);
+                let c = ids.entry(base.clone()).or_insert(0);
+                let unique = if *c == 0 { base } else { format!("{base}-{c}") };
+                *c += 1;
+                events[i].0 = Event::Html(CowStr::from(format!("<p id=\"{unique}\">")));
+                out.clauses.push(Clause { label, id: unique });
             }
             i += 1;
             continue;
@@ -316,7 +372,21 @@ pub fn render(text: &str, line_offset: usize, rewrite: Rewrite<'_>) -> Rendered 
                 }
             }
             Event::Start(Tag::Table(_)) => table = Some(Table { line, header: Vec::new(), rows: Vec::new() }),
-            Event::End(TagEnd::Table) => out.tables.extend(table.take()),
+            Event::End(TagEnd::Table) => {
+                if let Some(t) = table.take() {
+                    // The scrolling region's name: the heading above the first table under it,
+                    // else the table's own column names.
+                    let heading = out.headings.last().filter(|h| !named_after.contains(&h.id));
+                    labels.push(match heading {
+                        Some(h) => {
+                            named_after.push(h.id.clone());
+                            h.text.trim().to_owned()
+                        }
+                        None => format!("表格：{}", t.header.join("、")),
+                    });
+                    out.tables.push(t);
+                }
+            }
             Event::Start(Tag::TableHead) => {
                 in_head = true;
                 row.clear();
@@ -348,10 +418,14 @@ pub fn render(text: &str, line_offset: usize, rewrite: Rewrite<'_>) -> Rendered 
         i += 1;
     }
 
-    // Pass 2: wrap tables so that wide ones scroll on a phone.
+    // Pass 2: wrap tables so that wide ones scroll on a phone: a named region that takes the
+    // keyboard focus, so that it can be scrolled without a mouse.
+    let mut labels = labels.into_iter();
     let wrapped = events.into_iter().flat_map(|(e, _)| match e {
         Event::Start(Tag::Table(a)) => {
-            vec![Event::Html(CowStr::Borrowed("<div class=\"table-wrap\">")), Event::Start(Tag::Table(a))]
+            let label = super::escape(&labels.next().unwrap_or_default());
+            let open = format!("<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"{label}\">");
+            vec![Event::Html(CowStr::from(open)), Event::Start(Tag::Table(a))]
         }
         Event::End(TagEnd::Table) => vec![Event::End(TagEnd::Table), Event::Html(CowStr::Borrowed("</div>\n"))],
         e => vec![e],
@@ -416,6 +490,27 @@ mod tests {
     }
 
     #[test]
+    fn numbered_clauses_get_anchors() {
+        let r = md(
+            "## 三、组织方式\n\n### （一）公需科目。\n\n## 四、学时登记\n\n引言。\n\n（一）每年 90 学时。\n\n（二）考试合格。\n\n## 附件\n\n（一）不算。\n",
+        );
+        let got: Vec<(&str, &str)> = r.clauses.iter().map(|c| (c.label.as_str(), c.id.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                ("三", "三组织方式"),
+                ("三（一）", "一公需科目"),
+                ("四", "四学时登记"),
+                ("四（一）", "四一"),
+                ("四（二）", "四二")
+            ]
+        );
+        assert!(r.html.contains("<p id=\"四一\">（一）每年 90 学时。</p>"), "{}", r.html);
+        assert!(r.html.contains("<p>（一）不算。</p>"), "{}", r.html);
+        assert!(r.html.contains("<p>引言。</p>"), "{}", r.html);
+    }
+
+    #[test]
     fn heading_ids_keep_chinese() {
         let r = md("## 四、学时登记\n\n### （一）加强备案管理。\n\n## 四、学时登记\n\n## Q&A 2020\n");
         let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
@@ -426,7 +521,12 @@ mod tests {
     #[test]
     fn tables_are_wrapped_and_collected() {
         let r = md("intro\n\n| 区域 | 人数 |\n|---|---|\n| 中原区 | 260 |\n| 总计 | 260 |\n");
-        assert!(r.html.contains("<div class=\"table-wrap\"><table>"), "{}", r.html);
+        let open = "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"表格：区域、人数\"><table>";
+        assert!(r.html.contains(open), "{}", r.html);
+        // The first table under a heading is named by it; a second one by its columns.
+        let named = md("## 名单 <1>\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n| c |\n|---|\n| 3 |\n");
+        assert!(named.html.contains("aria-label=\"名单 &lt;1&gt;\"><table>"), "{}", named.html);
+        assert!(named.html.contains("aria-label=\"表格：c\"><table>"), "{}", named.html);
         assert!(r.html.contains("</table>\n</div>"), "{}", r.html);
         let t = &r.tables[0];
         assert_eq!(t.line, 3);

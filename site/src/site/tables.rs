@@ -106,9 +106,11 @@ pub fn duplicate_rows(tables: &[Table], file: &str, findings: &mut Vec<Finding>)
 /// A horizontal bar chart of the quota, sorted as in the table, as inline SVG (no JavaScript).
 pub fn chart_svg(q: &QuotaTable) -> String {
     let max = q.rows.iter().map(|r| r.people).max().unwrap_or(1).max(1);
-    let (label_w, bar_w, row_h, top) = (96u64, 480u64, 24u64, 8u64);
+    // Room for labels and values in the larger type a phone gets (doc.css: the chart shrinks to the
+    // screen there and the text grows to stay legible): a five-character region, a four-digit value.
+    let (label_w, bar_w, row_h, top) = (120u64, 480u64, 28u64, 8u64);
     let height = top * 2 + row_h * q.rows.len() as u64;
-    let width = label_w + bar_w + 64;
+    let width = label_w + bar_w + 72;
     let total: u64 = q.rows.iter().map(|r| r.people).sum();
     let mut s = String::new();
     let _ = write!(
@@ -121,14 +123,14 @@ pub fn chart_svg(q: &QuotaTable) -> String {
         let w = (r.people * bar_w).div_ceil(max).max(1);
         let _ = write!(
             s,
-            r#"<g><text x="{}" y="{}" text-anchor="end" class="label">{}</text><rect x="{label_w}" y="{}" width="{w}" height="{}" class="bar"/><text x="{}" y="{}" class="value">{}</text></g>"#,
+            r#"<g><text x="{}" y="{}" text-anchor="end" dominant-baseline="central" class="label">{}</text><rect x="{label_w}" y="{}" width="{w}" height="{}" class="bar"/><text x="{}" y="{}" dominant-baseline="central" class="value">{}</text></g>"#,
             label_w - 8,
-            y + 17,
+            y + row_h / 2,
             escape(&r.region),
             y + 4,
             row_h - 8,
             label_w + w + 6,
-            y + 17,
+            y + row_h / 2,
             r.people
         );
     }

@@ -13,6 +13,7 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("page.html", include_str!("../../templates/page.html")),
     ("faq.html", include_str!("../../templates/faq.html")),
+    ("notice.html", include_str!("../../templates/notice.html")),
     ("index.html", include_str!("../../templates/index.html")),
     ("check.html", include_str!("../../templates/check.html")),
     ("404.html", include_str!("../../templates/404.html")),
