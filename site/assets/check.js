@@ -89,8 +89,6 @@ function readFile(file) {
   r.readAsArrayBuffer(file);
 }
 $("file").addEventListener("change", (e) => readFile(e.target.files[0]));
-// A real button (reachable by Tab, Enter and Space) that opens the hidden file input.
-$("pick-file").addEventListener("click", () => $("file").click());
 const drop = $("drop");
 drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
 drop.addEventListener("dragleave", () => drop.classList.remove("over"));

@@ -316,9 +316,12 @@ test("quota on a phone: the chart fits, 市直's 3490 is visible, tables scroll 
   assert.ok(box.width > 0 && box.right <= box.figRight && box.right <= box.view && box.scroll <= 0, JSON.stringify(box));
   const regions = await page.$$eval(".table-wrap", (ws) => ws.map((w) => [w.tabIndex, w.getAttribute("role"), w.getAttribute("aria-label")]));
   assert.ok(regions.length === 2 && regions.every(([t, r, l]) => t === 0 && r === "region" && l), JSON.stringify(regions));
+  assert.ok(await page.$eval(".table-wrap", (w) => w.scrollWidth > w.clientWidth), "the quota table is wider than a phone");
   await page.focus(".table-wrap");
   await page.keyboard.press("ArrowRight");
-  assert.ok((await page.$eval(".table-wrap", (w) => w.scrollLeft)) > 0, "the focused table does not scroll with the arrow keys");
+  // Keyboard scrolling may be animated: wait for it rather than reading it at once.
+  await page.waitForFunction(() => document.querySelector(".table-wrap").scrollLeft > 0, null, { timeout: 5000 })
+    .catch(() => assert.fail("the focused table does not scroll with the arrow keys"));
   await ctx.close();
 });
 
@@ -500,7 +503,9 @@ test("keyboard: the file button opens the chooser; after a file the verdict has 
   const { ctx, page, errors } = await checkerPage(rootServer, PHONE);
   await page.focus("#paste");
   await page.keyboard.press("Tab");
-  assert.equal(await page.evaluate(() => document.activeElement.id), "pick-file", "Tab from the paste box reaches 选择文件");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "file", "Tab from the paste box reaches 选择文件");
+  // Its focus is visible on the label beside it.
+  assert.notEqual(await page.$eval("#pick-file", (l) => getComputedStyle(l).outlineStyle), "none");
   const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Enter")]);
   await chooser.setFiles(fixture("trust/platform-status.tsv"));
   await waitDone(page);
