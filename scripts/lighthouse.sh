@@ -7,13 +7,14 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 OUT=${1:-target/lighthouse}
 mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
 if [ ! -x .tools/node_modules/.bin/lighthouse ]; then
   echo "lighthouse.sh: installing lighthouse@12.2.3 into .tools/" >&2
   npm install --prefix .tools --no-audit --no-fund --silent lighthouse@12.2.3 >&2
 fi
 BIN=${JXJY_BIN:-target/release/jxjy}
 SITE=$(mktemp -d)
-"$BIN" build --content content --out "$SITE/public" --base-url / >/dev/null
+"$BIN" build --content content --out "$SITE/public" --base-url / >/dev/null 2>&1
 PORT=${PORT:-8765}
 python3 -m http.server "$PORT" --bind 127.0.0.1 --directory "$SITE/public" >/dev/null 2>&1 &
 SERVER=$!
@@ -30,5 +31,5 @@ for p in "" notice/ quota/ faq/ check/; do
     const r = require(process.argv[1]);
     const s = (k) => Math.round(r.categories[k].score * 100);
     console.log(process.argv[2].padEnd(10), String(s("performance")).padStart(12), String(s("accessibility")).padStart(14),
-      String(s("best-practices")).padStart(14), String(s("seo")).padStart(5));' "$ROOT/$OUT/$name.json" "$name"
+      String(s("best-practices")).padStart(14), String(s("seo")).padStart(5));' "$OUT/$name.json" "$name"
 done
