@@ -77,12 +77,7 @@ fn json_contract_shape() {
     assert_eq!(p["shortfall"]["professional"], 22);
     assert_eq!(p["needed"], 22);
     assert_eq!(p["compliant"], false);
-    let excluded: Vec<(u64, &str)> = p["excluded"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| (x["row"].as_u64().unwrap(), x["reason"].as_str().unwrap()))
-        .collect();
+    let excluded = row_reasons(&p["excluded"]);
     assert_eq!(excluded, [(9, "exam_not_passed"), (12, "not_filed"), (13, "duplicate"), (15, "freeze_period")]);
     assert_eq!(p["pending"][0]["row"], 11);
     assert_eq!(p["pending"][0]["reason"], "exam_pending");
@@ -220,6 +215,11 @@ fn policy_comes_from_content_else_built_in() {
     assert_eq!(v["people"][0]["hours"]["total"], 0);
 }
 
+/// (row, reason) of each entry of an `excluded` or `pending` list.
+fn row_reasons(list: &serde_json::Value) -> Vec<(u64, &str)> {
+    list.as_array().unwrap().iter().map(|x| (x["row"].as_u64().unwrap(), x["reason"].as_str().unwrap())).collect()
+}
+
 /// The JSON report of a trust fixture (tests/fixtures/trust/, shaped like each confident wrong
 /// verdict a new-user trial met).
 fn trust_json(name: &str) -> serde_json::Value {
@@ -238,12 +238,7 @@ fn trust_platform_table_with_unfinished_rows_is_not_compliant() {
         (hours(p, "professional"), p["compliant"].as_bool(), p["needed"].as_f64()),
         (52.0, Some(false), Some(8.0))
     );
-    let pending: Vec<(u64, &str)> = p["pending"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| (x["row"].as_u64().unwrap(), x["reason"].as_str().unwrap()))
-        .collect();
+    let pending = row_reasons(&p["pending"]);
     assert_eq!(pending, [(7, "not_completed"), (8, "not_completed")]);
     assert_eq!(v["columns"]["状态"], "status");
     assert_eq!(v["assumptions"][0]["code"], "exam_assumed_passed");
@@ -286,12 +281,7 @@ fn trust_two_people_with_one_name_stay_two_people() {
 fn trust_completion_dates_outside_the_year_do_not_count() {
     let v = trust_json("year-vs-date.csv");
     let p = &v["people"][0];
-    let excluded: Vec<(u64, &str)> = p["excluded"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| (x["row"].as_u64().unwrap(), x["reason"].as_str().unwrap()))
-        .collect();
+    let excluded = row_reasons(&p["excluded"]);
     assert_eq!(excluded, [(5, "completed_outside_year"), (6, "completed_outside_year"), (7, "freeze_period")]);
     assert_eq!((hours(p, "total"), p["needed"].as_f64()), (80.0, Some(10.0)));
 }
