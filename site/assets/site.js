@@ -52,7 +52,8 @@
     });
     var box = document.querySelector(".faq-search"), input = document.getElementById("faq-q");
     var count = box.querySelector(".faq-count");
-    box.hidden = false;
+    box.classList.remove("js-pending");
+    box.removeAttribute("aria-hidden");
     var toc = document.querySelector(".faq-toc");
     var norm = function (s) { return s.replace(/\s+/g, "").toLowerCase(); };
     // Plain-language queries: words that mean the same here, and filler to drop
