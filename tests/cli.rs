@@ -357,3 +357,90 @@ fn legacy_xls_reads_as_the_same_records_in_other_formats() {
     assert_eq!(lo["people"][0]["excluded"], csv["people"][0]["excluded"]);
     assert_eq!(lo["errors"], csv["errors"]);
 }
+
+#[test]
+fn several_years_at_once_each_by_its_own_policy() {
+    // 2020 by the real policy, 2021 by a fictional one (public ≥ 34), 2019 has none.
+    let file = fixture("years/three-years.csv");
+    let policies = [root().join("content/2020/policy.toml"), root().join("tests/fixtures/policies/2021/policy.toml")];
+    let args = |format: &str| {
+        let mut a = vec!["check", file.to_str().unwrap(), "--years", "2019-2021", "--today", "2022-01-10", "--format"];
+        a.push(if format == "json" { "json" } else { "text" });
+        for p in &policies {
+            a.extend(["--policy", p.to_str().unwrap()]);
+        }
+        jxjy(&a)
+    };
+    let out = args("json");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let grid: Vec<(String, Vec<(i64, String, f64)>)> = v["grid"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let cells = p["years"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    (
+                        c["year"].as_i64().unwrap(),
+                        c["verdict"].as_str().unwrap().to_owned(),
+                        c["needed"].as_f64().unwrap_or(0.0),
+                    )
+                })
+                .collect();
+            (p["person"].as_str().unwrap().to_owned(), cells)
+        })
+        .collect();
+    assert_eq!(
+        grid,
+        [
+            (
+                "张伟".to_owned(),
+                vec![(2019, "no_policy".into(), 0.0), (2020, "met".into(), 0.0), (2021, "short".into(), 4.0)]
+            ),
+            (
+                "李娜".to_owned(),
+                vec![(2019, "no_policy".into(), 0.0), (2020, "short".into(), 30.0), (2021, "short".into(), 90.0)]
+            ),
+        ]
+    );
+    let years: Vec<(i64, u64)> = v["years"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|y| (y["year"].as_i64().unwrap(), y["rows"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(years, [(2019, 1), (2020, 6), (2021, 3)]);
+    assert_eq!(v["years"][0]["message"], "没有2019年度的政策文件，无法判断该年度是否达标");
+    assert_eq!(v["years"][2]["report"]["policy"]["year"], 2021);
+    // Each year's detail is there: the 2021 row of 张伟 counted by the 2021 policy.
+    assert_eq!(v["years"][2]["report"]["people"][0]["hours"]["public"], 30);
+    let text = String::from_utf8(args("text").stdout).unwrap();
+    assert!(text.contains("张伟") && text.contains("无政策\t达标\t未达标（还需4）"), "{text}");
+    assert!(text.contains("2019年度：文件中属于该年度的记录 1 行；没有2019年度的政策文件"), "{text}");
+}
+
+#[test]
+fn years_all_covers_every_year_of_the_rows() {
+    let out = jxjy(&[
+        "check",
+        fixture("years/three-years.csv").to_str().unwrap(),
+        "--years",
+        "all",
+        "--today",
+        "2022-01-10",
+        "--format",
+        "csv",
+        "--policy",
+        root().join("content/2020/policy.toml").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(csv.starts_with("\u{feff}人员,身份证号/工号,2019年度,2020年度,2021年度\r\n"), "{csv}");
+    assert!(csv.contains("\r\n张伟,410105199001013417,无政策,达标,无政策\r\n"), "{csv}");
+    let bad = jxjy(&["check", fixture("years/three-years.csv").to_str().unwrap(), "--years", "2021-2019"]);
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -28,6 +28,7 @@ pub mod policy;
 pub mod report;
 pub mod text;
 pub mod values;
+pub mod years;
 
 #[cfg(all(test, feature = "toml"))]
 pub(crate) mod testing;

@@ -41,6 +41,9 @@ pub struct Report {
     pub errors: Vec<RowError>,
     /// How every data row was accounted for.
     pub rows: RowCounts,
+    /// Readable rows by the year they belong to (所属年度, else the completion date's year),
+    /// ascending: which years this file speaks of (see [`crate::years`]).
+    pub rows_by_year: Vec<(i32, usize)>,
     /// Every data row with its outcome (明细), when asked for ([`crate::CheckOptions::ledger`]);
     /// at most `ledger_cap` entries, with `ledger_truncated` set past it.
     #[serde(skip_serializing_if = "Vec::is_empty")]

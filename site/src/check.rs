@@ -11,7 +11,8 @@ use chrono::{NaiveDate, TimeDelta, Utc};
 use clap::{Args, ValueEnum};
 use jxjy_core::Report;
 use jxjy_core::columns::How;
-use jxjy_core::report::{Assumption, PersonReport};
+use jxjy_core::report::{Assumption, PersonReport, csv_field};
+use jxjy_core::years::{self, YearVerdict, YearsReport};
 
 use crate::policy_source;
 
@@ -23,8 +24,13 @@ pub struct CheckArgs {
     #[arg(long, value_parser = parse_day)]
     pub today: Option<NaiveDate>,
     /// The policy file. Default: the newest content/<year>/policy.toml here, else the built-in one.
+    /// With --years, may be given once per year (default: every content/<year>/policy.toml here).
     #[arg(long)]
-    pub policy: Option<PathBuf>,
+    pub policy: Vec<PathBuf>,
+    /// Check several years at once, each by its own year's policy: a range (2018-2020), one year,
+    /// or `all` (every year the rows belong to). Prints a person × year grid.
+    #[arg(long)]
+    pub years: Option<String>,
     /// Output: text for people, json for scripts, csv for a per-person summary, ledger for every
     /// row with its outcome (明细, CSV for Excel).
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
@@ -49,7 +55,14 @@ pub fn today_in_shanghai() -> NaiveDate {
 }
 
 pub fn run(args: &CheckArgs) -> ExitCode {
-    let (policy, _origin) = match policy_source::load(args.policy.as_deref()) {
+    if args.years.is_some() {
+        return run_years(args);
+    }
+    if args.policy.len() > 1 {
+        eprintln!("jxjy check: 多个 --policy 只能与 --years 一起使用");
+        return ExitCode::from(2);
+    }
+    let (policy, _origin) = match policy_source::load(args.policy.first().map(PathBuf::as_path)) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("jxjy check: {e:#}");
@@ -94,6 +107,132 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// `--years`: every year by its own policy, and a person × year grid.
+fn run_years(args: &CheckArgs) -> ExitCode {
+    let range = match args.years.as_deref() {
+        Some("all") | None => None,
+        Some(r) => match years::parse_range(r) {
+            Some(r) => Some(r),
+            None => {
+                eprintln!("jxjy check: --years “{r}” 应为 2018-2020、2020 或 all");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let policies = match policy_source::load_all(&args.policy) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("jxjy check: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let bytes = match read_input(args) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("jxjy check: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let today = args.today.unwrap_or_else(today_in_shanghai);
+    let ledger = args.format == OutputFormat::Json;
+    let options = jxjy_core::CheckOptions { ledger, ledger_cap: None };
+    let report = match years::check_years(&bytes, &policies, today, range, options) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("jxjy check: {}: {e}", args.file.display());
+            return ExitCode::from(1);
+        }
+    };
+    let out = match args.format {
+        OutputFormat::Json => serde_json::to_string_pretty(&report).map(|s| s + "\n").map_err(|e| e.to_string()),
+        OutputFormat::Text => Ok(terminal_safe(&render_years_text(&report, today))),
+        OutputFormat::Csv => Ok(years_csv(&report)),
+        OutputFormat::Ledger => Err("--format ledger 每次只列一个年度的明细：请去掉 --years".to_owned()),
+    };
+    match out {
+        Ok(text) => {
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("jxjy check: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn cell_text(c: &years::GridCell) -> String {
+    match (c.verdict, c.needed) {
+        (YearVerdict::Met, _) => "达标".to_owned(),
+        (YearVerdict::Short, Some(n)) => format!("未达标（还需{n}）"),
+        (YearVerdict::Short, None) => "未达标".to_owned(),
+        (YearVerdict::NoPolicy, _) => "无政策".to_owned(),
+    }
+}
+
+/// The grid first (who met which year), then one line per year, then each year's verdicts.
+pub fn render_years_text(r: &YearsReport, today: NaiveDate) -> String {
+    let mut o = String::new();
+    let span = match (r.years.first(), r.years.last()) {
+        (Some(a), Some(b)) if a.year != b.year => format!("{}–{}", a.year, b.year),
+        (Some(a), _) => a.year.to_string(),
+        _ => "（文件中没有可读的记录）".to_owned(),
+    };
+    let _ = writeln!(o, "多年度学时核查 · {span} · 今天 {today}");
+    let _ = write!(o, "\n  {:<14}", "人员");
+    for y in &r.years {
+        let _ = write!(o, "\t{}", y.year);
+    }
+    let _ = writeln!(o);
+    for p in &r.grid {
+        let _ = write!(o, "  {:<14}", if p.person.is_empty() { "本人" } else { p.person.as_str() });
+        for c in &p.years {
+            let _ = write!(o, "\t{}", cell_text(c));
+        }
+        let _ = writeln!(o);
+    }
+    let _ = writeln!(o);
+    for y in &r.years {
+        match (&y.report, &y.message) {
+            (Some(rep), _) => {
+                let met = rep.people.iter().filter(|p| p.compliant).count();
+                let _ = writeln!(
+                    o,
+                    "{}年度（{}）：文件中属于该年度的记录 {} 行；{} 人中 {met} 人达标{}",
+                    y.year,
+                    rep.policy.source,
+                    y.rows,
+                    rep.people.len(),
+                    premise(&rep.assumptions, &[])
+                );
+            }
+            (None, Some(m)) => {
+                let _ = writeln!(o, "{}年度：文件中属于该年度的记录 {} 行；{m}", y.year, y.rows);
+            }
+            (None, None) => {}
+        }
+    }
+    let _ = writeln!(o, "\n每个年度的明细：jxjy check 文件 --policy content/<年度>/policy.toml");
+    o
+}
+
+/// The grid for a spreadsheet: one line per person, one column per year.
+fn years_csv(r: &YearsReport) -> String {
+    let mut o = String::from("\u{feff}人员,身份证号/工号");
+    for y in &r.years {
+        let _ = write!(o, ",{}年度", y.year);
+    }
+    o.push_str("\r\n");
+    for p in &r.grid {
+        let _ = write!(o, "{},{}", csv_field(&p.person), csv_field(p.id.as_deref().unwrap_or("")));
+        for c in &p.years {
+            let _ = write!(o, ",{}", cell_text(c));
+        }
+        o.push_str("\r\n");
+    }
+    o
 }
 
 fn read_input(args: &CheckArgs) -> Result<Vec<u8>, String> {

@@ -18,16 +18,41 @@ pub enum Origin {
 
 /// The newest `content/<year>/policy.toml` under `content`, by year.
 pub fn newest_in(content: &Path) -> Option<PathBuf> {
-    let entries = std::fs::read_dir(content).ok()?;
-    entries
+    all_in(content).pop()
+}
+
+/// Every policy for `--years`: the files given, else every `content/<year>/policy.toml` here,
+/// else the built-in one.
+pub fn load_all(explicit: &[PathBuf]) -> Result<Vec<Policy>> {
+    let paths: Vec<PathBuf> = if explicit.is_empty() { all_in(Path::new("content")) } else { explicit.to_vec() };
+    if paths.is_empty() {
+        return Ok(vec![Policy::from_toml(BUILT_IN).context("内置政策文件有误")?]);
+    }
+    let mut policies = Vec::with_capacity(paths.len());
+    for path in paths {
+        let text = std::fs::read_to_string(&path).with_context(|| format!("无法读取政策文件 {}", path.display()))?;
+        let policy = Policy::from_toml(&text).with_context(|| format!("政策文件 {} 有误", path.display()))?;
+        if policies.iter().any(|p: &Policy| p.year == policy.year) {
+            anyhow::bail!("政策文件 {} 与另一个文件同为 {} 年度", path.display(), policy.year);
+        }
+        policies.push(policy);
+    }
+    Ok(policies)
+}
+
+/// Every `content/<year>/policy.toml` under `content`, by year.
+pub fn all_in(content: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(content) else { return Vec::new() };
+    let mut found: Vec<(i32, PathBuf)> = entries
         .filter_map(Result::ok)
         .filter_map(|e| {
             let year: i32 = e.file_name().to_str()?.parse().ok()?;
             let path = e.path().join("policy.toml");
             path.is_file().then_some((year, path))
         })
-        .max_by_key(|(year, _)| *year)
-        .map(|(_, path)| path)
+        .collect();
+    found.sort();
+    found.into_iter().map(|(_, p)| p).collect()
 }
 
 /// Loads the policy the CLI should use.

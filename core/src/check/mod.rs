@@ -158,6 +158,8 @@ struct Checker<'a> {
     errors: Vec<RowError>,
     counts: RowCounts,
     error_rows: HashSet<u32, FxBuildHasher>,
+    /// Readable rows by the year they belong to (a file speaks of few years: a short list).
+    rows_by_year: Vec<(i32, usize)>,
     /// Every row's outcome, when asked for.
     ledger: Option<Vec<LedgerEntry>>,
     ledger_cap: usize,
@@ -207,6 +209,7 @@ impl<'a> Checker<'a> {
             errors: Vec::new(),
             counts: RowCounts::default(),
             error_rows: HashSet::default(),
+            rows_by_year: Vec::new(),
             ledger: None,
             ledger_cap: 0,
             ledger_truncated: false,
@@ -268,6 +271,10 @@ impl<'a> Checker<'a> {
             }
             return;
         };
+        match self.rows_by_year.iter_mut().find(|(y, _)| *y == record.year) {
+            Some((_, n)) => *n += 1,
+            None => self.rows_by_year.push((record.year, 1)),
+        }
         self.judge(number, &record);
     }
 
@@ -361,6 +368,11 @@ impl<'a> Checker<'a> {
             warnings: self.warnings,
             errors,
             rows: counts,
+            rows_by_year: {
+                let mut y = self.rows_by_year;
+                y.sort_unstable();
+                y
+            },
             ledger: self.ledger.unwrap_or_default(),
             ledger_truncated: self.ledger_truncated,
         }
