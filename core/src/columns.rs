@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::import::{Row, Table};
 use crate::text::match_key;
-use crate::values::looks_like;
+use crate::values::{self, looks_like};
 
 /// What a column of a record file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -42,10 +42,13 @@ pub enum Field {
     Year,
     /// 序号: read and ignored.
     Serial,
+    /// 备注 (or any other column) whose cells say 不合格/未完成 on some rows: read leniently, only
+    /// for those words; every other cell says nothing.
+    Remark,
 }
 
 /// How many fields there are.
-pub const FIELD_COUNT: usize = 15;
+pub const FIELD_COUNT: usize = 16;
 
 impl Field {
     /// Every field, in declaration order (`ALL[f as usize] == f`).
@@ -65,6 +68,7 @@ impl Field {
         Field::Filing,
         Field::Year,
         Field::Serial,
+        Field::Remark,
     ];
 
     /// The Chinese name shown to people for what a column was read as.
@@ -85,6 +89,7 @@ impl Field {
             Field::Filing => "是否备案",
             Field::Year => "所属年度",
             Field::Serial => "序号（不参与计算）",
+            Field::Remark => "备注（按所写的不合格、未完成处理）",
         }
     }
 
@@ -111,6 +116,7 @@ impl Field {
             Field::Filing => "filing",
             Field::Year => "year",
             Field::Serial => "serial",
+            Field::Remark => "remark",
         }
     }
 }
@@ -120,7 +126,7 @@ const EXACT: &[(Field, &[&str])] = &[
     (Field::Name, &["姓名", "名字", "学员姓名", "人员姓名", "name", "fullname", "personname"]),
     (
         Field::StaffNo,
-        &["工号", "职工号", "员工号", "员工编号", "人员编号", "编号", "staffno", "staffid", "employeeid", "employeeno"],
+        &["工号", "职工号", "员工号", "员工编号", "人员编号", "staffno", "staffid", "employeeid", "employeeno"],
     ),
     (Field::IdNumber, &["身份证号", "身份证号码", "身份证", "证件号码", "证件号", "idnumber", "idno", "idcard", "id"]),
     (
@@ -242,6 +248,8 @@ const EXACT: &[(Field, &[&str])] = &[
             "学习状态",
             "状态",
             "完成状态",
+            "审核状态",
+            "学时状态",
             "是否完成",
             "学习进度",
             "进度",
@@ -258,7 +266,8 @@ const EXACT: &[(Field, &[&str])] = &[
     (Field::Mode, &["学习方式", "培训形式", "培训方式", "学习形式", "mode", "format", "delivery"]),
     (Field::Filing, &["是否备案", "备案情况", "备案", "备案状态", "filed", "filing", "registered"]),
     (Field::Year, &["所属年度", "补学年度", "年度", "学时年度", "year", "policyyear", "creditedyear"]),
-    (Field::Serial, &["序号", "no", "#", "number", "rowno", "sn"]),
+    // 编号 is as often a row number as a staff number: read as a serial, never as who someone is.
+    (Field::Serial, &["序号", "编号", "no", "#", "number", "rowno", "sn"]),
 ];
 
 /// Looser rules for labels that only contain a telling word, checked in this order.
@@ -271,7 +280,8 @@ const CONTAINS: &[(Field, &[&str])] = &[
     (Field::Hours, &["学时", "课时", "hours"]),
     (Field::Date, &["日期", "时间", "date"]),
     (Field::Exam, &["合格", "考核", "成绩", "考试"]),
-    (Field::Status, &["状态", "进度", "是否完成", "完成情况"]),
+    // Not every 状态: 人员状态, 账号状态 and 证书状态 say nothing about the study.
+    (Field::Status, &["学习状态", "完成状态", "进度", "是否完成", "完成情况"]),
     (Field::IdNumber, &["身份证", "证件"]),
     (Field::Name, &["姓名"]),
     (Field::StaffNo, &["工号"]),
@@ -477,7 +487,9 @@ impl Columns {
                     self.assign(col, d, How::Values, Some(note));
                 }
                 Some(d) if d == f => {}
-                _ if t.filled >= 3 && t.support(f) * 5 < t.filled && !(f == Field::Category && t.nature > 0) => {
+                // Left unused only when the field's own reader rejects most cells (状态 of 正常/有效,
+                // 类型 of 线上/面授), not merely when they look unusual (a Result of 85, 90, 45).
+                _ if t.filled >= 3 && t.readable(f) * 5 < t.filled => {
                     let example = t.first.clone();
                     self.unassign(col, format!("列名像{}，但内容（如“{example}”）不像，未使用", f.label()));
                     rejected[col] = true;
@@ -501,6 +513,44 @@ impl Columns {
             } else if self.labels[col].note.is_none() {
                 self.labels[col].note = Some("列名和内容都与学时核查无关，不参与计算".to_owned());
             }
+        }
+        self.find_remarks(table);
+    }
+
+    /// A column left unused that says 不合格 or 未完成 on any row (a 备注 filled in here and
+    /// there, past the sample too) is read for those words: such a row must not count. Every row
+    /// is looked at, but only for the unused columns.
+    fn find_remarks(&mut self, table: &Table<'_>) {
+        let candidates: Vec<usize> = (0..self.labels.len()).filter(|&c| self.labels[c].field.is_none()).collect();
+        if candidates.is_empty() || self.get(Field::Remark).is_some() {
+            return;
+        }
+        let mut said: Vec<Option<(u32, String)>> = vec![None; self.labels.len()];
+        let header = self.header_row;
+        let labels = &self.labels;
+        let mut past = false;
+        table.for_each_row(&mut |number, cells| {
+            if !past {
+                past = number == header;
+                return ControlFlow::Continue(());
+            }
+            for &c in &candidates {
+                if said[c].is_none() {
+                    let cell = cells.get(labels[c].index).trim();
+                    if values::remark(cell) != values::Remark::Nothing {
+                        said[c] = Some((number, cell.chars().take(12).collect()));
+                    }
+                }
+            }
+            if candidates.iter().all(|&c| said[c].is_some()) {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        if let Some((col, (row, word))) = candidates.iter().find_map(|&c| said[c].clone().map(|s| (c, s))) {
+            let note = format!("第{row}行写有“{word}”：写明不合格、未完成等的行按其内容不计入，其余行照常");
+            self.assign(col, Field::Remark, How::Values, Some(note));
         }
     }
 }
@@ -537,6 +587,9 @@ struct Tally {
     example: String,
     /// The first filled cell.
     first: String,
+    /// Cells the field's own reader accepts (a score of 85 is an exam result even though it does
+    /// not look like one), by VALUE_FIELDS order.
+    readable: [usize; 5],
 }
 
 impl Tally {
@@ -549,6 +602,16 @@ impl Tally {
             self.first = cell.chars().take(12).collect();
         }
         let l = looks_like(cell);
+        let readable = [
+            values::category(cell).is_ok(),
+            values::nature(cell).is_ok_and(|n| n.is_some()),
+            values::exam(cell).is_ok(),
+            values::status(cell).is_ok(),
+            values::filing(cell).is_ok(),
+        ];
+        for (n, ok) in self.readable.iter_mut().zip(readable) {
+            *n += usize::from(ok);
+        }
         self.category += usize::from(l.category);
         self.nature += usize::from(l.nature);
         self.exam += usize::from(l.exam);
@@ -557,6 +620,11 @@ impl Tally {
         if self.example.is_empty() && (l.category || l.nature || l.exam || l.status || l.filing) {
             self.example = cell.chars().take(12).collect();
         }
+    }
+
+    /// Cells `f`'s own reader accepts.
+    fn readable(&self, f: Field) -> usize {
+        VALUE_FIELDS.iter().position(|&v| v == f).map_or(0, |i| self.readable[i])
     }
 
     fn support(&self, f: Field) -> usize {

@@ -157,7 +157,7 @@ impl Report {
     pub fn people_csv(&self) -> String {
         use std::fmt::Write as _;
         let mut o = String::from(
-            "\u{feff}人员,身份证号/工号,是否达标,还需学时,公需必修,公需合计,专业科目,全年合计,差必修,差公需,差专业,差合计,未计入行数,待考核行数,前提\r\n",
+            "\u{feff}人员,身份证号/工号,是否达标,还需学时,公需必修,公需合计,专业科目,全年合计,差必修,差公需,差专业,差合计,未计入行数,待定行数,前提\r\n",
         );
         for p in &self.people {
             let premise: Vec<&str> =
@@ -337,6 +337,14 @@ pub enum AssumptionCode {
     RowsUnreadable,
     /// Public hours of unknown nature counted as elective.
     NatureAssumedElective,
+    /// Counted rows with a blank 学习状态, taken as finished.
+    StatusAssumedFinished,
+    /// Counted rows without a completion date.
+    DateMissing,
+    /// One ID written with several names: counted as one person.
+    NameMismatch,
+    /// The ID column cannot tell people apart (masked, scientific notation, not IDs).
+    IdUnusable,
 }
 
 /// One thing a verdict rests on, in a short Chinese phrase.

@@ -90,6 +90,32 @@ pub fn match_key(s: &str) -> Cow<'_, str> {
     Cow::Owned(fold_width(s).chars().filter(|&c| !is_decoration(c)).map(|c| c.to_ascii_lowercase()).collect())
 }
 
+/// The key under which two IDs (身份证号, 工号) are the same person's: full-width folded, every
+/// space removed, letters upper-cased (`410105 19900101123x` = `410105199001011234X`… of the same
+/// writing). Borrows in the common case of plain digits and capitals.
+pub fn id_key(s: &str) -> Cow<'_, str> {
+    if s.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase() || b == b'-') {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(fold_width(s).chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect())
+}
+
+/// Why an ID cell cannot tell people apart, if it cannot: masked (`4101********1234`) or
+/// rewritten by Excel in scientific notation (`4.10105E+17`).
+pub fn id_unusable(s: &str) -> bool {
+    let k = id_key(s);
+    k.contains('*')
+        || (k.contains('E') && k.contains('.') && k.bytes().all(|b| b.is_ascii_digit() || b"E+-.".contains(&b)))
+}
+
+/// Whether an ID cell is a 身份证号 as issued: 15 digits, or 17 digits and a digit or X.
+pub fn is_id_number(s: &str) -> bool {
+    let k = id_key(s);
+    let b = k.as_bytes();
+    (b.len() == 15 && b.iter().all(u8::is_ascii_digit))
+        || (b.len() == 18 && b[..17].iter().all(u8::is_ascii_digit) && (b[17].is_ascii_digit() || b[17] == b'X'))
+}
+
 /// Trims spaces of every width (and a stray BOM) from both ends.
 #[inline(always)]
 pub fn trim_cell(s: &str) -> &str {

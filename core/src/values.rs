@@ -186,7 +186,7 @@ pub enum Status {
     Unknown,
 }
 
-/// Words that say the study is finished (after [`match_key`]).
+/// Words that say the study is finished (after [`match_key`]); 是/√ in a 是否完成 column.
 const FINISHED: &[&str] = &[
     "已完成",
     "完成",
@@ -197,12 +197,22 @@ const FINISHED: &[&str] = &[
     "已通过",
     "已结束",
     "已完结",
+    "已审核",
+    "审核通过",
+    "已认定",
+    "是",
+    "√",
+    "✓",
+    "✔",
+    "yes",
+    "y",
+    "true",
     "finished",
     "completed",
     "complete",
     "done",
 ];
-/// Words that say it is not.
+/// Words that say it is not (an audit not yet passed included: the hours are not registered yet).
 const UNFINISHED: &[&str] = &[
     "学习中",
     "进行中",
@@ -214,6 +224,17 @@ const UNFINISHED: &[&str] = &[
     "在学",
     "待学习",
     "未结束",
+    "待审核",
+    "审核中",
+    "未审核",
+    "未认定",
+    "否",
+    "×",
+    "✗",
+    "✘",
+    "no",
+    "n",
+    "false",
     "inprogress",
     "notstarted",
     "notcompleted",
@@ -222,6 +243,38 @@ const UNFINISHED: &[&str] = &[
     "ongoing",
     "started",
 ];
+/// Yes/no words: a 是否完成 column's values, too common to reveal a column or to be a remark.
+const YES_NO: &[&str] = &["是", "否", "√", "✓", "✔", "×", "✗", "✘", "yes", "y", "no", "n", "true", "false"];
+/// Words that say an exam was failed (for remarks: a 备注 that says 不合格 on some rows).
+const FAILED_WORDS: &[&str] =
+    &["不合格", "未通过", "没通过", "不通过", "fail", "failed", "缺考", "不及格", "考核不合格", "考试不合格"];
+
+/// What a remark cell (备注) says, read leniently: only plain failure or unfinished words count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remark {
+    /// 不合格, 未通过, …
+    Failed,
+    /// 未完成, 学习中, 待审核, …
+    Unfinished,
+    /// Anything else (blank, 线上, 面授…): says nothing.
+    Nothing,
+}
+
+/// Reads a remark cell; never an error.
+pub fn remark(cell: &str) -> Remark {
+    if cell.is_empty() || cell.len() > 48 {
+        return Remark::Nothing;
+    }
+    let key = match_key(cell);
+    let key: &str = &key;
+    if FAILED_WORDS.contains(&key) {
+        Remark::Failed
+    } else if UNFINISHED.contains(&key) && !YES_NO.contains(&key) {
+        Remark::Unfinished
+    } else {
+        Remark::Nothing
+    }
+}
 
 /// Reads 已完成/学习中/未完成/… or a percentage (100% is finished, less is not).
 pub fn status(cell: &str) -> Result<Status, String> {
@@ -304,7 +357,8 @@ pub fn looks_like(cell: &str) -> Looks {
     ]
     .contains(&key)
         || key == "已通过";
-    l.status = FINISHED.contains(&key) || UNFINISHED.contains(&key) || percent(&fold_width(cell)).is_some();
+    l.status = !YES_NO.contains(&key)
+        && (FINISHED.contains(&key) || UNFINISHED.contains(&key) || percent(&fold_width(cell)).is_some());
     l.filing = ["已备案", "未备案", "备案", "filed", "notfiled", "unfiled"].contains(&key);
     l
 }

@@ -39,7 +39,7 @@ fn a_platform_table_with_a_status_column_counts_only_finished_rows() {
     assert_eq!(reasons(p), vec![(7, Reason::NotCompleted), (8, Reason::NotCompleted)]);
     assert_eq!(p.pending.len(), 2);
     assert_eq!(r.rows.pending, 2);
-    assert!(p.pending[0].message.contains("学习尚未完成"));
+    assert!(p.pending[0].message.contains("尚未完成"));
     // No exam column: the verdict rests on "已完成 = passed", and says so.
     assert!(assumption_codes(&r).contains(&AssumptionCode::ExamAssumedPassed));
     assert!(r.assumptions[0].message.contains("已完成的课程按考核合格计算"), "{:?}", r.assumptions);
@@ -232,11 +232,12 @@ fn a_remarks_column_of_exam_results_is_read_as_the_exam_column() {
     );
     assert_eq!(column(&r, "备注"), ("exam".into(), How::Values));
     let p = only(&r);
-    assert_eq!(reasons(p), vec![(3, Reason::ExamNotPassed)]);
-    // A blank cell in a column read by its cells says nothing: counted, and the verdict says so.
-    assert_eq!(p.hours.professional, h("60"));
+    // A column of 合格/不合格 is the exam column, however it is headed: a blank cell is pending
+    // (design.md), not passed.
+    assert_eq!(reasons(p), vec![(3, Reason::ExamNotPassed), (4, Reason::ExamPending)]);
+    assert_eq!(p.hours.professional, h("30"));
     let guess = r.assumptions.iter().find(|a| a.code == AssumptionCode::ColumnByValues).unwrap();
-    assert!(guess.message.contains("空白按合格计算"), "{}", guess.message);
+    assert_eq!(guess.message, "“备注”列按内容识别为考核结果");
 }
 
 #[test]
@@ -359,4 +360,135 @@ fn one_person_sees_their_own_deadlines_first() {
         "2020-03-01",
     );
     assert!(unit.deadlines.windows(2).all(|w| w[0].date <= w[1].date));
+}
+
+// Found by an adversarial review of the rules above: each was a false 已达到, an unstated
+// assumption, or a person split or merged wrongly.
+
+#[test]
+fn ids_that_cannot_tell_people_apart_fall_back_to_names_and_say_so() {
+    // Excel rewrote the 身份证号 as 4.10105E+17: every row has the "same" ID.
+    let sci = "姓名,身份证号,课程名称,科目类型,课程性质,学时,完成日期,考核结果\n\
+               张伟,4.10105E+17,知识产权,公需科目,必修,24,2020-05-01,合格\n\
+               张伟,4.10105E+17,科技前沿,公需科目,选修,6,2020-05-02,合格\n\
+               李娜,4.10105E+17,临床新技术,专业科目,,60,2020-06-01,合格\n";
+    let masked = sci.replace("4.10105E+17", "410105********1234");
+    for text in [sci.to_owned(), masked] {
+        let r = check(&text);
+        let people: Vec<(&str, bool)> = r.people.iter().map(|p| (p.person.as_str(), p.compliant)).collect();
+        assert_eq!(people, [("张伟", false), ("李娜", false)], "{text}");
+        let a = r.assumptions.iter().find(|a| a.code == AssumptionCode::IdUnusable).expect("said beside the verdict");
+        assert!(a.message.contains("按姓名区分人员"), "{}", a.message);
+    }
+}
+
+#[test]
+fn an_id_written_with_spaces_or_full_width_digits_is_the_same_person() {
+    let r = check(
+        "姓名,身份证号,课程名称,科目类型,学时,完成日期\n\
+         张伟,41010519900101123x,甲,公需必修,24,2020-04-01\n\
+         张伟,410105 19900101123X,乙,公需选修,6,2020-04-02\n\
+         张伟,４１０１０５１９９００１０１１２３Ｘ,丙,专业科目,60,2020-04-03\n",
+    );
+    let p = only(&r);
+    assert!(p.compliant);
+    assert_eq!(p.id.as_deref(), Some("41010519900101123x"), "the ID as first written");
+}
+
+#[test]
+fn a_serial_number_column_is_not_who_someone_is() {
+    for head in ["编号", "ID"] {
+        let r = check(&format!(
+            "{head},姓名,课程名称,科目类型,学时,完成日期\n1,张伟,甲,公需必修,24,2020-04-01\n2,张伟,乙,公需选修,6,2020-04-02\n3,张伟,丙,专业科目,60,2020-04-03\n"
+        ));
+        assert!(only(&r).compliant, "{head}");
+    }
+}
+
+#[test]
+fn one_id_with_two_names_is_said_beside_the_verdict() {
+    let r = check(
+        "工号,姓名,课程名称,科目类型,学时,完成日期\nE01,张伟,甲,公需必修,24,2020-04-01\nE01,李娜,乙,专业科目,60,2020-04-02\n",
+    );
+    let a: Vec<&str> = only(&r)
+        .assumptions
+        .iter()
+        .filter(|a| a.code == AssumptionCode::NameMismatch)
+        .map(|a| a.message.as_str())
+        .collect();
+    assert_eq!(a, ["同一证件号下还写有姓名“李娜”，已按同一人计算，请核对"]);
+}
+
+#[test]
+fn a_result_column_of_scores_is_the_exam_column() {
+    let r = check(
+        "Name,Course,Type,Category,Nature,Hours,Date,Result\n\
+         Zhang,IP law,Online,Public,Compulsory,24,2020-05-01,85\n\
+         Zhang,Frontier,Online,Public,Elective,6,2020-05-02,90\n\
+         Zhang,Clinical,Face-to-face,Professional,,60,2020-06-01,45\n",
+    );
+    assert_eq!(column(&r, "Result"), ("exam".into(), How::Header));
+    let p = only(&r);
+    assert_eq!(reasons(p), vec![(4, Reason::ExamNotPassed)]);
+    assert!(!p.compliant);
+}
+
+#[test]
+fn a_remark_that_says_failed_or_unfinished_anywhere_keeps_that_row_out() {
+    let r = check(
+        "课程名称,科目类型,课程性质,学时,完成日期,备注\n\
+         甲,公需科目,必修,24,2020-04-01,\n\
+         乙,公需科目,选修,6,2020-04-02,线上\n\
+         丙,专业科目,,30,2020-04-03,不合格\n\
+         丁,专业科目,,30,2020-04-04,面授\n\
+         戊,专业科目,,30,2020-04-05,面授\n",
+    );
+    assert_eq!(column(&r, "备注"), ("remark".into(), How::Values));
+    assert_eq!(reasons(only(&r)), vec![(4, Reason::ExamNotPassed)]);
+    assert!(only(&r).compliant, "60 professional hours remain");
+    assert!(r.assumptions.iter().any(|a| a.message == "“备注”列中写明不合格、未完成的行已不计入，其余行照常"));
+    // Past the rows looked at to recognise columns, too.
+    let mut late = String::from("课程名称,科目类型,课程性质,学时,完成日期,备注\n");
+    for i in 0..200 {
+        late.push_str(&format!("小课{i},专业科目,,0.1,2020-03-01,\n"));
+    }
+    late.push_str("必修课,公需科目,必修,24,2020-04-01,\n选修课,公需科目,选修,6,2020-04-02,\n");
+    late.push_str("大课,专业科目,,60,2020-05-01,未完成\n");
+    let r = check(&late);
+    let p = only(&r);
+    assert_eq!(reasons(p), vec![(204, Reason::NotCompleted)]);
+    assert!(!p.compliant);
+}
+
+#[test]
+fn blank_status_cells_and_missing_dates_are_said_beside_the_verdict() {
+    let r = check(
+        "课程名称,科目类型,课程性质,学时,完成日期,所属年度,学习状态\n\
+         甲,公需科目,必修,24,,2020,\n乙,公需科目,选修,6,,2020,\n丙,专业科目,,60,,2020,\n",
+    );
+    let p = only(&r);
+    assert!(p.compliant);
+    let codes: Vec<AssumptionCode> = p.assumptions.iter().map(|a| a.code).collect();
+    assert!(codes.contains(&AssumptionCode::StatusAssumedFinished), "{codes:?}");
+    assert!(codes.contains(&AssumptionCode::DateMissing), "{codes:?}");
+}
+
+#[test]
+fn audit_states_yes_no_and_unrelated_states() {
+    // 待审核: not registered yet, so not counted.
+    let r = check(
+        "课程名称,科目类型,学时,完成日期,状态\n甲,专业科目,60,2020-04-01,已审核\n乙,专业科目,30,2020-04-02,待审核\n",
+    );
+    assert_eq!(reasons(only(&r)), vec![(3, Reason::NotCompleted)]);
+    // 是否完成 of 是/否.
+    let r =
+        check("课程名称,科目类型,学时,完成日期,是否完成\n甲,专业科目,60,2020-04-01,是\n乙,专业科目,30,2020-04-02,否\n");
+    assert_eq!(reasons(only(&r)), vec![(3, Reason::NotCompleted)]);
+    assert!(r.errors.is_empty());
+    // 人员状态 (在职) says nothing about the study: not read as the status.
+    let r = check(
+        "课程名称,科目类型,学时,完成日期,人员状态\n甲,专业科目,60,2020-04-01,在职\n乙,专业科目,30,2020-04-02,在职\n",
+    );
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!(only(&r).hours.professional, h("90"));
 }

@@ -141,7 +141,7 @@ function show(report) {
   $("report-meta").textContent =
     "依据 " + report.policy.source + "（" + report.policy.year + "年度），按 " + report.today + " 计算。读取为 " +
     report.format.toUpperCase() + (report.header_row ? "，表头在第 " + report.header_row + " 行" : "") + "；数据 " + r.data +
-    " 行：计入 " + r.counted + "，未计入 " + r.excluded + "，待考核 " + r.pending + "，有错误 " + r.errors + "，跳过 " + r.skipped + "。";
+    " 行：计入 " + r.counted + "，未计入 " + r.excluded + "，待定 " + r.pending + "，有错误 " + r.errors + "，跳过 " + r.skipped + "。";
   renderColumns(report);
   renderPeople(report);
   renderPerson(report, selected);

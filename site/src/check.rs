@@ -271,7 +271,7 @@ pub fn render_text(r: &Report) -> String {
     let rc = r.rows;
     let _ = writeln!(
         o,
-        "数据行 {}：计入 {}，未计入 {}，待考核 {}，有错误 {}，跳过 {}",
+        "数据行 {}：计入 {}，未计入 {}，待定 {}，有错误 {}，跳过 {}",
         rc.data, rc.counted, rc.excluded, rc.pending, rc.errors, rc.skipped
     );
     if r.people.len() > 1 {

@@ -122,6 +122,12 @@ struct Person {
     nature_unknown: Hours,
     /// Counted rows whose 是否备案 cell was blank.
     filing_unknown: u32,
+    /// Counted rows whose 学习状态 cell was blank (taken as finished).
+    status_unknown: u32,
+    /// Counted rows without a completion date (year from 所属年度; freeze period not checkable).
+    undated: u32,
+    /// Other names written with this person's ID (up to a few).
+    other_names: Vec<String>,
     tally: Tally,
     counted: usize,
     excluded: Vec<Exclusion>,
@@ -137,6 +143,8 @@ struct Checker<'a> {
     person_column: Option<(Field, usize)>,
     /// Whether people are told apart by an ID, with 姓名 beside it.
     name_beside_id: bool,
+    /// An ID cell that showed the ID column cannot tell people apart (see `id_trouble`).
+    id_trouble: Option<String>,
     /// The fields the file has, with their column.
     present: Vec<(Field, usize)>,
     /// For each of the first columns, the field it holds (so its cell is not read twice).
@@ -168,7 +176,15 @@ struct Checker<'a> {
 
 impl<'a> Checker<'a> {
     fn new(table: &Table<'_>, columns: &'a Columns, policy: &'a Policy, today: NaiveDate) -> Checker<'a> {
-        let person_column = columns.id().or_else(|| columns.get(Field::Name).map(|i| (Field::Name, i)));
+        let name = columns.get(Field::Name).map(|i| (Field::Name, i));
+        // An ID column that cannot tell people apart (masked, or rewritten by Excel as 4.10105E+17)
+        // must not merge different people: with a name column, people are told apart by name.
+        let id_trouble = columns.id().and_then(|(f, i)| id_trouble(table, columns, f, i));
+        let person_column = match (columns.id(), &id_trouble, name) {
+            (Some(_), Some(_), Some(n)) => Some(n),
+            (Some(id), _, _) => Some(id),
+            (None, _, n) => n,
+        };
         let mut warnings = Vec::new();
         if columns.get(Field::Exam).is_none() {
             let message = if columns.get(Field::Status).is_some() {
@@ -195,7 +211,8 @@ impl<'a> Checker<'a> {
             policy,
             today,
             person_column,
-            name_beside_id: columns.id().is_some() && columns.get(Field::Name).is_some(),
+            name_beside_id: person_column.is_some_and(|(f, _)| f != Field::Name) && name.is_some(),
+            id_trouble,
             present: columns.present(),
             last_person: None,
             lossy: table.may_have_replacements(),
@@ -287,6 +304,7 @@ impl<'a> Checker<'a> {
             total: m.total,
         };
         let labels = self.person_labels();
+        let id_trouble = self.id_trouble.clone();
         let by_id = self.person_column.is_some_and(|(f, _)| f != Field::Name);
         let people: Vec<PersonReport> = self
             .people
@@ -315,6 +333,30 @@ impl<'a> Checker<'a> {
                     assumptions.push(Assumption {
                         code: AssumptionCode::FilingAssumed,
                         message: format!("{} 条记录未填写是否备案，按已备案计算", p.filing_unknown),
+                    });
+                }
+                if p.status_unknown > 0 {
+                    assumptions.push(Assumption {
+                        code: AssumptionCode::StatusAssumedFinished,
+                        message: format!("{} 条记录的学习状态为空，按已完成计算", p.status_unknown),
+                    });
+                }
+                if p.undated > 0 {
+                    assumptions.push(Assumption {
+                        code: AssumptionCode::DateMissing,
+                        message: format!(
+                            "{} 条记录没有完成日期，按所属年度计入，无法核对是否在年度内、是否在结转期完成",
+                            p.undated
+                        ),
+                    });
+                }
+                if !p.other_names.is_empty() {
+                    assumptions.push(Assumption {
+                        code: AssumptionCode::NameMismatch,
+                        message: format!(
+                            "同一证件号下还写有姓名“{}”，已按同一人计算，请核对",
+                            p.other_names.join("”“")
+                        ),
                     });
                 }
                 PersonReport {
@@ -362,7 +404,7 @@ impl<'a> Checker<'a> {
                     note: c.note.clone(),
                 })
                 .collect(),
-            assumptions: file_assumptions(columns, counts.errors),
+            assumptions: file_assumptions(columns, counts.errors, id_trouble.as_deref()),
             people,
             deadlines,
             warnings: self.warnings,
@@ -404,7 +446,7 @@ impl<'a> Checker<'a> {
 }
 
 /// The assumptions every verdict of this file rests on, said beside the verdict.
-fn file_assumptions(columns: &Columns, error_rows: usize) -> Vec<Assumption> {
+fn file_assumptions(columns: &Columns, error_rows: usize, id_trouble: Option<&str>) -> Vec<Assumption> {
     let mut a = Vec::new();
     let exam = columns.get(Field::Exam).is_some();
     let status = columns.get(Field::Status).is_some();
@@ -424,16 +466,29 @@ fn file_assumptions(columns: &Columns, error_rows: usize) -> Vec<Assumption> {
             message: "文件中没有是否备案列，按全部已备案计算".to_owned(),
         });
     }
-    for c in columns.labels.iter().filter(|c| c.how == How::Values) {
-        let Some(f) = c.field else { continue };
-        let blank = match f {
-            Field::Exam => "，空白按合格计算",
-            Field::Status => "，空白按已完成计算",
-            _ => "",
+    if let (Some(example), Some((f, _))) = (id_trouble, columns.id()) {
+        let by = if columns.get(Field::Name).is_some() {
+            "按姓名区分人员，同名的人会被合并"
+        } else {
+            "可能把不同的人算作一人"
         };
         a.push(Assumption {
+            code: AssumptionCode::IdUnusable,
+            message: format!(
+                "“{}”列的值（如“{example}”）被遮挡或被 Excel 改成了科学计数法，无法区分人员：{by}，请核对",
+                columns.label(f)
+            ),
+        });
+    }
+    for c in columns.labels.iter().filter(|c| c.how == How::Values) {
+        let Some(f) = c.field else { continue };
+        a.push(Assumption {
             code: AssumptionCode::ColumnByValues,
-            message: format!("“{}”列按内容识别为{}{blank}", c.label, f.label()),
+            message: if f == Field::Remark {
+                format!("“{}”列中写明不合格、未完成的行已不计入，其余行照常", c.label)
+            } else {
+                format!("“{}”列按内容识别为{}", c.label, f.label())
+            },
         });
     }
     if error_rows > 0 {
@@ -445,13 +500,39 @@ fn file_assumptions(columns: &Columns, error_rows: usize) -> Vec<Assumption> {
     a
 }
 
-/// `410105199001011234` → `4101**********1234`.
+/// The first ID cell (of the sampled rows) that shows the ID column cannot tell people apart:
+/// masked or in scientific notation; for 身份证号, also a column where most cells are not IDs (an
+/// `ID` column of row numbers 1, 2, 3…).
+fn id_trouble(table: &Table<'_>, columns: &Columns, f: Field, col: usize) -> Option<String> {
+    let (mut filled, mut ids, mut bad, mut first) = (0usize, 0usize, None, None);
+    let mut past = false;
+    table.for_each_row(&mut |number, cells| {
+        if !past {
+            past = number == columns.header_row;
+            return ControlFlow::Continue(());
+        }
+        let cell = trim_cell(cells.get(col));
+        if cell.is_empty() {
+            return ControlFlow::Continue(());
+        }
+        filled += 1;
+        ids += usize::from(crate::text::is_id_number(cell));
+        first.get_or_insert_with(|| cell.chars().take(20).collect::<String>());
+        if crate::text::id_unusable(cell) {
+            bad = Some(cell.chars().take(20).collect());
+            return ControlFlow::Break(());
+        }
+        if filled >= SAMPLE_ROWS { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+    });
+    bad.or_else(|| (f == Field::IdNumber && filled > 0 && ids * 5 < filled * 4).then_some(first).flatten())
+}
+
+/// `410105199001011234` → `4101**********1234`; a short ID (a 工号, up to 8 characters) is shown
+/// whole: masking it would make 1001 and 2001 the same label.
 pub fn mask_id(id: &str) -> String {
     let chars: Vec<char> = id.chars().collect();
     if chars.len() <= 8 {
-        let keep = chars.len().min(2);
-        let stars = "*".repeat(chars.len() - keep);
-        return format!("{stars}{}", chars[chars.len() - keep..].iter().collect::<String>());
+        return id.to_owned();
     }
     let head: String = chars[..4].iter().collect();
     let tail: String = chars[chars.len() - 4..].iter().collect();

@@ -144,15 +144,15 @@ impl Checker<'_> {
             self.error(number, f, "缺少完成日期，无法确定学时所属年度".to_owned());
             return None;
         };
-        // No exam column: the platform registers passed hours only. An exam column recognised by
-        // its cells (a 备注 of 合格/不合格) says nothing on a blank cell: taken as passed, and the
-        // verdict says so.
-        let exam_cell_blank = fields.get(Field::Exam).is_empty();
-        let exam = match self.columns.get(Field::Exam) {
-            None => Exam::Passed,
-            Some(_) if exam_cell_blank && self.columns.by_values(Field::Exam) => Exam::Passed,
-            Some(_) => exam,
-        };
+        // No exam column: the platform registers passed hours only (the verdict says so).
+        let mut exam = if self.columns.get(Field::Exam).is_some() { exam } else { Exam::Passed };
+        let mut status = status;
+        // A remark that plainly says 不合格 or 未完成 overrides what the row would otherwise be.
+        match values::remark(fields.get(Field::Remark)) {
+            values::Remark::Failed => exam = Exam::Failed,
+            values::Remark::Unfinished => status = Status::Unfinished,
+            values::Remark::Nothing => {}
+        }
         let name = fields.get(Field::Name);
         Some(Record {
             person,

@@ -12,7 +12,7 @@ use crate::columns::Field;
 use crate::fxhash::FxBuildHasher;
 use crate::policy::Policy;
 use crate::report::{Counted, Exclusion, LedgerEntry, Outcome, Reason, Warning, WarningCode};
-use crate::text::{cn_date, cn_month_day, course_key, is_plain};
+use crate::text::{cn_date, cn_month_day, course_key, id_key, is_plain};
 use crate::values::{Exam, Filing, Kind, Nature, Status};
 
 /// The messages that are the same for every row, formatted once per check.
@@ -50,7 +50,7 @@ impl FixedMessages {
             filing_unknown: "未填写是否备案，暂按已备案计算；未在市人社局备案的培训，其学时不予认可。".into(),
             makeup_needs_approval: "补学须事先获批：由县（市、区）人社局、市直部门或市级继续教育基地汇总提交补学补审申请，市人社局不受理用人单位和个人的申请，请联系单位继续教育电子证书管理员。".into(),
             not_completed: format!(
-                "学习尚未完成：学完并经考试合格后才能登记学时，请在{}前完成学习、考核和登记。",
+                "尚未完成（学习、考核或审核还没有结束）：学完、经考试合格并审核登记后才计入，请在{}前完成。",
                 cn_month_day(p.review.deadline)
             )
             .into(),
@@ -78,21 +78,23 @@ impl Checker<'_> {
     }
 
     fn person_slot(&mut self, number: u32, person: &str, name: &str) -> usize {
-        if self.person_column.is_none() {
+        let Some((field, _)) = self.person_column else {
             return 0;
-        }
+        };
+        // The same ID written with a space or in full-width digits is the same person.
+        let key = if field == Field::Name { std::borrow::Cow::Borrowed(person) } else { id_key(person) };
         // Exports list a person's rows together: most rows are the same person as the last.
         let slot = match &self.last_person {
-            Some((last, slot)) if last == person => *slot,
+            Some((last, slot)) if *last == *key => *slot,
             _ => {
-                let slot = self.lookup_person(person, name);
+                let slot = self.lookup_person(&key, person, name);
                 match &mut self.last_person {
                     Some((last, s)) => {
                         last.clear();
-                        last.push_str(person);
+                        last.push_str(&key);
                         *s = slot;
                     }
-                    None => self.last_person = Some((person.to_owned(), slot)),
+                    None => self.last_person = Some((key.into_owned(), slot)),
                 }
                 slot
             }
@@ -103,13 +105,17 @@ impl Checker<'_> {
         slot
     }
 
-    /// The same ID with another name: one person (the ID decides), and a warning to check it.
+    /// The same ID with another name: one person (the ID decides), a warning on the row, and the
+    /// other name in the person's assumptions (said beside the verdict).
     fn name_mismatch(&mut self, number: u32, slot: usize, name: &str) {
         let (id_field, _) = self.person_column.unwrap_or((Field::IdNumber, 0));
         let p = &mut self.people[slot];
         if p.name.is_empty() {
             p.name = name.to_owned();
             return;
+        }
+        if p.other_names.len() < 3 && !p.other_names.iter().any(|n| n == name) {
+            p.other_names.push(name.to_owned());
         }
         let message = format!(
             "第{number}行的姓名“{name}”与同一{}前面的姓名“{}”不同，按同一人计算（以{}为准），请核对。",
@@ -120,18 +126,20 @@ impl Checker<'_> {
         p.warnings.push(Warning { row: Some(number), code: WarningCode::NameMismatch, message: message.into() });
     }
 
-    fn lookup_person(&mut self, person: &str, name: &str) -> usize {
-        if let Some(&i) = self.person_index.get(person) {
+    /// The slot of the person with this key (an ID in normal form, or a name), made on first sight;
+    /// `written` is the ID as the file writes it.
+    fn lookup_person(&mut self, key: &str, written: &str, name: &str) -> usize {
+        if let Some(&i) = self.person_index.get(key) {
             return i;
         }
         let (id, name) = match self.person_column {
-            Some((Field::Name, _)) | None => (String::new(), person.to_owned()),
-            Some(_) => (person.to_owned(), name.to_owned()),
+            Some((Field::Name, _)) | None => (String::new(), written.to_owned()),
+            Some(_) => (written.to_owned(), name.to_owned()),
         };
         // Some room up front; 64 was slower than 16 (2,000 people: 6 MB of maps to fault in and free).
         let seen = HashMap::with_capacity_and_hasher(16, FxBuildHasher);
         self.people.push(Person { id, name, seen, warnings: Vec::with_capacity(16), ..Person::default() });
-        self.person_index.insert(person.to_owned(), self.people.len() - 1);
+        self.person_index.insert(key.to_owned(), self.people.len() - 1);
         self.people.len() - 1
     }
 
@@ -230,6 +238,7 @@ impl Checker<'_> {
         let future = r.date.is_some_and(|d| d > self.today);
         let makeup = reason == Some(Reason::MakeupForEarlierYear);
         let (mut filing_unknown, mut nature_unknown) = (false, false);
+        let has_status = self.columns.get(Field::Status).is_some();
         match reason {
             Some(reason) => {
                 let entry = Exclusion {
@@ -282,6 +291,8 @@ impl Checker<'_> {
                     person.nature_unknown += r.hours;
                 }
                 person.filing_unknown += u32::from(filing_unknown);
+                person.status_unknown += u32::from(has_status && r.status == Status::Unknown);
+                person.undated += u32::from(r.date.is_none());
                 self.counts.counted += 1;
                 person.counted += 1;
                 if self.ledger.is_some() {
