@@ -120,6 +120,8 @@ let current = null, selected = 0, sortKey = null, sortDir = 1, showAll = false;
 // Rows of the per-person table drawn at first; a unit with thousands of people stays responsive
 // (sorting and the CSV export always cover everyone).
 const PEOPLE_SHOWN = 300;
+// Ledger rows drawn at a time.
+const LEDGER_PAGE = 500;
 const fmt = (h) => String(h);
 
 function show(report) {
@@ -253,29 +255,45 @@ function ledgerView(report, i) {
   const mine = report.people.length === 1 ? (report.ledger || []) : (report.ledger || []).filter((e) => e.person === i);
   if (!mine.length) return null;
   const outcomes = ["counted", "excluded", "pending", "error", "skipped"].filter((o) => mine.some((e) => e.outcome === o));
-  const body = el("tbody", {}, mine.map((e) => el("tr", { "data-row": String(e.row), "data-outcome": e.outcome },
+  const row = (e) => el("tr", { "data-row": String(e.row), "data-outcome": e.outcome },
     el("td", { text: String(e.row) }), el("td", { class: "course", text: e.course }),
     el("td", { text: e.hours === undefined ? "" : fmt(e.hours) }),
     el("td", {}, el("strong", { text: L.outcomes[e.outcome] || e.outcome }),
-      e.counted ? "（" + (L.counted[e.counted] || e.counted) + "）" : e.reason ? "（" + (L.reasons[e.reason] || e.reason) + "）" : ""))));
-  const filter = el("div", { class: "ledger-filter no-print", role: "group", "aria-label": "按结果筛选明细" });
-  const pick = (o) => {
-    for (const b of filter.children) b.setAttribute("aria-pressed", String(b.dataset.outcome === o));
-    for (const tr of body.children) tr.hidden = o !== "all" && tr.dataset.outcome !== o;
+      e.counted ? "（" + (L.counted[e.counted] || e.counted) + "）" : e.reason ? "（" + (L.reasons[e.reason] || e.reason) + "）" : ""));
+  // A large file's ledger is drawn a page at a time: thousands of rows would stall the page.
+  const body = el("tbody");
+  let filter = "all", shown = 0;
+  const more = el("button", { type: "button", class: "button no-print" });
+  const draw = (reset) => {
+    const rows = filter === "all" ? mine : mine.filter((e) => e.outcome === filter);
+    if (reset) { body.replaceChildren(); shown = 0; }
+    const next = rows.slice(shown, shown + LEDGER_PAGE);
+    body.append(...next.map(row));
+    shown += next.length;
+    more.hidden = shown >= rows.length;
+    more.textContent = "再显示 " + Math.min(LEDGER_PAGE, rows.length - shown) + " 行（共 " + rows.length + " 行）";
   };
+  more.addEventListener("click", () => draw(false));
+  const chips = el("div", { class: "ledger-filter no-print", role: "group", "aria-label": "按结果筛选明细" });
   for (const o of ["all", ...outcomes]) {
     const n = o === "all" ? mine.length : mine.filter((e) => e.outcome === o).length;
     const b = el("button", { type: "button", class: "chip", "data-outcome": o, "aria-pressed": String(o === "all"),
       text: (o === "all" ? "全部" : L.outcomes[o] || o) + " " + n });
-    b.addEventListener("click", () => pick(o));
-    filter.append(b);
+    b.addEventListener("click", () => {
+      filter = o;
+      for (const c of chips.children) c.setAttribute("aria-pressed", String(c.dataset.outcome === o));
+      draw(true);
+    });
+    chips.append(b);
   }
+  draw(true);
   return el("div", { class: "rows ledger" },
     el("h4", { text: "全部记录明细（" + mine.length + " 行）" }),
     report.ledger_truncated ? el("p", { class: "hint", text: "文件较大，明细只列出前 " + report.ledger.length + " 行；各项合计仍包括全部记录。完整明细请用命令行 jxjy check --format ledger。" }) : null,
-    filter,
+    chips,
     el("div", { class: "table-wrap" }, el("table", {},
-      el("thead", {}, el("tr", {}, ["行", "课程", "学时", "结果"].map((h) => el("th", { text: h })))), body)));
+      el("thead", {}, el("tr", {}, ["行", "课程", "学时", "结果"].map((h) => el("th", { text: h })))), body)),
+    more);
 }
 
 function rowsTable(title, cls, rows) {

@@ -506,7 +506,7 @@ test("keyboard: the file button opens the chooser; after a file the verdict has 
   assert.equal(await page.evaluate(() => document.activeElement.id), "file", "Tab from the paste box reaches 选择文件");
   // Its focus is visible on the label beside it.
   assert.notEqual(await page.$eval("#pick-file", (l) => getComputedStyle(l).outlineStyle), "none");
-  const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Enter")]);
+  const [chooser] = await Promise.all([page.waitForEvent("filechooser", { timeout: 10000 }), page.keyboard.press("Space")]);
   await chooser.setFiles(fixture("trust/platform-status.tsv"));
   await waitDone(page);
   assert.equal(await page.evaluate(() => document.activeElement.className), "verdict bad");
