@@ -11,7 +11,7 @@
 mod read;
 mod rules;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
@@ -147,7 +147,8 @@ struct Checker<'a> {
     warnings: Vec<Warning>,
     errors: Vec<RowError>,
     counts: RowCounts,
-    error_rows: HashSet<u32, FxBuildHasher>,
+    /// Bounds on what is kept per row (see `read::Limits`).
+    limits: read::Limits,
 }
 
 impl<'a> Checker<'a> {
@@ -192,13 +193,8 @@ impl<'a> Checker<'a> {
             warnings,
             errors: Vec::new(),
             counts: RowCounts::default(),
-            error_rows: HashSet::default(),
+            limits: read::Limits::default(),
         }
-    }
-
-    fn error(&mut self, row: u32, f: Field, message: String) {
-        self.error_rows.insert(row);
-        self.errors.push(RowError { row, column: self.columns.label(f).to_owned(), message });
     }
 
     fn row(&mut self, number: u32, cells: Row<'_>) {
@@ -206,6 +202,10 @@ impl<'a> Checker<'a> {
             return;
         }
         self.counts.data += 1;
+        let error_rows = self.limits.error_rows;
+        if self.too_wide(number, cells) {
+            return;
+        }
         let mut fields = Fields([""; FIELD_COUNT]);
         for &(f, i) in &self.present {
             fields.0[f as usize] = trim_cell(cells.get(i));
@@ -216,16 +216,14 @@ impl<'a> Checker<'a> {
             .map(|i| lead[i].map_or_else(|| trim_cell(cells.get(i)), |f| fields.get(f)));
         if is_total_row(leading) {
             self.counts.skipped += 1;
-            self.warnings.push(Warning {
-                row: Some(number),
-                code: WarningCode::TotalRowSkipped,
-                message: format!("第{number}行是合计行，已跳过（合计由本工具重新计算）。").into(),
+            self.row_warning(number, WarningCode::TotalRowSkipped, || {
+                format!("第{number}行是合计行，已跳过（合计由本工具重新计算）。")
             });
             return;
         }
         let Some(record) = self.read(number, &fields) else {
-            // Error rows are counted from `error_rows` at the end; anything else was a repeated header.
-            if !self.error_rows.contains(&number) {
+            // Error rows are counted as they come; anything else was a repeated header.
+            if self.limits.error_rows == error_rows {
                 self.counts.skipped += 1;
             }
             return;
@@ -290,8 +288,11 @@ impl<'a> Checker<'a> {
             .collect();
         let mut errors = self.errors;
         errors.sort_by_key(|e| e.row);
+        errors.extend(self.limits.unlisted_errors());
+        let mut warnings = self.warnings;
+        warnings.extend(self.limits.unlisted_warnings());
         let mut counts = self.counts;
-        counts.errors = self.error_rows.len();
+        counts.errors = self.limits.error_rows;
         Report {
             policy: PolicyRef { year: self.policy.year, source: self.policy.source.clone() },
             today: self.today,
@@ -314,7 +315,7 @@ impl<'a> Checker<'a> {
             assumptions: file_assumptions(columns, counts.errors),
             people,
             deadlines: deadlines::upcoming(self.policy, self.today),
-            warnings: self.warnings,
+            warnings,
             errors,
             rows: counts,
         }
@@ -381,7 +382,14 @@ fn file_assumptions(columns: &Columns, error_rows: usize) -> Vec<Assumption> {
     if error_rows > 0 {
         a.push(Assumption {
             code: AssumptionCode::RowsUnreadable,
-            message: format!("有 {error_rows} 行无法读取，未计入；改正后结果可能不同"),
+            message: if error_rows > crate::import::MAX_LISTED_ERROR_ROWS {
+                format!(
+                    "有 {error_rows} 行无法读取，未计入（只列出前 {} 行的错误）；改正后结果可能不同",
+                    crate::import::MAX_LISTED_ERROR_ROWS
+                )
+            } else {
+                format!("有 {error_rows} 行无法读取，未计入；改正后结果可能不同")
+            },
         });
     }
     a

@@ -6,7 +6,8 @@ use chrono::{Datelike, NaiveDate};
 use super::Checker;
 use crate::columns::{FIELD_COUNT, Field, classify};
 use crate::hours::Hours;
-use crate::report::{Warning, WarningCode};
+use crate::import::{MAX_COLUMNS, MAX_LISTED_ERROR_ROWS, MAX_PEOPLE, Row};
+use crate::report::{RowError, Warning, WarningCode};
 use crate::text::match_key;
 use crate::values::{self, Exam, Filing, Kind, Nature, Status};
 
@@ -57,7 +58,93 @@ pub(super) fn is_total_row<'c>(mut leading: impl Iterator<Item = &'c str>) -> bo
     })
 }
 
+/// What keeps the per-row lists bounded: the errors of the first [`MAX_LISTED_ERROR_ROWS`] rows
+/// are listed, later ones only counted; the same for file-level row warnings (合计 rows, repeated
+/// headers).
+#[derive(Debug, Default)]
+pub(super) struct Limits {
+    /// Rows with at least one error.
+    pub(super) error_rows: usize,
+    /// The row of the last error (a row's errors come together).
+    last_error_row: Option<u32>,
+    /// The first row whose errors were not listed.
+    first_unlisted_error: Option<u32>,
+    /// File-level row warnings, listed or not.
+    row_warnings: usize,
+}
+
+impl Limits {
+    /// The summary that ends a cut error list.
+    pub(super) fn unlisted_errors(&self) -> Option<RowError> {
+        let row = self.first_unlisted_error?;
+        let more = self.error_rows - MAX_LISTED_ERROR_ROWS;
+        Some(RowError {
+            row,
+            column: String::new(),
+            message: format!(
+                "从第{row}行起另有 {more} 行无法读取，未逐一列出（只列出前 {MAX_LISTED_ERROR_ROWS} 行的错误；共 {} 行）",
+                self.error_rows
+            ),
+        })
+    }
+
+    /// The summary that ends a cut list of file-level row warnings.
+    pub(super) fn unlisted_warnings(&self) -> Option<Warning> {
+        let more = self.row_warnings.checked_sub(MAX_LISTED_ERROR_ROWS).filter(|&m| m > 0)?;
+        Some(Warning {
+            row: None,
+            code: WarningCode::TotalRowSkipped,
+            message: format!("另有 {more} 行合计行或重复表头已跳过，未逐一列出。").into(),
+        })
+    }
+}
+
 impl Checker<'_> {
+    /// Records an error in column `f` of row `row`: listed for the first rows with errors, counted for all.
+    pub(super) fn error(&mut self, row: u32, f: Field, message: String) {
+        self.error_in(row, self.columns.label(f), message);
+    }
+
+    fn error_in(&mut self, row: u32, column: &str, message: String) {
+        let l = &mut self.limits;
+        if l.last_error_row != Some(row) {
+            l.last_error_row = Some(row);
+            l.error_rows += 1;
+            if l.error_rows == MAX_LISTED_ERROR_ROWS + 1 {
+                l.first_unlisted_error = Some(row);
+            }
+        }
+        if l.error_rows <= MAX_LISTED_ERROR_ROWS {
+            self.errors.push(RowError { row, column: column.to_owned(), message });
+        }
+    }
+
+    /// A file-level warning about one row, listed for the first rows only.
+    pub(super) fn row_warning(&mut self, row: u32, code: WarningCode, message: impl FnOnce() -> String) {
+        self.limits.row_warnings += 1;
+        if self.limits.row_warnings <= MAX_LISTED_ERROR_ROWS {
+            self.warnings.push(Warning { row: Some(row), code, message: message().into() });
+        }
+    }
+
+    /// A row with text past the last column read ([`MAX_COLUMNS`]) is an error: what it says there is unknown.
+    pub(super) fn too_wide(&mut self, number: u32, cells: Row<'_>) -> bool {
+        if cells.len() <= MAX_COLUMNS {
+            return false;
+        }
+        let rest = (MAX_COLUMNS..cells.len()).map(|i| cells.get(i));
+        if rest.clone().all(|c| c.bytes().all(|b| b.is_ascii_whitespace() || matches!(b, b',' | b'\t' | b';'))) {
+            return false;
+        }
+        let column = format!("第{}列起", MAX_COLUMNS + 1);
+        self.error_in(
+            number,
+            &column,
+            format!("这一行超过 {MAX_COLUMNS} 列，第 {MAX_COLUMNS} 列以后的内容无法读取；学时记录通常只有十几列，请删除多余的列后再检查"),
+        );
+        true
+    }
+
     /// Reads the cells of one row; records an error for each cell that cannot be read.
     pub(super) fn read<'r>(&mut self, number: u32, fields: &Fields<'r>) -> Option<Record<'r>> {
         // Hours: the recognised hours when the file has them and the cell is filled in.
@@ -70,11 +157,7 @@ impl Checker<'_> {
         let hours = Hours::parse_cell(hours_cell);
         if hours.is_err() && classify(hours_cell).is_some_and(|f| matches!(f, Field::Hours | Field::RecognisedHours)) {
             // The header again (two sheets pasted one under the other).
-            self.warnings.push(Warning {
-                row: Some(number),
-                code: WarningCode::HeaderRepeated,
-                message: format!("第{number}行是重复的表头，已跳过。").into(),
-            });
+            self.row_warning(number, WarningCode::HeaderRepeated, || format!("第{number}行是重复的表头，已跳过。"));
             return None;
         }
         let mut ok = true;
@@ -87,6 +170,15 @@ impl Checker<'_> {
                     ok = false;
                 } else if self.lossy && has_replacement(p) {
                     self.error(number, f, UNDECODABLE.to_owned());
+                    ok = false;
+                } else if self.people.len() >= MAX_PEOPLE && !self.person_index.contains_key(p) {
+                    self.error(
+                        number,
+                        f,
+                        format!(
+                            "文件中的人员超过 {MAX_PEOPLE} 人，此后新出现的人员未核查；请按单位或部门拆分文件后分批检查"
+                        ),
+                    );
                     ok = false;
                 }
                 p

@@ -1,7 +1,6 @@
 //! 规则: the first reason, in the policy's order, why a record does not count; duplicates;
 //! the tally by category; the row warnings; and the messages, in plain Chinese.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
@@ -9,7 +8,6 @@ use chrono::{Datelike, NaiveDate};
 use super::read::Record;
 use super::{Checker, Person};
 use crate::columns::Field;
-use crate::fxhash::FxBuildHasher;
 use crate::policy::Policy;
 use crate::report::{Exclusion, Reason, Warning, WarningCode};
 use crate::text::{cn_date, cn_month_day, course_key, is_plain};
@@ -111,10 +109,13 @@ impl Checker<'_> {
             p.name = name.to_owned();
             return;
         }
+        // Names are cut in the message: a long first name must not be copied into every row's warning.
+        let short = |s: &str| s.chars().take(crate::columns::MAX_LABEL_CHARS).collect::<String>();
         let message = format!(
-            "第{number}行的姓名“{name}”与同一{}前面的姓名“{}”不同，按同一人计算（以{}为准），请核对。",
+            "第{number}行的姓名“{}”与同一{}前面的姓名“{}”不同，按同一人计算（以{}为准），请核对。",
+            short(name),
             id_field.label(),
-            p.name,
+            short(&p.name),
             id_field.label()
         );
         p.warnings.push(Warning { row: Some(number), code: WarningCode::NameMismatch, message: message.into() });
@@ -128,9 +129,8 @@ impl Checker<'_> {
             Some((Field::Name, _)) | None => (String::new(), person.to_owned()),
             Some(_) => (person.to_owned(), name.to_owned()),
         };
-        // Some room up front; 64 was slower than 16 (2,000 people: 6 MB of maps to fault in and free).
-        let seen = HashMap::with_capacity_and_hasher(16, FxBuildHasher);
-        self.people.push(Person { id, name, seen, warnings: Vec::with_capacity(16), ..Person::default() });
+        // No room up front: a file of many people with a row or two each would hold ~1.5 KB per person.
+        self.people.push(Person { id, name, ..Person::default() });
         self.person_index.insert(person.to_owned(), self.people.len() - 1);
         self.people.len() - 1
     }
