@@ -41,6 +41,9 @@ pub use report::Report;
 /// Reads `bytes` (CSV, TSV, XLSX or JSON in any supported encoding) and checks every record
 /// against `policy` as of `today`.
 pub fn check(bytes: &[u8], policy: &Policy, today: NaiveDate) -> Result<Report, ImportError> {
+    if bytes.len() > import::MAX_INPUT_BYTES {
+        return Err(ImportError::TooLarge { size: bytes.len() });
+    }
     let table = import::read_table(bytes)?;
     check::check_table(&table, policy, today)
 }
