@@ -293,6 +293,30 @@ fn a_long_name_is_not_copied_into_every_name_mismatch_warning() {
     assert_bounded("long name, then name mismatches", csv.len(), peak);
 }
 
+/// Short rows that each end excluded or flagged, so each costs an exclusion or a warning.
+#[test]
+fn short_rows_each_excluded_or_warned() {
+    let _one = serial();
+    let n = big(200_000, 4_000_000);
+    let shapes: [(&str, &dyn Fn(usize) -> String); 5] = [
+        ("make-up rows", &|i| format!("a,专业,1,2020-{}-{},2019\n", 4 + i % 6, 1 + i % 28)),
+        ("completed outside the year", &|i| format!("a,专业,1,20{}-1-{},2020\n", 10 + i % 10, 1 + i % 28)),
+        ("duplicates", &|_| "a,专业,1,2020-4-1,2020\n".to_owned()),
+        ("failed exams", &|_| "a,专业,1,2020-4-1,2020,否\n".to_owned()),
+        ("future dates", &|i| format!("a{},专业,1,2020-12-{},2020\n", i % 50, 1 + i % 9)),
+    ];
+    for (shape, row) in shapes {
+        let mut csv = String::from("课程名称,科目类型,学时,完成日期,所属年度,是否合格\n");
+        for i in 0..n {
+            csv.push_str(&row(i));
+        }
+        let (r, peak) = measured(csv.as_bytes());
+        let r = r.unwrap();
+        assert_eq!(r.rows.data, n, "{shape}");
+        assert_bounded(shape, csv.len(), peak);
+    }
+}
+
 #[test]
 fn an_ampersand_without_a_semicolon_is_linear() {
     let _one = serial();

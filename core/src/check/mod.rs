@@ -149,6 +149,9 @@ struct Checker<'a> {
     counts: RowCounts,
     /// Bounds on what is kept per row (see `read::Limits`).
     limits: read::Limits,
+    /// Exclusion messages by (reason, year, date), shared by the rows they fit (years and dates
+    /// are bounded, so this is too).
+    messages: HashMap<(crate::report::Reason, i32, Option<NaiveDate>), Arc<str>, FxBuildHasher>,
 }
 
 impl<'a> Checker<'a> {
@@ -194,6 +197,7 @@ impl<'a> Checker<'a> {
             errors: Vec::new(),
             counts: RowCounts::default(),
             limits: read::Limits::default(),
+            messages: HashMap::default(),
         }
     }
 

@@ -167,7 +167,28 @@ impl Checker<'_> {
         None
     }
 
-    fn message(&self, reason: Reason, r: &Record<'_>, duplicate_of: u32) -> Arc<str> {
+    /// The message for `reason`, shared by every row with the same year and date: a file of
+    /// make-up rows costs one message per date, not one per row.
+    fn message(&mut self, reason: Reason, r: &Record<'_>, duplicate_of: u32) -> Arc<str> {
+        if !matches!(
+            reason,
+            Reason::OutsideYear
+                | Reason::CompletedOutsideYear
+                | Reason::MakeupForEarlierYear
+                | Reason::MakeupOutsideWindow
+        ) {
+            return self.format_message(reason, r, duplicate_of);
+        }
+        let key = (reason, r.year, r.date);
+        if let Some(m) = self.messages.get(&key) {
+            return m.clone();
+        }
+        let m = self.format_message(reason, r, duplicate_of);
+        self.messages.insert(key, m.clone());
+        m
+    }
+
+    fn format_message(&self, reason: Reason, r: &Record<'_>, duplicate_of: u32) -> Arc<str> {
         let p = self.policy;
         let y = p.year;
         let date = || r.date.map(cn_date).unwrap_or_default();
