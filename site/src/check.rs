@@ -99,7 +99,10 @@ fn read_input(args: &CheckArgs) -> Result<Vec<u8>, String> {
     if args.file.as_os_str() == "-" {
         std::io::stdin().take(limit + 1).read_to_end(&mut buf).map_err(|e| format!("无法读取标准输入：{e}"))?;
         if buf.len() > MAX_INPUT_BYTES {
-            return Err(format!("标准输入：{}", too_large_message(buf.len())));
+            return Err(format!(
+                "标准输入超过 {} MB 的上限，未检查。请按年度或单位拆分后分批检查",
+                MAX_INPUT_BYTES >> 20
+            ));
         }
         return Ok(buf);
     }
