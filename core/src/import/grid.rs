@@ -2,7 +2,10 @@
 //! in one text, and each cell an index into it. A string that many cells hold — a workbook's
 //! shared string, the empty cell — costs four bytes per cell, never a copy.
 
+use std::collections::HashMap;
+
 use super::{MAX_CELLS, Row};
+use crate::fxhash::FxBuildHasher;
 
 /// Rows of cells in memory.
 #[derive(Debug, Clone)]
@@ -15,7 +18,17 @@ pub struct Grid {
     cells: Vec<u32>,
     /// Each row's number and its range of `cells`.
     rows: Vec<(u32, u32, u32)>,
+    /// Short strings already stored (numbers, 是/否, 专业…), by their bytes: stored once.
+    short: HashMap<(u64, u8), u32, FxBuildHasher>,
+    /// The keys of `short` in the order they were added (their strings' order), to forget the
+    /// newest in [`Grid::truncate`] without going through them all.
+    short_order: Vec<(u64, u8)>,
 }
+
+/// Strings up to this many bytes are stored once however often they occur.
+const SHORT: usize = 8;
+/// How many distinct short strings are remembered (past it they are stored as they come).
+const SHORT_KEPT: usize = 1 << 16;
 
 /// A grid would pass [`MAX_CELLS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,7 +36,14 @@ pub struct TooManyCells;
 
 impl Default for Grid {
     fn default() -> Grid {
-        Grid { text: String::new(), strings: vec![(0, 0)], cells: Vec::new(), rows: Vec::new() }
+        Grid {
+            text: String::new(),
+            strings: vec![(0, 0)],
+            cells: Vec::new(),
+            rows: Vec::new(),
+            short: HashMap::default(),
+            short_order: Vec::new(),
+        }
     }
 }
 
@@ -33,23 +53,41 @@ impl Grid {
         if s.is_empty() {
             return 0;
         }
+        let key = (s.len() <= SHORT).then(|| {
+            let mut word = [0u8; SHORT];
+            word[..s.len()].copy_from_slice(s.as_bytes());
+            (u64::from_le_bytes(word), s.len() as u8)
+        });
+        if let Some(&i) = key.as_ref().and_then(|k| self.short.get(k)) {
+            return i;
+        }
         let start = offset(self.text.len());
         self.text.push_str(s);
         self.strings.push((start, offset(self.text.len())));
-        offset(self.strings.len() - 1)
+        let i = offset(self.strings.len() - 1);
+        if let Some(k) = key.filter(|_| self.short.len() < SHORT_KEPT) {
+            self.short.insert(k, i);
+            self.short_order.push(k);
+        }
+        i
     }
 
-    /// Appends a row of string indices (from [`Self::add`]); the empty cells at its end are dropped.
+    /// Appends a row of string indices (from [`Self::add`]); the empty cells at its end are
+    /// dropped, and a row of none is not kept (a blank row is skipped by every reader anyway).
     pub fn push_row(&mut self, number: u32, cells: &[u32]) -> Result<(), TooManyCells> {
         let range = self.store(cells)?;
-        self.rows.push((number, range.0, range.1));
+        if range.0 < range.1 {
+            self.rows.push((number, range.0, range.1));
+        }
         Ok(())
     }
 
     /// Puts a row before all others (JSON's header, known only at the end).
     pub fn insert_first_row(&mut self, number: u32, cells: &[u32]) -> Result<(), TooManyCells> {
         let range = self.store(cells)?;
-        self.rows.insert(0, (number, range.0, range.1));
+        if range.0 < range.1 {
+            self.rows.insert(0, (number, range.0, range.1));
+        }
         Ok(())
     }
 
@@ -92,6 +130,13 @@ impl Grid {
         self.rows.clear();
         self.cells.clear();
         let strings = strings.max(1);
+        while let Some(k) = self.short_order.last() {
+            if self.short.get(k).is_some_and(|&i| (i as usize) < strings) {
+                break;
+            }
+            self.short.remove(k);
+            self.short_order.pop();
+        }
         if let Some(&(_, end)) = self.strings.get(strings - 1) {
             self.strings.truncate(strings);
             self.text.truncate(end as usize);
@@ -138,13 +183,19 @@ mod tests {
         let empty = g.add("");
         g.push_row(3, &[a, empty, a, 0, 0]).unwrap();
         g.push_row(5, &[]).unwrap();
+        g.push_row(6, &[0, 0]).unwrap();
         let (n, r) = g.row(0).unwrap();
         assert_eq!((n, r.len(), r.get(0), r.get(1), r.get(2), r.get(9)), (3, 3, "课程", "", "课程", ""));
-        assert_eq!(g.row(1).map(|(n, r)| (n, r.len())), Some((5, 0)));
-        assert!(g.row(2).is_none());
+        // Blank rows are not kept; short strings are stored once.
+        assert!(g.row(1).is_none());
+        assert_eq!(g.add("课程"), a);
+        assert_ne!(g.add("课程名称一二三"), g.add("课程名称一二四"));
         let before = g.strings();
         g.add("x");
         g.truncate(before);
         assert_eq!((g.len(), g.strings()), (0, before));
+        // The short string forgotten with it is stored again, not found at its old index.
+        let x = g.add("x");
+        assert_eq!((g.string(x), g.string(a)), ("x", "课程"));
     }
 }

@@ -78,11 +78,12 @@ impl Builder {
         // Objects: the header row is the union of keys in order of first appearance, numbered 0 so
         // that each element keeps its own 1-based index. An array among objects is one cell, as
         // written (an unreadable row, reported by the row parser).
-        for (i, &kind) in self.kinds.iter().enumerate() {
-            if kind != Kind::Array {
+        for i in 0..self.grid.len() {
+            // Rows keep their element's number (blank ones are not kept): that says their kind.
+            let Some((number, row)) = self.grid.row(i) else { continue };
+            if self.kinds.get((number as usize).wrapping_sub(1)) != Some(&Kind::Array) {
                 continue;
             }
-            let Some((_, row)) = self.grid.row(i) else { continue };
             let text = format!("[{}]", (0..row.len()).map(|c| row.get(c)).collect::<Vec<_>>().join(","));
             let cell = self.grid.add(&text);
             self.grid.replace_row(i, &[cell]).map_err(|_| too_many_cells())?;
