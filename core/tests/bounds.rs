@@ -13,6 +13,7 @@ use std::sync::Mutex;
 
 use common::{day, policy};
 use jxjy_core::import::{MAX_COLUMNS, MAX_INPUT_BYTES, MAX_PEOPLE, MEMORY_ALLOWANCE, MEMORY_FACTOR};
+use jxjy_core::report::WarningCode;
 use jxjy_core::{ImportError, Report};
 use peak_alloc::PeakAlloc;
 
@@ -180,6 +181,26 @@ fn json_records_are_read_without_a_document_tree() {
     assert_bounded("JSON records", json.len(), peak);
 }
 
+/// The smallest elements JSON has: each still becomes a row (an unreadable one).
+#[test]
+fn json_arrays_of_tiny_elements() {
+    let _one = serial();
+    let n = big(1_000_000, 20_000_000);
+    for (shape, element) in [("[0,0,…]", "0"), ("[[],[],…]", "[]"), ("[{},{},…]", "{}"), ("[\"\",…]", "\"\"")] {
+        let mut json = String::with_capacity(n * (element.len() + 1) + 2);
+        json.push('[');
+        for i in 0..n {
+            if i > 0 {
+                json.push(',');
+            }
+            json.push_str(element);
+        }
+        json.push(']');
+        let (_, peak) = measured(json.as_bytes());
+        assert_bounded(shape, json.len(), peak);
+    }
+}
+
 #[test]
 fn a_long_header_label_is_not_copied_into_every_error() {
     let _one = serial();
@@ -290,6 +311,10 @@ fn a_long_name_is_not_copied_into_every_name_mismatch_warning() {
     let (r, peak) = measured(csv.as_bytes());
     let r = r.unwrap();
     assert_eq!(r.people.len(), 1);
+    assert!(r.people[0].warnings.len() <= 1_000);
+    assert!(
+        r.warnings.iter().any(|w| w.code == WarningCode::NameMismatch && w.message.contains(&(n - 1_000).to_string()))
+    );
     assert_bounded("long name, then name mismatches", csv.len(), peak);
 }
 

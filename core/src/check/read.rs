@@ -59,8 +59,8 @@ pub(super) fn is_total_row<'c>(mut leading: impl Iterator<Item = &'c str>) -> bo
 }
 
 /// What keeps the per-row lists bounded: the errors of the first [`MAX_LISTED_ERROR_ROWS`] rows
-/// are listed, later ones only counted; the same for file-level row warnings (合计 rows, repeated
-/// headers).
+/// are listed, later ones only counted; the same for the warnings whose message is made for one
+/// row (合计 rows, repeated headers, a name that differs under one ID).
 #[derive(Debug, Default)]
 pub(super) struct Limits {
     /// Rows with at least one error.
@@ -69,9 +69,13 @@ pub(super) struct Limits {
     last_error_row: Option<u32>,
     /// The first row whose errors were not listed.
     first_unlisted_error: Option<u32>,
-    /// File-level row warnings, listed or not.
-    row_warnings: usize,
+    /// Warnings made for one row, listed or not, by code (see [`COUNTED`]).
+    row_warnings: [usize; COUNTED.len()],
 }
+
+/// The warnings whose message is made for one row, so they are listed for the first rows only.
+const COUNTED: [WarningCode; 3] =
+    [WarningCode::TotalRowSkipped, WarningCode::HeaderRepeated, WarningCode::NameMismatch];
 
 impl Limits {
     /// The summary that ends a cut error list.
@@ -88,13 +92,23 @@ impl Limits {
         })
     }
 
-    /// The summary that ends a cut list of file-level row warnings.
-    pub(super) fn unlisted_warnings(&self) -> Option<Warning> {
-        let more = self.row_warnings.checked_sub(MAX_LISTED_ERROR_ROWS).filter(|&m| m > 0)?;
-        Some(Warning {
-            row: None,
-            code: WarningCode::TotalRowSkipped,
-            message: format!("另有 {more} 行合计行或重复表头已跳过，未逐一列出。").into(),
+    /// Counts a warning made for one row; whether it is listed.
+    pub(super) fn listed(&mut self, code: WarningCode) -> bool {
+        let Some(i) = COUNTED.iter().position(|&c| c == code) else { return true };
+        self.row_warnings[i] += 1;
+        self.row_warnings[i] <= MAX_LISTED_ERROR_ROWS
+    }
+
+    /// The file-level summaries of the warnings that were counted but not listed.
+    pub(super) fn unlisted_warnings(&self) -> impl Iterator<Item = Warning> + '_ {
+        COUNTED.iter().zip(self.row_warnings).filter_map(|(&code, n)| {
+            let more = n.checked_sub(MAX_LISTED_ERROR_ROWS).filter(|&m| m > 0)?;
+            let message = match code {
+                WarningCode::TotalRowSkipped => format!("另有 {more} 行合计行已跳过，未逐一列出。"),
+                WarningCode::HeaderRepeated => format!("另有 {more} 行重复的表头已跳过，未逐一列出。"),
+                _ => format!("另有 {more} 行的姓名与同一证件号前面的姓名不同，按同一人计算，未逐一列出，请核对。"),
+            };
+            Some(Warning { row: None, code, message: message.into() })
         })
     }
 }
@@ -121,8 +135,7 @@ impl Checker<'_> {
 
     /// A file-level warning about one row, listed for the first rows only.
     pub(super) fn row_warning(&mut self, row: u32, code: WarningCode, message: impl FnOnce() -> String) {
-        self.limits.row_warnings += 1;
-        if self.limits.row_warnings <= MAX_LISTED_ERROR_ROWS {
+        if self.limits.listed(code) {
             self.warnings.push(Warning { row: Some(row), code, message: message().into() });
         }
     }

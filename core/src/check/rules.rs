@@ -109,6 +109,11 @@ impl Checker<'_> {
             p.name = name.to_owned();
             return;
         }
+        // Listed for the first rows of the file, then counted (a summary says how many more).
+        if !self.limits.listed(WarningCode::NameMismatch) {
+            return;
+        }
+        let p = &self.people[slot];
         // Names are cut in the message: a long first name must not be copied into every row's warning.
         let short = |s: &str| s.chars().take(crate::columns::MAX_LABEL_CHARS).collect::<String>();
         let message = format!(
@@ -118,7 +123,11 @@ impl Checker<'_> {
             short(&p.name),
             id_field.label()
         );
-        p.warnings.push(Warning { row: Some(number), code: WarningCode::NameMismatch, message: message.into() });
+        self.people[slot].warnings.push(Warning {
+            row: Some(number),
+            code: WarningCode::NameMismatch,
+            message: message.into(),
+        });
     }
 
     fn lookup_person(&mut self, person: &str, name: &str) -> usize {
