@@ -425,3 +425,13 @@ fn the_input_limit_is_an_error_and_the_page_uses_the_same_number() {
     assert_eq!(e, ImportError::TooLarge { size: MAX_INPUT_BYTES + 1 });
     assert!(e.to_string().contains("200 MB"), "{e}");
 }
+
+#[test]
+fn rows_sharing_a_number_are_each_accounted_for() {
+    let _one = serial();
+    // Two rows written with the same r="2", both unreadable: two data rows, two error rows.
+    let rows = r#"<row r="2"><c r="A2" t="inlineStr"><is><t>a</t></is></c><c r="C2"><v>x</v></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>b</t></is></c><c r="C2"><v>y</v></c></row>"#;
+    let (bytes, _) = workbook(&[("xl/worksheets/sheet1.xml", sheet(rows).as_bytes())]);
+    let r = measured(&bytes).0.unwrap();
+    assert_eq!((r.rows.data, r.rows.errors), (2, 2));
+}

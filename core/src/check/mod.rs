@@ -206,7 +206,7 @@ impl<'a> Checker<'a> {
             return;
         }
         self.counts.data += 1;
-        let error_rows = self.limits.error_rows;
+        let error_rows = self.limits.start_row();
         if self.too_wide(number, cells) {
             return;
         }

@@ -65,8 +65,8 @@ pub(super) fn is_total_row<'c>(mut leading: impl Iterator<Item = &'c str>) -> bo
 pub(super) struct Limits {
     /// Rows with at least one error.
     pub(super) error_rows: usize,
-    /// The row of the last error (a row's errors come together).
-    last_error_row: Option<u32>,
+    /// Whether the row being read already has an error (rows may share a number in a workbook).
+    row_has_error: bool,
     /// The first row whose errors were not listed.
     first_unlisted_error: Option<u32>,
     /// Warnings made for one row, listed or not, by code (see [`COUNTED`]).
@@ -78,6 +78,12 @@ const COUNTED: [WarningCode; 3] =
     [WarningCode::TotalRowSkipped, WarningCode::HeaderRepeated, WarningCode::NameMismatch];
 
 impl Limits {
+    /// Called as each row starts; returns the error rows so far.
+    pub(super) fn start_row(&mut self) -> usize {
+        self.row_has_error = false;
+        self.error_rows
+    }
+
     /// The summary that ends a cut error list.
     pub(super) fn unlisted_errors(&self) -> Option<RowError> {
         let row = self.first_unlisted_error?;
@@ -121,8 +127,8 @@ impl Checker<'_> {
 
     fn error_in(&mut self, row: u32, column: &str, message: String) {
         let l = &mut self.limits;
-        if l.last_error_row != Some(row) {
-            l.last_error_row = Some(row);
+        if !l.row_has_error {
+            l.row_has_error = true;
             l.error_rows += 1;
             if l.error_rows == MAX_LISTED_ERROR_ROWS + 1 {
                 l.first_unlisted_error = Some(row);
