@@ -152,6 +152,8 @@ struct Checker<'a> {
     /// Exclusion messages by (reason, year, date), shared by the rows they fit (years and dates
     /// are bounded, so this is too).
     messages: HashMap<(crate::report::Reason, i32, Option<NaiveDate>), Arc<str>, FxBuildHasher>,
+    /// Whether the exam column was recognised by its cells (looked up once, not per row).
+    exam_by_values: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -198,6 +200,7 @@ impl<'a> Checker<'a> {
             counts: RowCounts::default(),
             limits: read::Limits::default(),
             messages: HashMap::default(),
+            exam_by_values: columns.by_values(Field::Exam),
         }
     }
 

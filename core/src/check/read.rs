@@ -122,10 +122,16 @@ impl Limits {
 impl Checker<'_> {
     /// Records an error in column `f` of row `row`: listed for the first rows with errors, counted for all.
     pub(super) fn error(&mut self, row: u32, f: Field, message: String) {
-        self.error_in(row, self.columns.label(f), message);
+        let columns = self.columns;
+        self.error_with(row, || columns.label(f).to_owned(), message);
     }
 
     fn error_in(&mut self, row: u32, column: &str, message: String) {
+        self.error_with(row, || column.to_owned(), message);
+    }
+
+    /// The column's name is looked up only for an error that is listed.
+    fn error_with(&mut self, row: u32, column: impl FnOnce() -> String, message: String) {
         let l = &mut self.limits;
         if !l.row_has_error {
             l.row_has_error = true;
@@ -135,7 +141,7 @@ impl Checker<'_> {
             }
         }
         if l.error_rows <= MAX_LISTED_ERROR_ROWS {
-            self.errors.push(RowError { row, column: column.to_owned(), message });
+            self.errors.push(RowError { row, column: column(), message });
         }
     }
 
@@ -261,7 +267,7 @@ impl Checker<'_> {
         let exam_cell_blank = fields.get(Field::Exam).is_empty();
         let exam = match self.columns.get(Field::Exam) {
             None => Exam::Passed,
-            Some(_) if exam_cell_blank && self.columns.by_values(Field::Exam) => Exam::Passed,
+            Some(_) if exam_cell_blank && self.exam_by_values => Exam::Passed,
             Some(_) => exam,
         };
         let name = fields.get(Field::Name);
