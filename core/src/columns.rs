@@ -379,7 +379,8 @@ impl Columns {
     /// Reads a candidate header row. The first column for each field wins.
     pub fn from_row(number: u32, cells: Row<'_>) -> Columns {
         let mut c = Columns { header_row: number, labels: Vec::new(), index: [None; FIELD_COUNT] };
-        for i in 0..cells.len() {
+        // Past MAX_COLUMNS a row holds one span for the rest of the line: not a label.
+        for i in 0..cells.len().min(crate::import::MAX_COLUMNS) {
             let label = cells.get(i).trim();
             if label.is_empty() {
                 continue;

@@ -62,6 +62,9 @@ pub fn check_with(
     today: NaiveDate,
     options: CheckOptions,
 ) -> Result<Report, ImportError> {
+    if bytes.len() > import::MAX_INPUT_BYTES {
+        return Err(ImportError::TooLarge { size: bytes.len() });
+    }
     let table = import::read_table(bytes)?;
     check::check_table(&table, policy, today, options)
 }

@@ -1,11 +1,18 @@
-//! Any bytes at all: `jxjy_core::check` must not panic, and on success every data row must be
-//! accounted for exactly once.
+//! Any bytes at all: `jxjy_core::check` must not panic, on success every data row must be
+//! accounted for exactly once, and a text input (not a workbook, whose parts inflate) must not
+//! make it allocate more than `MEMORY_FACTOR` × its size + 1 MB at the peak. Run with
+//! `-rss_limit_mb` and `-malloc_limit_mb` (fuzz/README.md) so any other blow-up is a crash too.
 #![no_main]
 
 use std::sync::OnceLock;
 
+use jxjy_core::import::MEMORY_FACTOR;
 use jxjy_core::{NaiveDate, Policy};
 use libfuzzer_sys::fuzz_target;
+use peak_alloc::PeakAlloc;
+
+#[global_allocator]
+static ALLOC: PeakAlloc = PeakAlloc;
 
 fn policy() -> &'static Policy {
     static POLICY: OnceLock<Policy> = OnceLock::new();
@@ -17,7 +24,16 @@ fn policy() -> &'static Policy {
 
 fuzz_target!(|data: &[u8]| {
     let today = NaiveDate::from_ymd_opt(2020, 11, 1).expect("valid date");
-    if let Ok(report) = jxjy_core::check(data, policy(), today) {
+    let policy = policy();
+    let base = ALLOC.current_usage();
+    ALLOC.reset_peak_usage();
+    let result = jxjy_core::check(data, policy, today);
+    let peak = ALLOC.peak_usage().saturating_sub(base);
+    if !data.starts_with(b"PK") {
+        let bound = MEMORY_FACTOR * data.len() + (1 << 20);
+        assert!(peak <= bound, "peak {peak} bytes for {} input bytes (bound {bound})", data.len());
+    }
+    if let Ok(report) = result {
         let r = report.rows;
         assert_eq!(
             r.counted + r.excluded + r.pending + r.errors + r.skipped,

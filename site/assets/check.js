@@ -80,8 +80,13 @@ function send(input) {
 }
 
 // ---- inputs ----
+// The largest file read: jxjy_core::import::MAX_INPUT_BYTES (200 MB), the CLI's limit too
+// (core/tests/bounds.rs checks that this is the same number). Checked before reading.
+const MAX_INPUT_BYTES = 209715200;
+const tooLarge = (size) => "文件过大（" + (size / 1024 / 1024).toFixed(1) + " MB），超过 " + (MAX_INPUT_BYTES / 1024 / 1024) + " MB 的上限，未读取。请按年度或单位拆分后分批检查";
 function readFile(file) {
   if (!file) return;
+  if (file.size > MAX_INPUT_BYTES) { status(tooLarge(file.size), "error"); return; }
   status("正在读取 " + file.name + "（" + (file.size / 1024).toFixed(0) + " KB）…", "busy");
   const r = new FileReader();
   r.onload = () => send({ bytes: r.result, name: file.name, reveal: true });

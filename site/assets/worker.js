@@ -28,6 +28,10 @@ function toCoreBytes(bytes) {
   return new TextEncoder().encode(new TextDecoder("gb18030").decode(bytes));
 }
 
+// jxjy_core::import::MAX_INPUT_BYTES (200 MB): check.js refuses larger files before reading them;
+// this is the same check for anything else sent here (core/tests/bounds.rs keeps the numbers equal).
+const MAX_INPUT_BYTES = 209715200;
+
 onmessage = async (e) => {
   const msg = e.data;
   if (msg.type === "policy") {
@@ -38,6 +42,13 @@ onmessage = async (e) => {
   await ready;
   try {
     postMessage({ type: "progress", id: msg.id, stage: "正在识别编码和表头…" });
+    const size = msg.text !== undefined ? msg.text.length : msg.bytes.byteLength;
+    if (size > MAX_INPUT_BYTES) {
+      // Worded as the core's ImportError::TooLarge.
+      const fatal = "文件过大（" + (size / 1024 / 1024).toFixed(1) + " MB），超过 200 MB 的上限，未读取。请按年度或单位拆分后分批检查";
+      postMessage({ type: "result", id: msg.id, json: JSON.stringify({ fatal }) });
+      return;
+    }
     const raw = msg.text !== undefined ? null : new Uint8Array(msg.bytes);
     let checkWith = check;
     if (raw && isXls(raw)) {

@@ -235,13 +235,38 @@ fn years_csv(r: &YearsReport) -> String {
     o
 }
 
+/// The bytes to check: a file's size is checked before it is read, and standard input is read
+/// up to one byte past the limit ([`jxjy_core::import::MAX_INPUT_BYTES`], the page's too).
 fn read_input(args: &CheckArgs) -> Result<Vec<u8>, String> {
+    use jxjy_core::import::{MAX_INPUT_BYTES, too_large_message};
+    let limit = MAX_INPUT_BYTES as u64;
+    let mut buf = Vec::new();
     if args.file.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf).map_err(|e| format!("无法读取标准输入：{e}"))?;
+        std::io::stdin().take(limit + 1).read_to_end(&mut buf).map_err(|e| format!("无法读取标准输入：{e}"))?;
+        if buf.len() > MAX_INPUT_BYTES {
+            return Err(format!(
+                "标准输入超过 {} MB 的上限，未检查。请按年度或单位拆分后分批检查",
+                MAX_INPUT_BYTES >> 20
+            ));
+        }
         return Ok(buf);
     }
-    std::fs::read(&args.file).map_err(|e| format!("无法读取 {}：{e}", args.file.display()))
+    let cannot = |e: std::io::Error| format!("无法读取 {}：{e}", args.file.display());
+    let file = std::fs::File::open(&args.file).map_err(cannot)?;
+    let size = file.metadata().map_err(cannot)?.len();
+    if size > limit {
+        return Err(format!(
+            "{}：{}",
+            args.file.display(),
+            too_large_message(usize::try_from(size).unwrap_or(usize::MAX))
+        ));
+    }
+    // Read no more than the limit even if the file grows meanwhile.
+    file.take(limit + 1).read_to_end(&mut buf).map_err(cannot)?;
+    if buf.len() > MAX_INPUT_BYTES {
+        return Err(format!("{}：{}", args.file.display(), too_large_message(buf.len())));
+    }
+    Ok(buf)
 }
 
 /// The report for people: verdict first, then what to do.

@@ -11,7 +11,7 @@
 mod read;
 mod rules;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
@@ -165,13 +165,17 @@ struct Checker<'a> {
     warnings: Vec<Warning>,
     errors: Vec<RowError>,
     counts: RowCounts,
-    error_rows: HashSet<u32, FxBuildHasher>,
     /// Readable rows by the year they belong to (a file speaks of few years: a short list).
     rows_by_year: Vec<(i32, usize)>,
     /// Every row's outcome, when asked for.
     ledger: Option<Vec<LedgerEntry>>,
     ledger_cap: usize,
     ledger_truncated: bool,
+    /// Bounds on what is kept per row (see `read::Limits`).
+    limits: read::Limits,
+    /// Exclusion messages by (reason, year, date), shared by the rows they fit (years and dates
+    /// are bounded, so this is too).
+    messages: HashMap<(crate::report::Reason, i32, Option<NaiveDate>), Arc<str>, FxBuildHasher>,
 }
 
 impl<'a> Checker<'a> {
@@ -225,11 +229,12 @@ impl<'a> Checker<'a> {
             warnings,
             errors: Vec::new(),
             counts: RowCounts::default(),
-            error_rows: HashSet::default(),
             rows_by_year: Vec::new(),
             ledger: None,
             ledger_cap: 0,
             ledger_truncated: false,
+            limits: read::Limits::default(),
+            messages: HashMap::default(),
         }
     }
 
@@ -243,16 +248,15 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn error(&mut self, row: u32, f: Field, message: String) {
-        self.error_rows.insert(row);
-        self.errors.push(RowError { row, column: self.columns.label(f).to_owned(), message });
-    }
-
     fn row(&mut self, number: u32, cells: Row<'_>) {
         if cells.is_blank() {
             return;
         }
         self.counts.data += 1;
+        let error_rows = self.limits.start_row();
+        if self.too_wide(number, cells) {
+            return;
+        }
         let mut fields = Fields([""; FIELD_COUNT]);
         for &(f, i) in &self.present {
             fields.0[f as usize] = trim_cell(cells.get(i));
@@ -263,10 +267,8 @@ impl<'a> Checker<'a> {
             .map(|i| lead[i].map_or_else(|| trim_cell(cells.get(i)), |f| fields.get(f)));
         if is_total_row(leading) {
             self.counts.skipped += 1;
-            self.warnings.push(Warning {
-                row: Some(number),
-                code: WarningCode::TotalRowSkipped,
-                message: format!("第{number}行是合计行，已跳过（合计由本工具重新计算）。").into(),
+            self.row_warning(number, WarningCode::TotalRowSkipped, || {
+                format!("第{number}行是合计行，已跳过（合计由本工具重新计算）。")
             });
             if self.ledger.is_some() {
                 self.note(LedgerEntry::new(number, None, Outcome::Skipped, Arc::from("")));
@@ -274,8 +276,8 @@ impl<'a> Checker<'a> {
             return;
         }
         let Some(record) = self.read(number, &fields) else {
-            // Error rows are counted from `error_rows` at the end; anything else was a repeated header.
-            let error = self.error_rows.contains(&number);
+            // Error rows are counted as they come; anything else was a repeated header.
+            let error = self.limits.error_rows != error_rows;
             if !error {
                 self.counts.skipped += 1;
             }
@@ -377,8 +379,11 @@ impl<'a> Checker<'a> {
             .collect();
         let mut errors = self.errors;
         errors.sort_by_key(|e| e.row);
+        errors.extend(self.limits.unlisted_errors());
+        let mut warnings = self.warnings;
+        warnings.extend(self.limits.unlisted_warnings());
         let mut counts = self.counts;
-        counts.errors = self.error_rows.len();
+        counts.errors = self.limits.error_rows;
         let mut deadlines = deadlines::upcoming(self.policy, self.today);
         if people.len() <= 1 {
             // One person's file: the deadlines they act on first; unit-only ones (培训计划申报,
@@ -407,7 +412,7 @@ impl<'a> Checker<'a> {
             assumptions: file_assumptions(columns, counts.errors, id_trouble.as_deref()),
             people,
             deadlines,
-            warnings: self.warnings,
+            warnings,
             errors,
             rows: counts,
             rows_by_year: {
@@ -494,7 +499,14 @@ fn file_assumptions(columns: &Columns, error_rows: usize, id_trouble: Option<&st
     if error_rows > 0 {
         a.push(Assumption {
             code: AssumptionCode::RowsUnreadable,
-            message: format!("有 {error_rows} 行无法读取，未计入；改正后结果可能不同"),
+            message: if error_rows > crate::import::MAX_LISTED_ERROR_ROWS {
+                format!(
+                    "有 {error_rows} 行无法读取，未计入（只列出前 {} 行的错误）；改正后结果可能不同",
+                    crate::import::MAX_LISTED_ERROR_ROWS
+                )
+            } else {
+                format!("有 {error_rows} 行无法读取，未计入；改正后结果可能不同")
+            },
         });
     }
     a

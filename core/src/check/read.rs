@@ -6,7 +6,8 @@ use chrono::{Datelike, NaiveDate};
 use super::Checker;
 use crate::columns::{FIELD_COUNT, Field, classify};
 use crate::hours::Hours;
-use crate::report::{Warning, WarningCode};
+use crate::import::{MAX_COLUMNS, MAX_LISTED_ERROR_ROWS, MAX_PEOPLE, Row};
+use crate::report::{RowError, Warning, WarningCode};
 use crate::text::match_key;
 use crate::values::{self, Exam, Filing, Kind, Nature, Status};
 
@@ -57,7 +58,118 @@ pub(super) fn is_total_row<'c>(mut leading: impl Iterator<Item = &'c str>) -> bo
     })
 }
 
+/// What keeps the per-row lists bounded: the errors of the first [`MAX_LISTED_ERROR_ROWS`] rows
+/// are listed, later ones only counted; the same for the warnings whose message is made for one
+/// row (合计 rows, repeated headers, a name that differs under one ID).
+#[derive(Debug, Default)]
+pub(super) struct Limits {
+    /// Rows with at least one error.
+    pub(super) error_rows: usize,
+    /// Whether the row being read already has an error (rows may share a number in a workbook).
+    row_has_error: bool,
+    /// The first row whose errors were not listed.
+    first_unlisted_error: Option<u32>,
+    /// Warnings made for one row, listed or not, by code (see [`COUNTED`]).
+    row_warnings: [usize; COUNTED.len()],
+}
+
+/// The warnings whose message is made for one row, so they are listed for the first rows only.
+const COUNTED: [WarningCode; 3] =
+    [WarningCode::TotalRowSkipped, WarningCode::HeaderRepeated, WarningCode::NameMismatch];
+
+impl Limits {
+    /// Called as each row starts; returns the error rows so far.
+    pub(super) fn start_row(&mut self) -> usize {
+        self.row_has_error = false;
+        self.error_rows
+    }
+
+    /// The summary that ends a cut error list.
+    pub(super) fn unlisted_errors(&self) -> Option<RowError> {
+        let row = self.first_unlisted_error?;
+        let more = self.error_rows - MAX_LISTED_ERROR_ROWS;
+        Some(RowError {
+            row,
+            column: String::new(),
+            message: format!(
+                "从第{row}行起另有 {more} 行无法读取，未逐一列出（只列出前 {MAX_LISTED_ERROR_ROWS} 行的错误；共 {} 行）",
+                self.error_rows
+            ),
+        })
+    }
+
+    /// Counts a warning made for one row; whether it is listed.
+    pub(super) fn listed(&mut self, code: WarningCode) -> bool {
+        let Some(i) = COUNTED.iter().position(|&c| c == code) else { return true };
+        self.row_warnings[i] += 1;
+        self.row_warnings[i] <= MAX_LISTED_ERROR_ROWS
+    }
+
+    /// The file-level summaries of the warnings that were counted but not listed.
+    pub(super) fn unlisted_warnings(&self) -> impl Iterator<Item = Warning> + '_ {
+        COUNTED.iter().zip(self.row_warnings).filter_map(|(&code, n)| {
+            let more = n.checked_sub(MAX_LISTED_ERROR_ROWS).filter(|&m| m > 0)?;
+            let message = match code {
+                WarningCode::TotalRowSkipped => format!("另有 {more} 行合计行已跳过，未逐一列出。"),
+                WarningCode::HeaderRepeated => format!("另有 {more} 行重复的表头已跳过，未逐一列出。"),
+                _ => format!("另有 {more} 行的姓名与同一证件号前面的姓名不同，按同一人计算，未逐一列出，请核对。"),
+            };
+            Some(Warning { row: None, code, message: message.into() })
+        })
+    }
+}
+
 impl Checker<'_> {
+    /// Records an error in column `f` of row `row`: listed for the first rows with errors, counted for all.
+    pub(super) fn error(&mut self, row: u32, f: Field, message: String) {
+        let columns = self.columns;
+        self.error_with(row, || columns.label(f).to_owned(), message);
+    }
+
+    fn error_in(&mut self, row: u32, column: &str, message: String) {
+        self.error_with(row, || column.to_owned(), message);
+    }
+
+    /// The column's name is looked up only for an error that is listed.
+    fn error_with(&mut self, row: u32, column: impl FnOnce() -> String, message: String) {
+        let l = &mut self.limits;
+        if !l.row_has_error {
+            l.row_has_error = true;
+            l.error_rows += 1;
+            if l.error_rows == MAX_LISTED_ERROR_ROWS + 1 {
+                l.first_unlisted_error = Some(row);
+            }
+        }
+        if l.error_rows <= MAX_LISTED_ERROR_ROWS {
+            self.errors.push(RowError { row, column: column(), message });
+        }
+    }
+
+    /// A file-level warning about one row, listed for the first rows only.
+    pub(super) fn row_warning(&mut self, row: u32, code: WarningCode, message: impl FnOnce() -> String) {
+        if self.limits.listed(code) {
+            self.warnings.push(Warning { row: Some(row), code, message: message().into() });
+        }
+    }
+
+    /// A row with text past the last column read ([`MAX_COLUMNS`]) is an error: what it says there is unknown.
+    pub(super) fn too_wide(&mut self, number: u32, cells: Row<'_>) -> bool {
+        if cells.len() <= MAX_COLUMNS {
+            return false;
+        }
+        let rest = (MAX_COLUMNS..cells.len()).map(|i| cells.get(i));
+        if rest.clone().all(|c| c.bytes().all(|b| b.is_ascii_whitespace() || matches!(b, b',' | b'\t' | b';'))) {
+            return false;
+        }
+        let column = format!("第{}列起", MAX_COLUMNS + 1);
+        self.error_in(
+            number,
+            &column,
+            format!("这一行超过 {MAX_COLUMNS} 列，第 {MAX_COLUMNS} 列以后的内容无法读取；学时记录通常只有十几列，请删除多余的列后再检查"),
+        );
+        true
+    }
+
     /// Reads the cells of one row; records an error for each cell that cannot be read.
     pub(super) fn read<'r>(&mut self, number: u32, fields: &Fields<'r>) -> Option<Record<'r>> {
         // Hours: the recognised hours when the file has them and the cell is filled in.
@@ -70,11 +182,7 @@ impl Checker<'_> {
         let hours = Hours::parse_cell(hours_cell);
         if hours.is_err() && classify(hours_cell).is_some_and(|f| matches!(f, Field::Hours | Field::RecognisedHours)) {
             // The header again (two sheets pasted one under the other).
-            self.warnings.push(Warning {
-                row: Some(number),
-                code: WarningCode::HeaderRepeated,
-                message: format!("第{number}行是重复的表头，已跳过。").into(),
-            });
+            self.row_warning(number, WarningCode::HeaderRepeated, || format!("第{number}行是重复的表头，已跳过。"));
             return None;
         }
         let mut ok = true;
@@ -87,6 +195,15 @@ impl Checker<'_> {
                     ok = false;
                 } else if self.lossy && has_replacement(p) {
                     self.error(number, f, UNDECODABLE.to_owned());
+                    ok = false;
+                } else if self.people.len() >= MAX_PEOPLE && !self.person_index.contains_key(p) {
+                    self.error(
+                        number,
+                        f,
+                        format!(
+                            "文件中的人员超过 {MAX_PEOPLE} 人，此后新出现的人员未核查；请按单位或部门拆分文件后分批检查"
+                        ),
+                    );
                     ok = false;
                 }
                 p

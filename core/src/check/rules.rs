@@ -1,7 +1,6 @@
 //! 规则: the first reason, in the policy's order, why a record does not count; duplicates;
 //! the tally by category; the row warnings; and the messages, in plain Chinese.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
@@ -9,7 +8,6 @@ use chrono::{Datelike, NaiveDate};
 use super::read::Record;
 use super::{Checker, Person};
 use crate::columns::Field;
-use crate::fxhash::FxBuildHasher;
 use crate::policy::Policy;
 use crate::report::{Counted, Exclusion, LedgerEntry, Outcome, Reason, Warning, WarningCode};
 use crate::text::{cn_date, cn_month_day, course_key, id_key, is_plain};
@@ -114,16 +112,29 @@ impl Checker<'_> {
             p.name = name.to_owned();
             return;
         }
+        // A few other names, each cut short: what the verdict's premise names.
         if p.other_names.len() < 3 && !p.other_names.iter().any(|n| n == name) {
-            p.other_names.push(name.to_owned());
+            p.other_names.push(name.chars().take(crate::columns::MAX_LABEL_CHARS).collect());
         }
+        // Listed for the first rows of the file, then counted (a summary says how many more).
+        if !self.limits.listed(WarningCode::NameMismatch) {
+            return;
+        }
+        let p = &self.people[slot];
+        // Names are cut in the message: a long first name must not be copied into every row's warning.
+        let short = |s: &str| s.chars().take(crate::columns::MAX_LABEL_CHARS).collect::<String>();
         let message = format!(
-            "第{number}行的姓名“{name}”与同一{}前面的姓名“{}”不同，按同一人计算（以{}为准），请核对。",
+            "第{number}行的姓名“{}”与同一{}前面的姓名“{}”不同，按同一人计算（以{}为准），请核对。",
+            short(name),
             id_field.label(),
-            p.name,
+            short(&p.name),
             id_field.label()
         );
-        p.warnings.push(Warning { row: Some(number), code: WarningCode::NameMismatch, message: message.into() });
+        self.people[slot].warnings.push(Warning {
+            row: Some(number),
+            code: WarningCode::NameMismatch,
+            message: message.into(),
+        });
     }
 
     /// The slot of the person with this key (an ID in normal form, or a name), made on first sight;
@@ -136,9 +147,8 @@ impl Checker<'_> {
             Some((Field::Name, _)) | None => (String::new(), written.to_owned()),
             Some(_) => (written.to_owned(), name.to_owned()),
         };
-        // Some room up front; 64 was slower than 16 (2,000 people: 6 MB of maps to fault in and free).
-        let seen = HashMap::with_capacity_and_hasher(16, FxBuildHasher);
-        self.people.push(Person { id, name, seen, warnings: Vec::with_capacity(16), ..Person::default() });
+        // No room up front: a file of many people with a row or two each would hold ~1.5 KB per person.
+        self.people.push(Person { id, name, ..Person::default() });
         self.person_index.insert(key.to_owned(), self.people.len() - 1);
         self.people.len() - 1
     }
@@ -175,7 +185,28 @@ impl Checker<'_> {
         None
     }
 
-    fn message(&self, reason: Reason, r: &Record<'_>, duplicate_of: u32) -> Arc<str> {
+    /// The message for `reason`, shared by every row with the same year and date: a file of
+    /// make-up rows costs one message per date, not one per row.
+    fn message(&mut self, reason: Reason, r: &Record<'_>, duplicate_of: u32) -> Arc<str> {
+        if !matches!(
+            reason,
+            Reason::OutsideYear
+                | Reason::CompletedOutsideYear
+                | Reason::MakeupForEarlierYear
+                | Reason::MakeupOutsideWindow
+        ) {
+            return self.format_message(reason, r, duplicate_of);
+        }
+        let key = (reason, r.year, r.date);
+        if let Some(m) = self.messages.get(&key) {
+            return m.clone();
+        }
+        let m = self.format_message(reason, r, duplicate_of);
+        self.messages.insert(key, m.clone());
+        m
+    }
+
+    fn format_message(&self, reason: Reason, r: &Record<'_>, duplicate_of: u32) -> Arc<str> {
         let p = self.policy;
         let y = p.year;
         let date = || r.date.map(cn_date).unwrap_or_default();

@@ -2,7 +2,7 @@
 
 use std::ops::ControlFlow;
 
-use super::Row;
+use super::{MAX_COLUMNS, Row};
 
 /// Picks the delimiter from the first lines: a tab (Excel's clipboard and "Unicode text"), a
 /// comma, or a semicolon (CSV from a European-locale Excel), by which splits the lines most evenly.
@@ -129,7 +129,8 @@ impl<'t> Records<'t> {
 
 /// Pushes the spans of the fields of `line`, which starts at byte `start` of the text, as split
 /// at `delimiter`; returns `false` as soon as it meets a quote (the line is then not a whole
-/// record by itself, and `spans` holds junk). Eight bytes at a time: fields are short (a name, a
+/// record by itself, and `spans` holds junk). At most [`MAX_COLUMNS`] fields are cut: the rest of
+/// a wider line is one more span, delimiters and all (the checker tells whether it holds text). Eight bytes at a time: fields are short (a name, a
 /// date, a number), so finding each delimiter with a bit trick on a word beats a `memchr` call
 /// per field, and the same pass looks for quotes.
 // Not inlined: in the record loop its registers spill to the stack.
@@ -149,6 +150,9 @@ fn split_unquoted_line(line: &[u8], start: usize, delimiter: u8, spans: &mut Vec
         let mut found = zero_bytes(word ^ delimiters);
         while found != 0 {
             let d = at + (found.trailing_zeros() / 8) as usize;
+            if spans.len() == MAX_COLUMNS {
+                return rest_of_line(line, start, field_start, spans);
+            }
             spans.push((field_start, d));
             field_start = d + 1;
             found &= found - 1;
@@ -160,9 +164,23 @@ fn split_unquoted_line(line: &[u8], start: usize, delimiter: u8, spans: &mut Vec
             return false;
         }
         if b == delimiter {
+            if spans.len() == MAX_COLUMNS {
+                return rest_of_line(line, start, field_start, spans);
+            }
             spans.push((field_start, at + i));
             field_start = at + i + 1;
         }
+    }
+    spans.push((field_start, start + line.len()));
+    true
+}
+
+/// The last span of a line wider than [`MAX_COLUMNS`]: from `field_start` to the end, unless a
+/// quote follows (then the line is not a record by itself).
+#[cold]
+fn rest_of_line(line: &[u8], start: usize, field_start: usize, spans: &mut Vec<(usize, usize)>) -> bool {
+    if memchr::memchr(b'"', &line[field_start - start..]).is_some() {
+        return false;
     }
     spans.push((field_start, start + line.len()));
     true
@@ -208,7 +226,16 @@ impl QuotedReader {
                 // At the end of the text; the next call, with no input, finishes the record.
                 csv_core::ReadRecordResult::InputEmpty => {}
                 csv_core::ReadRecordResult::OutputFull => self.out.resize(self.out.len() * 2, 0),
-                csv_core::ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                csv_core::ReadRecordResult::OutputEndsFull => {
+                    // Past MAX_COLUMNS fields, the one slot after them is written over and over:
+                    // the last span then covers every further field (their text back to back).
+                    let room = (self.ends.len() * 2).min(MAX_COLUMNS + 1);
+                    if room > self.ends.len() {
+                        self.ends.resize(room, 0);
+                    } else {
+                        fields = MAX_COLUMNS;
+                    }
+                }
                 csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End => break,
             }
         }

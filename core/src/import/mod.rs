@@ -1,12 +1,35 @@
 //! 导入: turns the bytes a person gives us into rows of text cells, whatever the format and
 //! encoding. Row numbers are the ones the person sees: the line in a text file (blank lines
 //! counted), the sheet's own row number in a workbook, the element's 1-based index in JSON.
+//!
+//! # Resources
+//!
+//! Memory and time grow with the input, never faster: `check` on any bytes allocates at most
+//! [`MEMORY_FACTOR`] × the bytes read + [`MEMORY_ALLOWANCE`] at its peak (the report included), and
+//! its time is near-linear. "The bytes read" is the input, or for a workbook what its parts inflate
+//! to (at most 160 MB, see `zip::MAX_TOTAL_BYTES`). What keeps it so, and says so in Chinese when
+//! an input goes past it:
+//!
+//! - the input is at most [`MAX_INPUT_BYTES`] ([`ImportError::TooLarge`]; both front ends check the
+//!   size before reading a file);
+//! - a row has at most [`MAX_COLUMNS`] columns: cells past it are not read, and a data row with text
+//!   there is a row error; a JSON file with more keys, or a sheet with more than [`MAX_CELLS`]
+//!   cells, is refused;
+//! - a workbook's shared strings are stored once and referenced by index, never copied per cell;
+//! - at most [`MAX_LISTED_ERROR_ROWS`] rows' errors are listed (the rest counted, with a summary),
+//!   at most [`MAX_PEOPLE`] people are told apart (rows of further people are errors);
+//! - exclusion messages are shared by the rows with the same reason, year and date;
+//! - XML entities, a workbook's relationships and parts are found in constant time, and a header
+//!   has at most [`MAX_COLUMNS`] labels, so no per-row lookup grows with the input.
+//!
+//! `tests/bounds.rs` measures every shape that broke this with a counting allocator.
 
 use std::borrow::Cow;
 use std::ops::ControlFlow;
 
 mod decode;
 mod delimited;
+mod grid;
 mod json;
 #[cfg(feature = "xls")]
 mod xls;
@@ -18,6 +41,23 @@ mod xml;
 mod zip;
 
 pub use decode::{Encoding, decode, detect};
+pub use grid::{Grid, TooManyCells};
+
+/// The largest input read, in bytes (200 MB). The CLI and the page check a file's size against
+/// it before reading (`site/assets/check.js` and `worker.js` hold the same number).
+pub const MAX_INPUT_BYTES: usize = 200 << 20;
+/// Peak memory of a check is at most this many times the bytes read…
+pub const MEMORY_FACTOR: usize = 8;
+/// …plus this.
+pub const MEMORY_ALLOWANCE: usize = 64 << 20;
+/// Columns read in a row; cells further right are not read.
+pub const MAX_COLUMNS: usize = 1024;
+/// Cells a sheet or a JSON file may hold, counting the empty ones left of a filled cell.
+pub const MAX_CELLS: usize = 8_000_000;
+/// Rows whose errors are listed one by one; the errors of later rows are counted and summarised.
+pub const MAX_LISTED_ERROR_ROWS: usize = 1_000;
+/// People told apart in one file; rows of further people are errors.
+pub const MAX_PEOPLE: usize = 100_000;
 
 /// Why nothing at all could be read (the CLI exits 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +79,11 @@ pub enum ImportError {
     Xlsx(String),
     /// The JSON could not be read.
     Json(String),
+    /// The input is larger than [`MAX_INPUT_BYTES`].
+    TooLarge {
+        /// Its size in bytes.
+        size: usize,
+    },
 }
 
 impl std::fmt::Display for ImportError {
@@ -56,11 +101,21 @@ impl std::fmt::Display for ImportError {
             ),
             ImportError::Xlsx(why) => write!(f, "无法读取 Excel 工作簿：{why}"),
             ImportError::Json(why) => write!(f, "无法读取 JSON：{why}"),
+            ImportError::TooLarge { size } => write!(f, "{}", too_large_message(*size)),
         }
     }
 }
 
 impl std::error::Error for ImportError {}
+
+/// What every front end says about a file over [`MAX_INPUT_BYTES`] (`check.js` words it the same).
+pub fn too_large_message(size: usize) -> String {
+    format!(
+        "文件过大（{:.1} MB），超过 {} MB 的上限，未读取。请按年度或单位拆分后分批检查",
+        size as f64 / f64::from(1u32 << 20),
+        MAX_INPUT_BYTES >> 20
+    )
+}
 
 /// The format the rows were read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -88,22 +143,8 @@ pub enum Table<'a> {
     Grid { grid: Grid, format: Format },
 }
 
-/// Rows of cells in memory.
-#[derive(Debug, Default)]
-pub struct Grid {
-    pub rows: Vec<GridRow>,
-}
-
-/// One row of a [`Grid`].
-#[derive(Debug, Clone)]
-pub struct GridRow {
-    /// The row number the person sees.
-    pub number: u32,
-    pub cells: Vec<String>,
-}
-
 /// The cells of one row, whatever the table behind it: slices of one text (a CSV or TSV
-/// record) or the cells of a [`GridRow`]. A plain value, so reading a cell is an inlined slice.
+/// record) or the cells of a [`Grid`] row. A plain value, so reading a cell is an inlined slice.
 #[derive(Debug, Clone, Copy)]
 pub struct Row<'r>(RowCells<'r>);
 
@@ -115,12 +156,23 @@ enum RowCells<'r> {
         spans: &'r [(usize, usize)],
     },
     Strings(&'r [String]),
+    /// Each cell is an index into a [`Grid`]'s strings.
+    Pooled {
+        text: &'r str,
+        strings: &'r [(u32, u32)],
+        cells: &'r [u32],
+    },
 }
 
 impl<'r> Row<'r> {
     /// A row whose cells are the given ranges of `text`.
     pub(crate) fn spans(text: &'r str, spans: &'r [(usize, usize)]) -> Row<'r> {
         Row(RowCells::Spans { text, spans })
+    }
+
+    /// A row of a [`Grid`].
+    pub(crate) fn pooled(text: &'r str, strings: &'r [(u32, u32)], cells: &'r [u32]) -> Row<'r> {
+        Row(RowCells::Pooled { text, strings, cells })
     }
 
     /// A row of separate strings.
@@ -134,6 +186,7 @@ impl<'r> Row<'r> {
         match self.0 {
             RowCells::Spans { spans, .. } => spans.len(),
             RowCells::Strings(cells) => cells.len(),
+            RowCells::Pooled { cells, .. } => cells.len(),
         }
     }
 
@@ -148,6 +201,7 @@ impl<'r> Row<'r> {
         match self.0 {
             RowCells::Spans { text, spans } => spans.get(i).and_then(|&(a, b)| text.get(a..b)).unwrap_or(""),
             RowCells::Strings(cells) => cells.get(i).map_or("", String::as_str),
+            RowCells::Pooled { text, strings, cells } => cells.get(i).map_or("", |&c| grid::string(text, strings, c)),
         }
     }
 
@@ -186,8 +240,9 @@ impl Table<'_> {
         match self {
             Table::Delimited { text, delimiter, .. } => delimited::for_each_row(text, *delimiter, f),
             Table::Grid { grid, .. } => {
-                for row in &grid.rows {
-                    if f(row.number, Row::strings(&row.cells)).is_break() {
+                for i in 0..grid.len() {
+                    let Some((number, row)) = grid.row(i) else { return };
+                    if f(number, row).is_break() {
                         return;
                     }
                 }
@@ -225,7 +280,7 @@ pub fn read_table(bytes: &[u8]) -> Result<Table<'_>, ImportError> {
             Ok(grid) => {
                 return Ok(Table::Grid { grid, format: Format::Json });
             }
-            Err(e) if trimmed.starts_with('[') || serde_json::from_str::<serde_json::Value>(trimmed).is_ok() => {
+            Err(e) if trimmed.starts_with('[') || serde_json::from_str::<serde::de::IgnoredAny>(trimmed).is_ok() => {
                 return Err(e);
             }
             Err(_) => {}
@@ -303,9 +358,11 @@ where
     R: IntoIterator<Item = S>,
     S: Into<String>,
 {
-    let rows = rows
-        .into_iter()
-        .map(|(number, cells)| GridRow { number, cells: cells.into_iter().map(Into::into).collect() })
-        .collect();
-    Table::Grid { grid: Grid { rows }, format: Format::Csv }
+    let mut grid = Grid::default();
+    for (number, cells) in rows {
+        let cells: Vec<u32> = cells.into_iter().map(|c| grid.add(&c.into())).collect();
+        // Test tables are small: past MAX_CELLS the rest is dropped.
+        let _ = grid.push_row(number, &cells);
+    }
+    Table::Grid { grid, format: Format::Csv }
 }

@@ -7,7 +7,7 @@ use std::io::Cursor;
 use calamine::{Data, Reader, Xls};
 use chrono::{Days, NaiveDate};
 
-use super::{Grid, GridRow, ImportError};
+use super::{Grid, ImportError};
 
 /// The first sheet that has any data, as rows of text with the sheet's own row numbers.
 pub(super) fn read(bytes: &[u8]) -> Result<Grid, ImportError> {
@@ -26,18 +26,21 @@ fn read_sheets(bytes: &[u8]) -> Result<Grid, ImportError> {
     let mut book = Xls::new(Cursor::new(bytes)).map_err(|e| unreadable(&short(&e.to_string())))?;
     for (_, range) in book.worksheets() {
         let Some((top, left)) = range.start() else { continue };
-        let mut rows = Vec::with_capacity(range.height());
+        let mut grid = Grid::default();
+        let mut cells = Vec::new();
         for (i, row) in range.rows().enumerate() {
-            let cells: Vec<String> =
-                std::iter::repeat_n(String::new(), left as usize).chain(row.iter().map(cell)).collect();
-            if cells.iter().all(String::is_empty) {
-                continue;
+            cells.clear();
+            cells.extend(std::iter::repeat_n(0, left as usize));
+            for d in row {
+                let text = cell(d);
+                cells.push(grid.add(&text));
             }
             let number = top.saturating_add(u32::try_from(i).unwrap_or(u32::MAX)).saturating_add(1);
-            rows.push(GridRow { number, cells });
+            // Blank rows are dropped by the grid itself.
+            grid.push_row(number, &cells).map_err(|_| unreadable("单元格过多"))?;
         }
-        if !rows.is_empty() {
-            return Ok(Grid { rows });
+        if !grid.is_empty() {
+            return Ok(grid);
         }
     }
     Ok(Grid::default())

@@ -3,27 +3,33 @@
 //! Numbers are kept as the text Excel stored (`4.5`, `43916` for a date); the value parsers decide
 //! what a number means from the column it sits in, so no styles need to be read.
 
+use std::collections::HashMap;
+
 use super::xml::{Scanner, Token, attr};
 use super::zip::Archive;
-use super::{Grid, GridRow, ImportError};
+use super::{Grid, ImportError, MAX_CELLS, MAX_COLUMNS};
 
-/// Reads the first sheet with data.
+/// Reads the first sheet with data. The shared strings are stored once in the grid, and every
+/// cell that uses one holds its index: a long string in many cells is not copied.
 pub fn read(bytes: &[u8]) -> Result<Grid, ImportError> {
     let mut zip = Archive::open(bytes)?;
+    let mut grid = Grid::default();
     let shared = match zip.find("xl/sharedStrings.xml").cloned() {
-        Some(e) => shared_strings(&text_of(zip.read(&e)?)),
+        Some(e) => shared_strings(&text_of(zip.read(&e)?), &mut grid),
         None => Vec::new(),
     };
     let sheets = sheet_paths(&mut zip)?;
     if sheets.is_empty() {
         return Err(ImportError::Xlsx("工作簿中没有工作表".to_owned()));
     }
+    let shared_only = grid.strings();
     for path in sheets {
         let Some(entry) = zip.find(&path).cloned() else {
             continue;
         };
-        let grid = sheet(&text_of(zip.read(&entry)?), &shared);
-        if grid.rows.iter().any(|r| r.cells.iter().any(|c| !c.trim().is_empty())) {
+        grid.truncate(shared_only);
+        sheet(&text_of(zip.read(&entry)?), &shared, &mut grid)?;
+        if grid.has_text() {
             return Ok(grid);
         }
     }
@@ -44,12 +50,12 @@ fn sheet_paths(zip: &mut Archive<'_>) -> Result<Vec<String>, ImportError> {
         (zip.find("xl/workbook.xml").cloned(), zip.find("xl/_rels/workbook.xml.rels").cloned())
     {
         let rels = text_of(zip.read(&rels)?);
-        let mut targets = Vec::new();
+        let mut targets = HashMap::new();
         for t in Scanner::new(&rels) {
             if let Token::Start { name: "Relationship", attrs, .. } = t
                 && let (Some(id), Some(target)) = (attr(attrs, "Id"), attr(attrs, "Target"))
             {
-                targets.push((id.into_owned(), target.into_owned()));
+                targets.entry(id.into_owned()).or_insert_with(|| target.into_owned());
             }
         }
         let wb = text_of(zip.read(&wb)?);
@@ -58,7 +64,7 @@ fn sheet_paths(zip: &mut Archive<'_>) -> Result<Vec<String>, ImportError> {
                 let Some(id) = attr(attrs, "id") else {
                     continue;
                 };
-                if let Some((_, target)) = targets.iter().find(|(i, _)| *i == id) {
+                if let Some(target) = targets.get(&*id) {
                     let path = match target.strip_prefix('/') {
                         Some(abs) => abs.to_owned(),
                         None => format!("xl/{}", target.trim_start_matches("./")),
@@ -81,8 +87,9 @@ fn sheet_paths(zip: &mut Archive<'_>) -> Result<Vec<String>, ImportError> {
     Ok(paths)
 }
 
-/// The shared string table: each `<si>` is the concatenation of its `<t>` runs (phonetic runs skipped).
-fn shared_strings(xml: &str) -> Vec<String> {
+/// The shared string table, stored in `grid`: each `<si>` is the concatenation of its `<t>` runs
+/// (phonetic runs skipped). Returns each string's index in the grid.
+fn shared_strings(xml: &str, grid: &mut Grid) -> Vec<u32> {
     let mut out = Vec::new();
     let mut current = String::new();
     let (mut in_t, mut in_phonetic) = (false, false);
@@ -91,10 +98,13 @@ fn shared_strings(xml: &str) -> Vec<String> {
             Token::Start { name: "si", empty, .. } => {
                 current.clear();
                 if empty {
-                    out.push(String::new());
+                    out.push(0);
                 }
             }
-            Token::End { name: "si" } => out.push(std::mem::take(&mut current)),
+            Token::End { name: "si" } => {
+                out.push(grid.add(&current));
+                current.clear();
+            }
             Token::Start { name: "t", empty: false, .. } => in_t = true,
             Token::End { name: "t" } => in_t = false,
             Token::Start { name: "rPh", empty: false, .. } => in_phonetic = true,
@@ -134,28 +144,44 @@ fn tidy_number(v: &str) -> String {
     }
 }
 
-fn sheet(xml: &str, shared: &[String]) -> Grid {
-    const MAX_COLUMNS: usize = 256;
-    let mut rows: Vec<GridRow> = Vec::new();
-    let mut row: Option<GridRow> = None;
+fn too_many_cells() -> ImportError {
+    ImportError::Xlsx(format!("工作表超过 {MAX_CELLS} 个单元格，无法读取；请删除多余的行列或拆分后再试"))
+}
+
+/// Reads a worksheet into `grid`. Cells without a value are not stored; a row is only as wide as
+/// its last value, and a value past [`MAX_COLUMNS`] is kept in one extra column (the checker then
+/// says the row is too wide).
+fn sheet(xml: &str, shared: &[u32], grid: &mut Grid) -> Result<(), ImportError> {
+    let mut cells: Vec<u32> = Vec::new();
+    let mut row: Option<u32> = None;
     let mut next_row_number: u32 = 1;
     // The cell being read: its column, its type, and the text gathered from <v> or <is><t>.
     let mut cell: Option<(usize, String, String)> = None;
     let mut next_col = 0usize;
     let mut in_value = false;
+    let end_row = |row: &mut Option<u32>, cells: &mut Vec<u32>, grid: &mut Grid| {
+        let pushed = match row.take() {
+            Some(number) if !cells.is_empty() => grid.push_row(number, cells).map_err(|_| too_many_cells()),
+            _ => Ok(()),
+        };
+        cells.clear();
+        pushed
+    };
     for t in Scanner::new(xml) {
         match t {
             Token::Start { name: "row", attrs, empty } => {
+                end_row(&mut row, &mut cells, grid)?;
                 let number = attr(attrs, "r").and_then(|r| r.parse::<u32>().ok()).unwrap_or(next_row_number);
                 next_row_number = number.saturating_add(1);
                 next_col = 0;
-                let r = GridRow { number, cells: Vec::new() };
-                if empty { rows.push(r) } else { row = Some(r) }
+                if !empty {
+                    row = Some(number);
+                }
             }
-            Token::End { name: "row" } => rows.extend(row.take()),
+            Token::End { name: "row" } => end_row(&mut row, &mut cells, grid)?,
             Token::Start { name: "c", attrs, empty } => {
                 let col = attr(attrs, "r").and_then(|r| column_of(&r)).unwrap_or(next_col);
-                next_col = col + 1;
+                next_col = col.saturating_add(1);
                 let kind = attr(attrs, "t").map(|t| t.into_owned()).unwrap_or_default();
                 if !empty {
                     cell = Some((col, kind, String::new()));
@@ -169,29 +195,29 @@ fn sheet(xml: &str, shared: &[String]) -> Grid {
                 }
             }
             Token::End { name: "c" } => {
-                let (Some((col, kind, raw)), Some(r)) = (cell.take(), row.as_mut()) else {
+                let (Some((col, kind, raw)), true) = (cell.take(), row.is_some()) else {
                     continue;
                 };
-                if col >= MAX_COLUMNS {
-                    continue;
-                }
                 let value = match kind.as_str() {
-                    "s" => raw.trim().parse::<usize>().ok().and_then(|i| shared.get(i)).cloned().unwrap_or_default(),
-                    "b" => if raw.trim() == "1" { "TRUE" } else { "FALSE" }.to_owned(),
-                    "e" => String::new(),
-                    "str" | "inlineStr" => raw,
-                    _ => tidy_number(raw.trim()),
+                    "s" => raw.trim().parse::<usize>().ok().and_then(|i| shared.get(i)).copied().unwrap_or(0),
+                    "b" => grid.add(if raw.trim() == "1" { "TRUE" } else { "FALSE" }),
+                    "e" => 0,
+                    "str" | "inlineStr" => grid.add(&raw),
+                    _ => grid.add(&tidy_number(raw.trim())),
                 };
-                if r.cells.len() <= col {
-                    r.cells.resize(col + 1, String::new());
+                let col = col.min(MAX_COLUMNS);
+                if value == 0 || (col == MAX_COLUMNS && cells.get(col).is_some_and(|&c| c != 0)) {
+                    continue;
                 }
-                r.cells[col] = value;
+                if cells.len() <= col {
+                    cells.resize(col + 1, 0);
+                }
+                cells[col] = value;
             }
             _ => {}
         }
     }
-    rows.extend(row);
-    Grid { rows }
+    end_row(&mut row, &mut cells, grid)
 }
 
 #[cfg(test)]
@@ -218,19 +244,23 @@ mod tests {
 
     #[test]
     fn reads_shared_inline_and_sparse_cells() {
+        let mut g = Grid::default();
         let shared = shared_strings(
             r#"<sst><si><t>课程名称</t></si><si><r><t>公需</t></r><r><t>科目</t></r><rPh><t>こう</t></rPh></si><si/></sst>"#,
+            &mut g,
         );
-        assert_eq!(shared, ["课程名称", "公需科目", ""]);
+        assert_eq!(shared.iter().map(|&i| g.string(i)).collect::<Vec<_>>(), ["课程名称", "公需科目", ""]);
         let xml = r#"<worksheet><sheetData>
             <row r="3"><c r="A3" t="s"><v>0</v></c><c r="C3" t="inlineStr"><is><t>学时</t></is></c></row>
             <row r="5"><c r="B5" t="s"><v>1</v></c><c r="C5"><v>4.5</v></c><c r="D5" t="b"><v>1</v></c><c r="E5" t="e"><v>#N/A</v></c></row>
         </sheetData></worksheet>"#;
-        let g = sheet(xml, &shared);
-        assert_eq!(g.rows.len(), 2);
-        assert_eq!(g.rows[0].number, 3);
-        assert_eq!(g.rows[0].cells, ["课程名称", "", "学时"]);
-        assert_eq!(g.rows[1].number, 5);
-        assert_eq!(g.rows[1].cells, ["", "公需科目", "4.5", "TRUE", ""]);
+        sheet(xml, &shared, &mut g).unwrap();
+        let cells = |i: usize| {
+            let (n, r) = g.row(i).unwrap();
+            (n, (0..r.len()).map(|c| r.get(c).to_owned()).collect::<Vec<_>>())
+        };
+        assert_eq!(g.len(), 2);
+        assert_eq!(cells(0), (3, vec!["课程名称".to_owned(), String::new(), "学时".to_owned()]));
+        assert_eq!(cells(1), (5, ["", "公需科目", "4.5", "TRUE"].map(str::to_owned).to_vec()));
     }
 }

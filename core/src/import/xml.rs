@@ -119,7 +119,9 @@ pub fn unescape(s: &str) -> Cow<'_, str> {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
-        let resolved = rest.find(';').filter(|&semi| semi <= 12).and_then(|semi| {
+        // Only the next 12 bytes are searched for the `;`: a text of `&` without one stays linear.
+        let window = &rest.as_bytes()[..rest.len().min(13)];
+        let resolved = memchr::memchr(b';', window).and_then(|semi| {
             let entity = &rest[1..semi];
             let c = match entity {
                 "amp" => Some('&'),

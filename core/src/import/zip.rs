@@ -1,6 +1,8 @@
 //! The part of the zip format an `.xlsx` needs: the central directory, stored and deflated
 //! entries, and a hard cap on what is decompressed, so a zip bomb is an error and not a dead tab.
 
+use std::collections::HashMap;
+
 use super::ImportError;
 
 /// At most this many bytes are inflated for one part of a workbook.
@@ -22,6 +24,9 @@ pub struct Entry {
 pub struct Archive<'a> {
     bytes: &'a [u8],
     pub entries: Vec<Entry>,
+    /// Each entry's name (lower case, no leading slash) to its first index: a lookup per sheet
+    /// stays constant-time in a workbook with thousands of parts.
+    by_name: HashMap<String, usize>,
     inflated: usize,
 }
 
@@ -74,13 +79,17 @@ impl<'a> Archive<'a> {
             });
             at += 46 + name_len + extra_len + comment_len;
         }
-        Ok(Archive { bytes, entries, inflated: 0 })
+        let mut by_name = HashMap::with_capacity(entries.len());
+        for (i, e) in entries.iter().enumerate() {
+            by_name.entry(e.name.trim_start_matches('/').to_ascii_lowercase()).or_insert(i);
+        }
+        Ok(Archive { bytes, entries, by_name, inflated: 0 })
     }
 
     /// Finds an entry by name, ignoring ASCII case and a leading slash.
     pub fn find(&self, name: &str) -> Option<&Entry> {
-        let name = name.trim_start_matches('/');
-        self.entries.iter().find(|e| e.name.trim_start_matches('/').eq_ignore_ascii_case(name))
+        let i = *self.by_name.get(&name.trim_start_matches('/').to_ascii_lowercase())?;
+        self.entries.get(i)
     }
 
     /// Reads an entry's bytes, inflating them within the caps.
