@@ -5,6 +5,8 @@
 use std::borrow::Cow;
 use std::ops::ControlFlow;
 
+#[cfg(feature = "xls")]
+mod cfb;
 mod decode;
 mod delimited;
 mod json;
