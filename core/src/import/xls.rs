@@ -502,6 +502,66 @@ mod tests {
         assert_eq!(check_sst(&sst, &[]), Ok(()));
     }
 
+    fn record(out: &mut Vec<u8>, typ: u16, data: &[u8]) {
+        out.extend(typ.to_le_bytes());
+        out.extend(u16::try_from(data.len()).unwrap().to_le_bytes());
+        out.extend(data);
+    }
+
+    /// A BIFF8 workbook of our own: one sheet entry per name, each pointing at the same sheet.
+    fn workbook(names: &[&str], cells: &[(u16, u16, i32)]) -> Vec<u8> {
+        let bof = |dt: u16| [&0x0600u16.to_le_bytes()[..], &dt.to_le_bytes(), &[0; 12]].concat();
+        let mut globals = Vec::new();
+        record(&mut globals, 0x0809, &bof(0x0005));
+        let entries = names.iter().map(|n| 4 + 8 + n.len()).sum::<usize>();
+        let sheet_at = u32::try_from(globals.len() + entries + 4).unwrap();
+        for name in names {
+            let data = [&sheet_at.to_le_bytes()[..], &[0, 0, u8::try_from(name.len()).unwrap(), 0], name.as_bytes()];
+            record(&mut globals, 0x0085, &data.concat());
+        }
+        record(&mut globals, 0x000A, &[]);
+        assert_eq!(globals.len(), sheet_at as usize);
+        record(&mut globals, 0x0809, &bof(0x0010));
+        for (row, col, v) in cells {
+            let rk = (v << 2) | 2;
+            let data = [&row.to_le_bytes()[..], &col.to_le_bytes(), &[0, 0], &rk.to_le_bytes()];
+            record(&mut globals, 0x027E, &data.concat());
+        }
+        record(&mut globals, 0x000A, &[]);
+        globals.resize(globals.len().max(cfb::MINI_CUTOFF), 0);
+        cfb::single_stream(&globals)
+    }
+
+    #[test]
+    fn a_sparse_two_thousand_row_export_reads() {
+        // 2,000 rows × 12 columns with only the first and last column filled: the sparsest a real
+        // export gets, and still far inside the budget.
+        let cells: Vec<(u16, u16, i32)> = (0..2000u16).flat_map(|r| [(r, 0, i32::from(r)), (r, 11, 7)]).collect();
+        let grid = read(&workbook(&["Sheet1"], &cells)).unwrap();
+        assert_eq!(grid.rows.len(), 2000);
+        assert_eq!(grid.rows[1999].cells, ["1999", "", "", "", "", "", "", "", "", "", "", "7"]);
+    }
+
+    #[test]
+    fn one_sheet_named_many_times_counts_many_times() {
+        let cells = [(0, 0, 1), (255, 255, 2)]; // 65,536 cells a sheet: one fits the budget, 40 do not
+        assert!(read(&workbook(&["a"], &cells)).is_ok());
+        let names: Vec<String> = (0..40).map(|i| format!("s{i}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let Err(ImportError::Xlsx(m)) = read(&workbook(&names, &cells)) else { panic!("read") };
+        assert!(m.contains("（256行×256列）"), "{m}");
+    }
+
+    #[test]
+    fn a_sheet_entry_must_point_at_a_bof() {
+        let mut file = workbook(&["a"], &[(0, 0, 1)]);
+        // The stream starts at sector 0, just past the 512-byte header; the offset of the sheet
+        // is the first field of the BoundSheet8 record after the 20-byte BOF.
+        file[512 + 20 + 4] += 1;
+        let Err(ImportError::Xlsx(m)) = read(&file) else { panic!("read") };
+        assert!(m.contains("工作表位置无效"), "{m}");
+    }
+
     #[test]
     fn garbage_after_the_signature_is_an_error() {
         let mut bytes = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
