@@ -104,18 +104,31 @@ fn u32_at(b: &[u8], at: usize) -> Option<u32> {
 }
 
 /// One record as calamine's record iterator yields it: a record and the CONTINUE records after it.
+/// Kept small (16 bytes, records are at least 4): the list is at most four times the stream.
 struct Head {
-    at: usize,
+    at: u32,
     typ: u16,
-    data: Span<usize>,
-    conts: Span<usize>,
+    len: u16,
+    /// Indices into [`Records::conts`].
+    conts: (u32, u32),
+}
+
+impl Head {
+    fn at(&self) -> usize {
+        self.at as usize
+    }
+
+    fn data(&self) -> Span<usize> {
+        self.at() + 4..self.at() + 4 + usize::from(self.len)
+    }
 }
 
 /// The records of a BIFF stream, framed as calamine frames them; `broken` is where framing fails
 /// (calamine returns an error on reaching it).
 struct Records {
     heads: Vec<Head>,
-    conts: Vec<Span<usize>>,
+    /// Each CONTINUE record's data: where it starts and how long it is.
+    conts: Vec<(u32, u16)>,
     broken: Option<usize>,
 }
 
@@ -131,23 +144,24 @@ fn records(s: &[u8]) -> Result<Records, ImportError> {
             out.broken = Some(pos);
             break;
         };
-        let at = pos;
-        let data = pos + 4..pos + 4 + len;
-        pos = data.end;
+        let at = u32::try_from(pos).map_err(|_| unreadable("工作簿流过长"))?;
+        pos += 4 + len;
         let first = out.conts.len();
         while s.len() - pos > 4 {
             let Some((0x003C, len)) = header(pos) else { break };
             if s.len() - pos < len + 4 {
-                out.broken = Some(at);
+                out.broken = Some(at as usize);
                 break 'records;
             }
             if out.conts.len() - first >= MAX_CONTINUES {
                 return Err(unreadable("续接记录过多"));
             }
-            out.conts.push(pos + 4..pos + 4 + len);
+            let data = u32::try_from(pos + 4).map_err(|_| unreadable("工作簿流过长"))?;
+            out.conts.push((data, u16::try_from(len).unwrap_or(u16::MAX)));
             pos += 4 + len;
         }
-        out.heads.push(Head { at, typ, data, conts: first..out.conts.len() });
+        let conts = (first as u32, out.conts.len() as u32);
+        out.heads.push(Head { at, typ, len: u16::try_from(len).unwrap_or(u16::MAX), conts });
     }
     Ok(out)
 }
@@ -162,7 +176,7 @@ fn check_stream(s: &mut [u8], budget: u64) -> Result<usize, ImportError> {
     let mut sheets = Vec::new();
     let mut globals_end = false;
     for h in &recs.heads {
-        let data = s.get(h.data.clone()).unwrap_or_default();
+        let data = s.get(h.data()).unwrap_or_default();
         let need = |n: usize, why: Why| if data.len() < n { Err(unreadable(why)) } else { Ok(()) };
         match h.typ {
             0x000A => {
@@ -180,7 +194,10 @@ fn check_stream(s: &mut [u8], budget: u64) -> Result<usize, ImportError> {
                 }
             }
             0x00FC => {
-                let conts: Vec<&[u8]> = recs.conts[h.conts.clone()].iter().filter_map(|c| s.get(c.clone())).collect();
+                let conts: Vec<&[u8]> = (recs.conts.get(h.conts.0 as usize..h.conts.1 as usize).unwrap_or_default())
+                    .iter()
+                    .filter_map(|&(at, len)| s.get(at as usize..at as usize + usize::from(len)))
+                    .collect();
                 check_sst(data, &conts).map_err(unreadable)?;
             }
             _ => {}
@@ -192,7 +209,7 @@ fn check_stream(s: &mut [u8], budget: u64) -> Result<usize, ImportError> {
 
     // Each sheet from its BOF, as calamine walks it; the same sheet named twice is allocated twice.
     let bofs: HashMap<usize, usize> =
-        recs.heads.iter().enumerate().filter(|(_, h)| h.typ == 0x0809).map(|(i, h)| (h.at, i)).collect();
+        recs.heads.iter().enumerate().filter(|(_, h)| h.typ == 0x0809).map(|(i, h)| (h.at(), i)).collect();
     let mut areas: HashMap<usize, Area> = HashMap::new();
     let mut walked = 0usize;
     let mut total = 0u64;
@@ -226,7 +243,7 @@ fn check_stream(s: &mut [u8], budget: u64) -> Result<usize, ImportError> {
     // Records whose contents we never use, and whose parsers index on trust, become ignored ones.
     for h in &recs.heads {
         if matches!(h.typ, 0x0200 | 0x00E5 | 0x0018 | 0x0017)
-            && let Some(t) = s.get_mut(h.at..h.at + 2)
+            && let Some(t) = s.get_mut(h.at()..h.at() + 2)
         {
             t.copy_from_slice(&IGNORED.to_le_bytes());
         }
@@ -285,7 +302,7 @@ fn walk_sheet(s: &mut [u8], heads: &[Head]) -> Result<(Area, usize, bool), Impor
             }
             continue;
         }
-        let data = s.get(h.data.clone()).unwrap_or_default();
+        let data = s.get(h.data()).unwrap_or_default();
         let len = data.len();
         let at = |i: usize| u16_at(data, i).unwrap_or(0);
         match h.typ {
@@ -324,7 +341,7 @@ fn walk_sheet(s: &mut [u8], heads: &[Head]) -> Result<(Area, usize, bool), Impor
                 fmla_pos = (at(0), at(2));
                 values.add(at(0), at(2));
                 formulas.add(at(0), at(2));
-                if let Some(cce) = s.get_mut(h.data.start + 20..h.data.start + 22) {
+                if let Some(cce) = s.get_mut(h.at() + 24..h.at() + 26) {
                     cce.fill(0);
                 }
             }
