@@ -374,7 +374,8 @@ fn several_years_at_once_each_by_its_own_policy() {
     let out = args("json");
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let grid: Vec<(String, Vec<(i64, String, f64)>)> = v["grid"]
+    type PersonYears = (String, Vec<(i64, String, f64)>);
+    let grid: Vec<PersonYears> = v["grid"]
         .as_array()
         .unwrap()
         .iter()
