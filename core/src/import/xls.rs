@@ -570,6 +570,31 @@ mod tests {
     }
 
     #[test]
+    fn a_stream_past_the_header_difat_reads() {
+        // Past 109 FAT sectors (7.1 MB) the written container needs DIFAT sectors: calamine reads
+        // them, and the zero records that pad the stream are ignored.
+        let file = workbook(&["a"], &[(2, 1, 5)]);
+        let mut stream = cfb::workbook_stream(&file).unwrap();
+        stream.resize(512 * 128 * 112, 0);
+        let grid = read(&cfb::single_stream(&stream)).unwrap();
+        assert_eq!(grid.rows.len(), 1);
+        assert_eq!(grid.rows[0].number, 3);
+        assert_eq!(grid.rows[0].cells, ["", "5"]);
+    }
+
+    #[test]
+    fn a_sheet_cut_off_mid_record_is_an_error() {
+        let file = workbook(&["a"], &[(0, 0, 1), (1, 0, 2)]);
+        let mut stream = cfb::workbook_stream(&file).unwrap();
+        let end = stream.iter().rposition(|b| *b != 0).unwrap();
+        // Drop the sheet's EOF and cut the last RK record short.
+        stream.truncate(end - 5);
+        stream.resize(cfb::MINI_CUTOFF, 0xFF);
+        let Err(ImportError::Xlsx(m)) = read(&cfb::single_stream(&stream)) else { panic!("read") };
+        assert!(m.contains("工作表记录被截断"), "{m}");
+    }
+
+    #[test]
     fn a_sheet_entry_must_point_at_a_bof() {
         let mut file = workbook(&["a"], &[(0, 0, 1)]);
         // The stream starts at sector 0, just past the 512-byte header; the offset of the sheet
