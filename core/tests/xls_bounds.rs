@@ -103,6 +103,37 @@ fn every_single_byte_mutation_is_safe() {
     eprintln!("{read} read, {refused} refused, worst peak {worst} bytes");
 }
 
+/// Random damage: a few bytes changed at once, in the real files and the one-sheet corner file
+/// (where a change may shrink the area into the budget and let calamine allocate all of it).
+#[test]
+fn random_multi_byte_damage_is_safe() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let corner = fixture("corner-1.xls");
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    // XLS_FUZZ_CASES=100000 for a longer search.
+    let cases = std::env::var("XLS_FUZZ_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(1500);
+    for file in [UNIT, LIBREOFFICE, &corner] {
+        for case in 0..cases {
+            let mut bytes = file.to_vec();
+            for _ in 0..1 + next() % 8 {
+                let at = (next() % bytes.len() as u64) as usize;
+                bytes[at] = next() as u8;
+            }
+            let (outcome, peak) = measured(&bytes);
+            if let Err(m) = outcome {
+                assert!(!m.contains(PANICKED), "case {case}: calamine panicked");
+            }
+            assert!(peak < CEILING, "case {case}: {peak} bytes");
+        }
+    }
+}
+
 /// The cost this guards against, for the record: calamine alone on the one-sheet corner file.
 /// Ignored: it allocates about a gigabyte (`cargo test --features xls --test xls_bounds -- --ignored`).
 #[test]
