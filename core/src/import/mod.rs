@@ -27,6 +27,8 @@
 use std::borrow::Cow;
 use std::ops::ControlFlow;
 
+#[cfg(feature = "xls")]
+mod cfb;
 mod decode;
 mod delimited;
 mod grid;
