@@ -655,16 +655,22 @@ impl Tally {
 /// How many leading rows are searched for the header.
 pub const HEADER_SEARCH_ROWS: usize = 50;
 
-/// Finds the header row among the first rows of `table`.
-pub fn find_header(table: &Table<'_>) -> Option<Columns> {
-    let mut found = None;
+/// Each of the first [`HEADER_SEARCH_ROWS`] rows of `table` read as a candidate header, until `f` breaks.
+fn each_candidate(table: &Table<'_>, mut f: impl FnMut(Columns) -> ControlFlow<()>) {
     let mut seen = 0;
     table.for_each_row(&mut |number, cells| {
         seen += 1;
         if seen > HEADER_SEARCH_ROWS {
             return ControlFlow::Break(());
         }
-        let c = Columns::from_row(number, cells);
+        f(Columns::from_row(number, cells))
+    });
+}
+
+/// Finds the header row among the first rows of `table`.
+pub fn find_header(table: &Table<'_>) -> Option<Columns> {
+    let mut found = None;
+    each_candidate(table, |c| {
         if c.score().is_some() {
             found = Some(c);
             return ControlFlow::Break(());
@@ -678,13 +684,7 @@ pub fn find_header(table: &Table<'_>) -> Option<Columns> {
 /// to say which columns were found when a needed one is missing.
 pub fn best_guess_header(table: &Table<'_>) -> Option<Columns> {
     let mut best: Option<Columns> = None;
-    let mut seen = 0;
-    table.for_each_row(&mut |number, cells| {
-        seen += 1;
-        if seen > HEADER_SEARCH_ROWS {
-            return ControlFlow::Break(());
-        }
-        let c = Columns::from_row(number, cells);
+    each_candidate(table, |c| {
         if c.known() >= 2 && best.as_ref().is_none_or(|b| c.known() > b.known()) {
             best = Some(c);
         }
