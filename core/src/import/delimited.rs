@@ -148,9 +148,12 @@ fn split_unquoted_line(line: &[u8], start: usize, delimiter: u8, spans: &mut Vec
             return false;
         }
         let mut found = zero_bytes(word ^ delimiters);
+        // A word holds at most eight delimiters: the column limit is looked at per word, and
+        // per delimiter only near it.
+        let near_limit = spans.len() + 8 > MAX_COLUMNS;
         while found != 0 {
             let d = at + (found.trailing_zeros() / 8) as usize;
-            if spans.len() == MAX_COLUMNS {
+            if near_limit && spans.len() == MAX_COLUMNS {
                 return rest_of_line(line, start, field_start, spans);
             }
             spans.push((field_start, d));

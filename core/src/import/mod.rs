@@ -203,7 +203,7 @@ impl<'r> Row<'r> {
         match self.0 {
             RowCells::Spans { text, spans } => spans.get(i).and_then(|&(a, b)| text.get(a..b)).unwrap_or(""),
             RowCells::Strings(cells) => cells.get(i).map_or("", String::as_str),
-            RowCells::Pooled { text, strings, cells } => cells.get(i).map_or("", |&c| grid::string(text, strings, c)),
+            RowCells::Pooled { text, strings, cells } => pooled_cell(text, strings, cells, i),
         }
     }
 
@@ -217,6 +217,12 @@ impl<'r> Row<'r> {
         }
         (0..self.len()).all(|i| crate::text::trim_cell(self.get(i)).is_empty())
     }
+}
+
+/// Cell `i` of a grid row; out of line, so `Row::get` stays small enough to inline for CSV rows.
+#[inline(never)]
+fn pooled_cell<'r>(text: &'r str, strings: &'r [(u32, u32)], cells: &'r [u32], i: usize) -> &'r str {
+    cells.get(i).map_or("", |&c| grid::string(text, strings, c))
 }
 
 impl Table<'_> {
