@@ -54,113 +54,80 @@ pub fn today_in_shanghai() -> NaiveDate {
     (Utc::now().naive_utc() + TimeDelta::hours(8)).date()
 }
 
+/// Why `jxjy check` stops: the exit code (1: nothing could be read; 2: usage) and the message.
+struct Stop(u8, String);
+
 pub fn run(args: &CheckArgs) -> ExitCode {
-    if args.years.is_some() {
-        return run_years(args);
-    }
-    if args.policy.len() > 1 {
-        eprintln!("jxjy check: 多个 --policy 只能与 --years 一起使用");
-        return ExitCode::from(2);
-    }
-    let (policy, _origin) = match policy_source::load(args.policy.first().map(PathBuf::as_path)) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("jxjy check: {e:#}");
-            return ExitCode::from(2);
-        }
-    };
-    let bytes = match read_input(args) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("jxjy check: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    let today = args.today.unwrap_or_else(today_in_shanghai);
-    // The JSON is the object the page gets, ledger included; the ledger CSV is the ledger alone.
-    let ledger = matches!(args.format, OutputFormat::Json | OutputFormat::Ledger);
-    let options = jxjy_core::CheckOptions { ledger, ledger_cap: None };
-    let report = match jxjy_core::check_with(&bytes, &policy, today, options) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("jxjy check: {}: {e}", args.file.display());
-            return ExitCode::from(1);
-        }
-    };
-    let out = match args.format {
-        OutputFormat::Json => serde_json::to_string_pretty(&report).map(|mut s| {
-            s.push('\n');
-            s
-        }),
-        OutputFormat::Text => Ok(terminal_safe(&render_text(&report))),
-        OutputFormat::Csv => Ok(report.people_csv()),
-        OutputFormat::Ledger => Ok(report.ledger_csv()),
-    };
+    let out = if args.years.is_some() { years_output(args) } else { one_policy_output(args) };
     match out {
         Ok(text) => {
             // A closed pipe (`| head`) is not an error worth a message.
             let _ = std::io::stdout().lock().write_all(text.as_bytes());
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!("jxjy check: {e}");
-            ExitCode::from(1)
+        Err(Stop(code, message)) => {
+            eprintln!("jxjy check: {message}");
+            ExitCode::from(code)
         }
     }
 }
 
+/// The input's bytes, or exit 1 saying why they could not be read.
+fn input(args: &CheckArgs) -> Result<Vec<u8>, Stop> {
+    read_input(args).map_err(|e| Stop(1, e))
+}
+
+/// A core error names the file it is about (exit 1).
+fn unreadable(args: &CheckArgs, e: &jxjy_core::ImportError) -> Stop {
+    Stop(1, format!("{}: {e}", args.file.display()))
+}
+
+/// One file against one policy.
+fn one_policy_output(args: &CheckArgs) -> Result<String, Stop> {
+    if args.policy.len() > 1 {
+        return Err(Stop(2, "多个 --policy 只能与 --years 一起使用".to_owned()));
+    }
+    let (policy, _origin) =
+        policy_source::load(args.policy.first().map(PathBuf::as_path)).map_err(|e| Stop(2, format!("{e:#}")))?;
+    let bytes = input(args)?;
+    let today = args.today.unwrap_or_else(today_in_shanghai);
+    // The JSON is the object the page gets, ledger included; the ledger CSV is the ledger alone.
+    let ledger = matches!(args.format, OutputFormat::Json | OutputFormat::Ledger);
+    let options = jxjy_core::CheckOptions { ledger, ledger_cap: None };
+    let report = jxjy_core::check_with(&bytes, &policy, today, options).map_err(|e| unreadable(args, &e))?;
+    Ok(match args.format {
+        OutputFormat::Json => json(&report)?,
+        OutputFormat::Text => terminal_safe(&render_text(&report)),
+        OutputFormat::Csv => report.people_csv(),
+        OutputFormat::Ledger => report.ledger_csv(),
+    })
+}
+
 /// `--years`: every year by its own policy, and a person × year grid.
-fn run_years(args: &CheckArgs) -> ExitCode {
+fn years_output(args: &CheckArgs) -> Result<String, Stop> {
     let range = match args.years.as_deref() {
         Some("all") | None => None,
-        Some(r) => match years::parse_range(r) {
-            Some(r) => Some(r),
-            None => {
-                eprintln!("jxjy check: --years “{r}” 应为 2018-2020、2020 或 all");
-                return ExitCode::from(2);
-            }
-        },
-    };
-    let policies = match policy_source::load_all(&args.policy) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("jxjy check: {e:#}");
-            return ExitCode::from(2);
+        Some(r) => {
+            Some(years::parse_range(r).ok_or_else(|| Stop(2, format!("--years “{r}” 应为 2018-2020、2020 或 all")))?)
         }
     };
-    let bytes = match read_input(args) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("jxjy check: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    let today = args.today.unwrap_or_else(today_in_shanghai);
-    let ledger = args.format == OutputFormat::Json;
-    let options = jxjy_core::CheckOptions { ledger, ledger_cap: None };
-    let report = match years::check_years(&bytes, &policies, today, range, options) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("jxjy check: {}: {e}", args.file.display());
-            return ExitCode::from(1);
-        }
-    };
-    let out = match args.format {
-        OutputFormat::Json => serde_json::to_string_pretty(&report).map(|s| s + "\n").map_err(|e| e.to_string()),
-        OutputFormat::Text => Ok(terminal_safe(&render_years_text(&report, today))),
-        OutputFormat::Csv => Ok(years_csv(&report)),
-        OutputFormat::Ledger => Err("--format ledger 每次只列一个年度的明细：请去掉 --years".to_owned()),
-    };
-    match out {
-        Ok(text) => {
-            let _ = std::io::stdout().lock().write_all(text.as_bytes());
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("jxjy check: {e}");
-            ExitCode::from(2)
-        }
+    if args.format == OutputFormat::Ledger {
+        return Err(Stop(2, "--format ledger 每次只列一个年度的明细：请去掉 --years".to_owned()));
     }
+    let policies = policy_source::load_all(&args.policy).map_err(|e| Stop(2, format!("{e:#}")))?;
+    let bytes = input(args)?;
+    let today = args.today.unwrap_or_else(today_in_shanghai);
+    let options = jxjy_core::CheckOptions { ledger: args.format == OutputFormat::Json, ledger_cap: None };
+    let report = years::check_years(&bytes, &policies, today, range, options).map_err(|e| unreadable(args, &e))?;
+    Ok(match args.format {
+        OutputFormat::Json => json(&report)?,
+        OutputFormat::Text => terminal_safe(&render_years_text(&report, today)),
+        OutputFormat::Csv | OutputFormat::Ledger => years_csv(&report),
+    })
+}
+
+fn json(value: &impl serde::Serialize) -> Result<String, Stop> {
+    serde_json::to_string_pretty(value).map(|s| s + "\n").map_err(|e| Stop(1, e.to_string()))
 }
 
 fn cell_text(c: &years::GridCell) -> String {

@@ -324,43 +324,7 @@ impl<'a> Checker<'a> {
                 };
                 let needed =
                     shortfall.total.max(shortfall.public_compulsory.max(shortfall.public) + shortfall.professional);
-                let mut assumptions = Vec::new();
-                if p.nature_unknown > Hours::ZERO {
-                    assumptions.push(Assumption {
-                        code: AssumptionCode::NatureAssumedElective,
-                        message: format!("{} 学时公需课未注明必修或选修，按选修计算", p.nature_unknown),
-                    });
-                }
-                if p.filing_unknown > 0 {
-                    assumptions.push(Assumption {
-                        code: AssumptionCode::FilingAssumed,
-                        message: format!("{} 条记录未填写是否备案，按已备案计算", p.filing_unknown),
-                    });
-                }
-                if p.status_unknown > 0 {
-                    assumptions.push(Assumption {
-                        code: AssumptionCode::StatusAssumedFinished,
-                        message: format!("{} 条记录的学习状态为空，按已完成计算", p.status_unknown),
-                    });
-                }
-                if p.undated > 0 {
-                    assumptions.push(Assumption {
-                        code: AssumptionCode::DateMissing,
-                        message: format!(
-                            "{} 条记录没有完成日期，按所属年度计入，无法核对是否在年度内、是否在结转期完成",
-                            p.undated
-                        ),
-                    });
-                }
-                if !p.other_names.is_empty() {
-                    assumptions.push(Assumption {
-                        code: AssumptionCode::NameMismatch,
-                        message: format!(
-                            "同一证件号下还写有姓名“{}”，已按同一人计算，请核对",
-                            p.other_names.join("”“")
-                        ),
-                    });
-                }
+                let assumptions = person_assumptions(&p);
                 PersonReport {
                     person,
                     id: by_id.then_some(p.id),
@@ -448,6 +412,28 @@ impl<'a> Checker<'a> {
             })
             .collect()
     }
+}
+
+/// What one person's verdict rests on besides the file's assumptions, in the order shown.
+fn person_assumptions(p: &Person) -> Vec<Assumption> {
+    let said: [(bool, AssumptionCode, &dyn Fn() -> String); 5] = [
+        (p.nature_unknown > Hours::ZERO, AssumptionCode::NatureAssumedElective, &|| {
+            format!("{} 学时公需课未注明必修或选修，按选修计算", p.nature_unknown)
+        }),
+        (p.filing_unknown > 0, AssumptionCode::FilingAssumed, &|| {
+            format!("{} 条记录未填写是否备案，按已备案计算", p.filing_unknown)
+        }),
+        (p.status_unknown > 0, AssumptionCode::StatusAssumedFinished, &|| {
+            format!("{} 条记录的学习状态为空，按已完成计算", p.status_unknown)
+        }),
+        (p.undated > 0, AssumptionCode::DateMissing, &|| {
+            format!("{} 条记录没有完成日期，按所属年度计入，无法核对是否在年度内、是否在结转期完成", p.undated)
+        }),
+        (!p.other_names.is_empty(), AssumptionCode::NameMismatch, &|| {
+            format!("同一证件号下还写有姓名“{}”，已按同一人计算，请核对", p.other_names.join("”“"))
+        }),
+    ];
+    said.into_iter().filter(|s| s.0).map(|(_, code, message)| Assumption { code, message: message() }).collect()
 }
 
 /// The assumptions every verdict of this file rests on, said beside the verdict.
