@@ -454,12 +454,7 @@ impl Columns {
         let mut looks = vec![Tally::default(); self.labels.len()];
         let mut rows = 0;
         let header = self.header_row;
-        let mut past = false;
-        table.for_each_row(&mut |number, cells| {
-            if !past {
-                past = number == header;
-                return ControlFlow::Continue(());
-            }
+        table.for_each_data_row(header, &mut |_, cells| {
             if cells.is_blank() {
                 return ControlFlow::Continue(());
             }
@@ -529,12 +524,7 @@ impl Columns {
         let mut said: Vec<Option<(u32, String)>> = vec![None; self.labels.len()];
         let header = self.header_row;
         let labels = &self.labels;
-        let mut past = false;
-        table.for_each_row(&mut |number, cells| {
-            if !past {
-                past = number == header;
-                return ControlFlow::Continue(());
-            }
+        table.for_each_data_row(header, &mut |number, cells| {
             for &c in &candidates {
                 if said[c].is_none() {
                     let cell = cells.get(labels[c].index).trim();

@@ -62,13 +62,8 @@ pub fn check_table(
         checker.ledger = Some(Vec::new());
         checker.ledger_cap = options.ledger_cap.unwrap_or(usize::MAX);
     }
-    let mut past_header = false;
-    table.for_each_row(&mut |number, cells| {
-        if past_header {
-            checker.row(number, cells);
-        } else if number == columns.header_row {
-            past_header = true;
-        }
+    table.for_each_data_row(columns.header_row, &mut |number, cells| {
+        checker.row(number, cells);
         ControlFlow::Continue(())
     });
     Ok(checker.finish(table, &columns))
@@ -93,12 +88,7 @@ fn missing_column(missing: &str, columns: &Columns) -> ImportError {
 fn course_names_carry_category(table: &Table<'_>, columns: &Columns) -> bool {
     let Some(course) = columns.get(Field::Course) else { return false };
     let (mut filled, mut saying) = (0usize, 0usize);
-    let mut past = false;
-    table.for_each_row(&mut |number, cells| {
-        if !past {
-            past = number == columns.header_row;
-            return ControlFlow::Continue(());
-        }
+    table.for_each_data_row(columns.header_row, &mut |_, cells| {
         let cell = trim_cell(cells.get(course));
         if !cell.is_empty() {
             filled += 1;
@@ -503,12 +493,7 @@ fn file_assumptions(columns: &Columns, error_rows: usize, id_trouble: Option<&st
 /// `ID` column of row numbers 1, 2, 3…).
 fn id_trouble(table: &Table<'_>, columns: &Columns, f: Field, col: usize) -> Option<String> {
     let (mut filled, mut ids, mut bad, mut first) = (0usize, 0usize, None, None);
-    let mut past = false;
-    table.for_each_row(&mut |number, cells| {
-        if !past {
-            past = number == columns.header_row;
-            return ControlFlow::Continue(());
-        }
+    table.for_each_data_row(columns.header_row, &mut |_, cells| {
         let cell = trim_cell(cells.get(col));
         if cell.is_empty() {
             return ControlFlow::Continue(());

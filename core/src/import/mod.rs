@@ -243,6 +243,20 @@ impl Table<'_> {
         }
     }
 
+    /// Calls `f` with each row below the header row `header` (rows above it and the header itself
+    /// are passed over), in order, until it breaks.
+    pub fn for_each_data_row(&self, header: u32, f: &mut dyn FnMut(u32, Row<'_>) -> ControlFlow<()>) {
+        let mut past = false;
+        self.for_each_row(&mut |number, cells| {
+            if past {
+                f(number, cells)
+            } else {
+                past = number == header;
+                ControlFlow::Continue(())
+            }
+        });
+    }
+
     /// Calls `f` with each row's number and cells, in order, until it breaks.
     pub fn for_each_row(&self, f: &mut dyn FnMut(u32, Row<'_>) -> ControlFlow<()>) {
         match self {
