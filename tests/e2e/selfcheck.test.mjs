@@ -506,7 +506,14 @@ test("keyboard: the file button opens the chooser; after a file the verdict has 
   assert.equal(await page.evaluate(() => document.activeElement.id), "file", "Tab from the paste box reaches 选择文件");
   // Its focus is visible on the label beside it.
   assert.notEqual(await page.$eval("#pick-file", (l) => getComputedStyle(l).outlineStyle), "none");
-  const [chooser] = await Promise.all([page.waitForEvent("filechooser", { timeout: 10000 }), page.keyboard.press("Space")]);
+  // Playwright turns on file-chooser interception with its own message to the browser; one round trip after asking for
+  // the event makes sure that message has been handled before the key is pressed (CI once pressed Space first, and the
+  // chooser opened unseen).
+  const chooserOpened = page.waitForEvent("filechooser", { timeout: 10000 });
+  await page.evaluate(() => 0);
+  assert.equal(await page.evaluate(() => document.activeElement.id), "file");
+  await page.keyboard.press("Space");
+  const chooser = await chooserOpened;
   await chooser.setFiles(fixture("trust/platform-status.tsv"));
   await waitDone(page);
   assert.equal(await page.evaluate(() => document.activeElement.className), "verdict bad");
