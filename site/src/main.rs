@@ -91,13 +91,16 @@ fn build(args: &BuildArgs) -> ExitCode {
         eprintln!("jxjy build: {errors} 个错误，{warnings} 个警告；未写入任何文件，{} 保持原样", args.out.display());
         return ExitCode::from(1);
     }
-    match site::output::write_atomically(&args.out, &outcome.files) {
-        Ok(()) => {
+    match site::output::write_changes(&args.out, &outcome.files) {
+        Ok(written) => {
             eprintln!(
-                "jxjy build: {} 个页面、{} 个文件 → {}（{warnings} 个警告，用时 {} ms）",
+                "jxjy build: {} 个页面、{} 个文件 → {}（写入 {}，未变 {}，删除 {}；{warnings} 个警告，用时 {} ms）",
                 outcome.html_pages(),
                 outcome.files.len(),
                 args.out.display(),
+                written.written,
+                written.unchanged,
+                written.removed,
                 started.elapsed().as_millis()
             );
             ExitCode::SUCCESS
