@@ -6,9 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-mod check;
-mod policy_source;
-mod site;
+use jxjy_site::{check, site};
 
 /// jxjy — 专业技术人员继续教育：政策发布与学时自查
 #[derive(Debug, Parser)]
@@ -20,7 +18,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Build the site into a folder any static server can host (atomic: on error nothing changes).
+    /// Build the site into a folder any static server can host (only changed files are written; on error nothing changes).
     Build(BuildArgs),
     /// Build, serve on localhost, rebuild and reload the browser when content changes.
     Serve(ServeArgs),
@@ -44,7 +42,7 @@ struct SiteArgs {
 struct BuildArgs {
     #[command(flatten)]
     site: SiteArgs,
-    /// The output folder, replaced as a whole.
+    /// The output folder: it ends up holding exactly the built files (files it did not make are removed).
     #[arg(long, default_value = "public")]
     out: PathBuf,
 }
