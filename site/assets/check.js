@@ -84,8 +84,11 @@ function send(input) {
 // (core/tests/bounds.rs checks that this is the same number). Checked before reading.
 const MAX_INPUT_BYTES = 209715200;
 const tooLarge = (size) => "文件过大（" + (size / 1024 / 1024).toFixed(1) + " MB），超过 " + (MAX_INPUT_BYTES / 1024 / 1024) + " MB 的上限，未读取。请按年度或单位拆分后分批检查";
+// A paste waits 250 ms for the typing to stop before it is checked.
+let pasteTimer = null;
 function readFile(file) {
   if (!file) return;
+  clearTimeout(pasteTimer); // a file chosen right after typing wins over the text's pending check
   if (file.size > MAX_INPUT_BYTES) { status(tooLarge(file.size), "error"); return; }
   status("正在读取 " + file.name + "（" + (file.size / 1024).toFixed(0) + " KB）…", "busy");
   const r = new FileReader();
@@ -93,12 +96,15 @@ function readFile(file) {
   r.onerror = () => status("无法读取文件：" + r.error, "error");
   r.readAsArrayBuffer(file);
 }
-$("file").addEventListener("change", (e) => readFile(e.target.files[0]));
+$("file").addEventListener("change", (e) => {
+  readFile(e.target.files[0]);
+  // Emptied so that choosing the same file again (after fixing it in Excel) is a change too.
+  e.target.value = "";
+});
 const drop = $("drop");
 drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
 drop.addEventListener("dragleave", () => drop.classList.remove("over"));
 drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("over"); readFile(e.dataTransfer.files[0]); });
-let pasteTimer = null;
 $("paste").addEventListener("input", () => {
   clearTimeout(pasteTimer);
   const text = $("paste").value;

@@ -522,6 +522,7 @@ test("keyboard: the file button opens the chooser; after a file the verdict has 
   const top = await page.$eval(".verdict", (e) => e.getBoundingClientRect().top);
   assert.ok(top > -2 && top < 844, "verdict in view, top=" + top);
   // 检查 re-checks the file just chosen, not the sample pasted earlier.
+  await page.evaluate(() => { document.body.dataset.state = ""; });
   await page.fill("#paste", fs.readFileSync(fixture("pasted.tsv"), "utf8"));
   await waitDone(page);
   await page.evaluate(() => { document.body.dataset.state = ""; });
@@ -530,6 +531,14 @@ test("keyboard: the file button opens the chooser; after a file the verdict has 
   await page.evaluate(() => { document.body.dataset.state = ""; });
   await page.click("#check-btn");
   await waitDone(page);
+  assert.deepEqual(await shownBars(page), { "公需必修": 24, "公需合计": 30, "专业科目": 50, "全年合计": 80 });
+  // Text pasted and a file chosen straight after: the file's result stays; the text's pending
+  // check (250 ms after typing stops) is dropped, not run over the file's result.
+  await page.evaluate(() => { document.body.dataset.state = ""; });
+  await page.fill("#paste", fs.readFileSync(fixture("pasted.tsv"), "utf8"));
+  await page.setInputFiles("#file", fixture("trust/year-vs-date.csv"));
+  await waitDone(page);
+  await page.waitForTimeout(600);
   assert.deepEqual(await shownBars(page), { "公需必修": 24, "公需合计": 30, "专业科目": 50, "全年合计": 80 });
   assert.deepEqual(errors, []);
   await ctx.close();
