@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 mod check;
+mod diff;
 mod policy_source;
 mod site;
 
@@ -28,6 +29,9 @@ enum Command {
     Lint(LintArgs),
     /// Check study-hour records (CSV, TSV, XLSX or JSON) against the year's policy.
     Check(check::CheckArgs),
+    /// What changed between two years' policies (`jxjy diff 2020 2021`, or two policy.toml files):
+    /// one line per change, in Chinese.
+    Diff(diff::DiffArgs),
 }
 
 #[derive(Debug, Args)]
@@ -134,5 +138,6 @@ fn main() -> ExitCode {
             }
         }
         Command::Check(args) => check::run(&args),
+        Command::Diff(args) => diff::run(&args),
     }
 }
