@@ -46,22 +46,19 @@ impl Known {
         known
     }
 
-    /// The fact of this policy that `lit` is, if any: (key, name, value as shown, template).
-    fn holds(&self, lit: Literal) -> Option<(&str, &str, String, String)> {
+    /// The fact of this policy that `lit` is, if any: (key, name, value as shown).
+    fn holds(&self, lit: Literal) -> Option<(&str, &str, String)> {
         match lit {
             Literal::Hours(h) => self
                 .hours
                 .iter()
                 .find(|(_, _, v)| *v == h)
-                .map(|(k, l, v)| (k.as_str(), l.as_str(), format!("{v} 学时"), format!("{{{{ policy.{k} }}}}"))),
+                .map(|(k, l, v)| (k.as_str(), l.as_str(), format!("{v} 学时"))),
             Literal::Date { year, month, day } => self
                 .dates
                 .iter()
                 .find(|(_, _, d)| d.month() == month && d.day() == day && year.is_none_or(|y| y == d.year()))
-                .map(|(k, l, d)| {
-                    let filter = if year.is_some() { "cn_date" } else { "cn_month_day" };
-                    (k.as_str(), l.as_str(), cn_date(*d), format!("{{{{ policy.{k} | {filter} }}}}"))
-                }),
+                .map(|(k, l, d)| (k.as_str(), l.as_str(), cn_date(*d))),
         }
     }
 
@@ -104,9 +101,13 @@ pub fn stale_numbers(page: &Source, own: &Policy, others: &[&Policy]) -> Vec<Fin
             if mine.holds(as_own).is_some() {
                 continue;
             }
-            let Some((other, (key, label, value, template))) = theirs.iter().find_map(|k| Some((k, k.holds(lit)?)))
-            else {
+            let Some((other, (key, label, value))) = theirs.iter().find_map(|k| Some((k, k.holds(as_own)?))) else {
                 continue;
+            };
+            let template = match lit {
+                Literal::Hours(_) => format!("{{{{ policy.{key} }}}}"),
+                Literal::Date { year: Some(_), .. } => format!("{{{{ policy.{key} | cn_date }}}}"),
+                Literal::Date { year: None, .. } => format!("{{{{ policy.{key} | cn_month_day }}}}"),
             };
             let now = mine.value_of(key).map(|v| format!("本年度的{label}为 {v}；")).unwrap_or_default();
             findings.push(Finding::warning(
@@ -282,8 +283,8 @@ mod tests {
     #[test]
     fn a_date_of_another_year_is_warned_about_by_day_or_whole() {
         let y2020 = Policy::from_toml(Y2020).unwrap();
-        let moved = Policy::from_toml(&Y2021.replace("deadline = 2021-12-10", "deadline = 2021-12-15")).unwrap();
-        let body = "12月10日前审核。\n2021年12月10日前审核。\n12月15日前审核。\n回顾：2020年3月26日印发。\n";
+        let moved = Policy::from_toml(&Y2021.replace("2021-12-10", "2021-12-05")).unwrap();
+        let body = "12月10日前审核。\n2021年12月10日前审核。\n12月5日前审核。\n回顾：2020年3月26日印发。\n";
         let found = stale_numbers(&page(body), &moved, &[&y2020]);
         let lines: Vec<(usize, &str)> = found.iter().map(|f| (f.line, f.message.as_str())).collect();
         assert_eq!(lines.len(), 3, "{lines:#?}");
@@ -292,9 +293,11 @@ mod tests {
             lines[0].1.starts_with("“12月10日”是2020年度政策的年度审核截止（review.deadline，2020年12月10日）"),
             "{lines:#?}"
         );
-        assert!(lines[0].1.contains("本年度的年度审核截止为 2021年12月15日"), "{lines:#?}");
+        assert!(lines[0].1.contains("本年度的年度审核截止为 2021年12月5日"), "{lines:#?}");
         assert!(lines[0].1.ends_with("{{ policy.review.deadline | cn_month_day }}"), "{lines:#?}");
         assert_eq!(lines[1].0, 6);
+        assert!(lines[1].1.starts_with("“2021年12月10日”是2020年度政策的年度审核截止"), "{lines:#?}");
+        assert!(lines[1].1.ends_with("{{ policy.review.deadline | cn_date }}"), "{lines:#?}");
         // 2020-03-26 is 2020's publication day, and this 2021 policy's is 2021-03-26: another year's date, written whole.
         assert_eq!(lines[2].0, 8);
         assert!(lines[2].1.contains("published"), "{lines:#?}");
