@@ -1073,3 +1073,21 @@ fn the_fictional_year_is_a_test_fixture_and_never_shipped_content() {
         }
     }
 }
+
+#[test]
+fn a_page_on_the_address_of_a_generated_page_is_an_error_in_every_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_dir(&root().join(TWO_YEARS), &content);
+    for page in ["2021/changes.md", "2021/archive.md", "2020/archive.md"] {
+        std::fs::write(content.join(page), "+++\ntitle = \"撞名\"\n+++\n正文\n").unwrap();
+    }
+    let res = jxjy(&["lint", "--content", content.to_str().unwrap()]);
+    let text = String::from_utf8(res.stderr).unwrap();
+    assert_eq!(res.status.code(), Some(1), "{text}");
+    assert!(text.contains("2021/changes.md: 错误: 页面的网址 /2021/changes/ 与自动生成的页面相同"), "{text}");
+    // The current year's pages are also at the plain addresses, where the archive is.
+    assert!(text.contains("2021/archive.md: 错误: 页面的网址 /archive/ 与自动生成的页面相同"), "{text}");
+    // An earlier year's page is only at /2020/archive/: no clash.
+    assert!(!text.contains("2020/archive.md: 错误"), "{text}");
+}
