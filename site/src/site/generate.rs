@@ -4,13 +4,12 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
+use jxjy_core::Policy;
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
 use super::assets;
-use jxjy_core::Policy;
-
 use super::content::{Content, Source, Year};
 use super::diagnostics::Finding;
 use super::markdown::{self, Heading, Link, Rendered};
