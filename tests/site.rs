@@ -1091,3 +1091,99 @@ fn a_page_on_the_address_of_a_generated_page_is_an_error_in_every_year() {
     // An earlier year's page is only at /2020/archive/: no clash.
     assert!(!text.contains("2020/archive.md: 错误"), "{text}");
 }
+
+/// A content copy with `extra` more pages, titled `title` (the title is on every page).
+fn site_of(dir: &Path, name: &str, title: &str, extra: usize) -> PathBuf {
+    let content = dir.join(name);
+    copy_dir(&root().join("content"), &content);
+    let settings = std::fs::read_to_string(content.join("site.toml")).unwrap();
+    let settings = settings.replace("title = \"郑州市专业技术人员继续教育\"", &format!("title = \"{title}\""));
+    assert!(settings.contains(title));
+    std::fs::write(content.join("site.toml"), settings).unwrap();
+    std::fs::create_dir_all(content.join("2020/more")).unwrap();
+    for i in 0..extra {
+        let page = format!("+++\ntitle = \"第{i}页\"\n+++\n\n{}\n", "继续教育学时登记与审核说明。".repeat(200));
+        std::fs::write(content.join(format!("2020/more/p{i}.md")), page).unwrap();
+    }
+    content
+}
+
+#[test]
+fn an_unchanged_rebuild_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let content = site_of(dir.path(), "content", "甲站", 20);
+    assert_eq!(build(&content, &out, "/").status.code(), Some(0));
+    let times = |out: &Path| -> BTreeMap<PathBuf, std::time::SystemTime> {
+        snapshot(out)
+            .into_keys()
+            .map(|p| (p.clone(), std::fs::metadata(out.join(&p)).unwrap().modified().unwrap()))
+            .collect()
+    };
+    let before = times(&out);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let res = build(&content, &out, "/");
+    assert_eq!(res.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&res.stderr).contains("写入 0，"), "{}", String::from_utf8_lossy(&res.stderr));
+    assert_eq!(times(&out), before, "an unchanged rebuild rewrote files");
+    // One page edited: that page is written, and the pages that list or link it; not the rest.
+    std::fs::write(content.join("2020/more/p3.md"), "+++\ntitle = \"第3页\"\n+++\n\n改过的一页。\n").unwrap();
+    let res = build(&content, &out, "/");
+    let after = times(&out);
+    let rewritten: Vec<_> = after.iter().filter(|(p, t)| before.get(*p) != Some(t)).map(|(p, _)| p.clone()).collect();
+    assert!(rewritten.contains(&PathBuf::from("more/p3/index.html")), "{rewritten:?}");
+    assert!(rewritten.len() < before.len() / 2, "{}: {rewritten:?}", String::from_utf8_lossy(&res.stderr));
+}
+
+/// A build killed at any moment leaves every output file whole: the old bytes or the new ones.
+#[test]
+fn a_killed_build_leaves_each_file_old_or_new_never_torn() {
+    let dir = tempfile::tempdir().unwrap();
+    let old_site = site_of(dir.path(), "old", "旧标题站点", 1000);
+    let new_site = site_of(dir.path(), "new", "新标题站点", 1000);
+    let (old_out, new_out) = (dir.path().join("old-out"), dir.path().join("new-out"));
+    assert_eq!(build(&old_site, &old_out, "/").status.code(), Some(0));
+    let started = std::time::Instant::now();
+    assert_eq!(build(&new_site, &new_out, "/").status.code(), Some(0));
+    let whole = started.elapsed();
+    let (old, new) = (snapshot(&old_out), snapshot(&new_out));
+    assert_eq!(old.keys().collect::<Vec<_>>(), new.keys().collect::<Vec<_>>());
+    assert!(old.iter().filter(|(p, b)| new[*p] != **b).count() > 1000, "the two sites should differ on every page");
+
+    let out = dir.path().join("public");
+    assert_eq!(build(&old_site, &out, "/").status.code(), Some(0));
+    let mut saw_a_mix = false;
+    for step in 1..=8u32 {
+        let site = if step % 2 == 1 { &new_site } else { &old_site };
+        let mut child = Command::new(env!("CARGO_BIN_EXE_jxjy"))
+            .args(["build", "--content", site.to_str().unwrap(), "--out", out.to_str().unwrap(), "--base-url", "/"])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Kill points spread over the length of a whole build (the last ones may come after it ended).
+        std::thread::sleep(whole * step / 7);
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = snapshot(&out);
+        assert_eq!(
+            now.keys().collect::<Vec<_>>(),
+            old.keys().collect::<Vec<_>>(),
+            "kill {step}: files missing or extra"
+        );
+        for (path, bytes) in &now {
+            assert!(
+                *bytes == old[path] || *bytes == new[path],
+                "kill {step}: {} is neither the old nor the new file",
+                path.display()
+            );
+        }
+        saw_a_mix |= now.iter().any(|(p, b)| *b == old[p]) && now.iter().any(|(p, b)| *b == new[p]);
+    }
+    // Whatever the kills left, the next build finishes the job and clears what they left beside it.
+    assert_eq!(build(&new_site, &out, "/").status.code(), Some(0));
+    assert_eq!(snapshot(&out), new);
+    let mut left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    left.sort();
+    assert_eq!(left, ["new", "new-out", "old", "old-out", "public"].map(std::ffi::OsString::from));
+    eprintln!("a build killed part way left old and new files side by side: {saw_a_mix}");
+}

@@ -6,10 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-mod check;
-mod diff;
-mod policy_source;
-mod site;
+use jxjy_site::{check, diff, site};
 
 /// jxjy — 专业技术人员继续教育：政策发布与学时自查
 #[derive(Debug, Parser)]
@@ -21,7 +18,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Build the site into a folder any static server can host (atomic: on error nothing changes).
+    /// Build the site into a folder any static server can host (only changed files are written; on error nothing changes).
     Build(BuildArgs),
     /// Build, serve on localhost, rebuild and reload the browser when content changes.
     Serve(ServeArgs),
@@ -48,7 +45,7 @@ struct SiteArgs {
 struct BuildArgs {
     #[command(flatten)]
     site: SiteArgs,
-    /// The output folder, replaced as a whole.
+    /// The output folder: it ends up holding exactly the built files (files it did not make are removed).
     #[arg(long, default_value = "public")]
     out: PathBuf,
 }
@@ -95,13 +92,16 @@ fn build(args: &BuildArgs) -> ExitCode {
         eprintln!("jxjy build: {errors} 个错误，{warnings} 个警告；未写入任何文件，{} 保持原样", args.out.display());
         return ExitCode::from(1);
     }
-    match site::output::write_atomically(&args.out, &outcome.files) {
-        Ok(()) => {
+    match site::output::write_changes(&args.out, &outcome.files) {
+        Ok(written) => {
             eprintln!(
-                "jxjy build: {} 个页面、{} 个文件 → {}（{warnings} 个警告，用时 {} ms）",
+                "jxjy build: {} 个页面、{} 个文件 → {}（写入 {}，未变 {}，删除 {}；{warnings} 个警告，用时 {} ms）",
                 outcome.html_pages(),
                 outcome.files.len(),
                 args.out.display(),
+                written.written,
+                written.unchanged,
+                written.removed,
                 started.elapsed().as_millis()
             );
             ExitCode::SUCCESS

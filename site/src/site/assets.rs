@@ -25,6 +25,7 @@ pub const TEMPLATE_ROWS: &[&[&str]] = &[
 include!(concat!(env!("OUT_DIR"), "/checker.rs"));
 
 /// The self-check page's WebAssembly files, if this binary carries them.
+#[derive(Debug)]
 pub struct Checker {
     pub glue_js: &'static [u8],
     pub wasm: &'static [u8],

@@ -227,6 +227,7 @@ fn item_number(text: &str) -> Option<&str> {
 }
 
 /// Byte offset → 1-based line.
+#[derive(Debug)]
 pub struct Lines {
     starts: Vec<usize>,
 }

@@ -1,6 +1,7 @@
-//! Writing a built site atomically: everything goes to a fresh sibling folder first, then the
-//! folders are swapped by rename. On any error before the swap the old output is untouched.
-//! What a killed build left beside the output is removed by the next build.
+//! Writing a built site: only the files whose bytes changed, each staged in full beside the output
+//! and renamed into place, so that no reader ever sees half a file and an unchanged rebuild writes
+//! nothing. On any error while staging the output is untouched. What a killed build left beside
+//! the output is removed by the next build.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -63,15 +64,15 @@ fn inside(dir: &Path, rel: &str) -> Result<PathBuf> {
     Ok(dir.join(path))
 }
 
-/// Refuses an output folder that is or holds the content folder: the build replaces `out` as a
-/// whole, so `--out .` or `--out content` would delete the content it was built from.
+/// Refuses an output folder that is or holds the content folder: the build removes from `out`
+/// every file it did not make, so `--out .` or `--out content` would delete the content it was built from.
 pub fn refuse_to_replace_content(out: &Path, content: &Path) -> Result<()> {
     let (Ok(out_real), Ok(content_real)) = (std::fs::canonicalize(out), std::fs::canonicalize(content)) else {
         return Ok(()); // An output folder that does not exist yet holds nothing.
     };
     if content_real.starts_with(&out_real) {
         bail!(
-            "输出目录 {} 包含内容目录 {}：构建会整个替换输出目录，内容会被删除；请换一个输出目录（如 public）",
+            "输出目录 {} 包含内容目录 {}：构建会删除输出目录中不是它生成的文件，内容会被删除；请换一个输出目录（如 public）",
             out.display(),
             content.display()
         );
@@ -79,44 +80,147 @@ pub fn refuse_to_replace_content(out: &Path, content: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Replaces `out` with exactly `files`.
-pub fn write_atomically(out: &Path, files: &[OutFile]) -> Result<()> {
+/// What [`write_changes`] did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    /// Files whose bytes were new or changed.
+    pub written: usize,
+    /// Files already there with the same bytes: not touched (their times stay as they were).
+    pub unchanged: usize,
+    /// Files (and links) in the output the build no longer makes.
+    pub removed: usize,
+}
+
+/// Every file and link under `dir`, as `/`-separated paths relative to `root`. Links are listed,
+/// never followed.
+fn existing_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
+    for e in std::fs::read_dir(dir).with_context(|| format!("无法读取 {}", dir.display()))? {
+        let e = e.with_context(|| format!("无法读取 {}", dir.display()))?;
+        let path = e.path();
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            existing_files(root, &path, out)?;
+        } else if let Ok(rel) = path.strip_prefix(root) {
+            let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            out.push(parts.join("/"));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `path` already holds exactly `bytes` (a regular file, not a link).
+fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => std::fs::read(path).is_ok_and(|old| old == bytes),
+        _ => false,
+    }
+}
+
+/// Makes `path` a place a file can be renamed to: a folder there (the old output had `x/…` where
+/// the new one has a file `x`) is removed, and so is a file where the new output needs a folder.
+fn make_room(out: &Path, path: &Path) -> Result<()> {
+    if let Ok(m) = std::fs::symlink_metadata(path)
+        && m.is_dir()
+    {
+        std::fs::remove_dir_all(path).with_context(|| format!("无法删除 {}", path.display()))?;
+    }
+    let Some(dir) = path.parent() else { return Ok(()) };
+    for ancestor in dir.ancestors().take_while(|a| a.starts_with(out) && *a != out) {
+        if std::fs::symlink_metadata(ancestor).is_ok_and(|m| !m.is_dir()) {
+            std::fs::remove_file(ancestor).with_context(|| format!("无法删除 {}", ancestor.display()))?;
+        }
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("无法创建 {}", dir.display()))
+}
+
+/// Removes the folders under `dir` that hold nothing (after stale files went); keeps `dir`.
+fn remove_empty_folders(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else { return false };
+    let mut empty = true;
+    for e in entries.flatten() {
+        let path = e.path();
+        if e.file_type().is_ok_and(|t| t.is_dir()) && remove_empty_folders(&path) {
+            empty &= std::fs::remove_dir(&path).is_ok();
+        } else {
+            empty = false;
+        }
+    }
+    empty
+}
+
+/// Makes `out` hold exactly `files`, writing only what changed.
+///
+/// 1. Every path is checked, and every new or changed file written in full to a staging folder
+///    beside `out` (`.NAME.new-PID`). Any error here removes the staging folder: `out` is as it was.
+/// 2. Each staged file is renamed over its place in `out`: a rename is atomic, so a reader (or a
+///    build killed at any moment) sees the old file or the new one, never part of one.
+/// 3. Files the build no longer makes are removed, then folders left empty.
+///
+/// An unchanged rebuild writes nothing: each file's bytes are compared with what is there (the
+/// length first, then the bytes). A killed build leaves its staging folder, which the next build
+/// removes.
+pub fn write_changes(out: &Path, files: &[OutFile]) -> Result<Written> {
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).with_context(|| format!("无法创建 {}", parent.display()))?;
     remove_leftovers(out, parent);
+    if std::fs::symlink_metadata(out).is_ok_and(|m| !m.is_dir()) {
+        bail!("输出目录 {} 已存在且不是目录，未写入任何文件", out.display());
+    }
+    let mut targets = Vec::with_capacity(files.len());
+    for f in files {
+        targets.push(inside(out, &f.path)?);
+    }
     let staging = sibling(out, "new");
     let _ = std::fs::remove_dir_all(&staging);
-    let result = (|| -> Result<()> {
-        for f in files {
+    let mut written = Written::default();
+    let mut changed = Vec::new();
+    let staged = (|| -> Result<()> {
+        for (f, target) in files.iter().zip(&targets) {
+            if same_bytes(target, &f.bytes) {
+                written.unchanged += 1;
+                continue;
+            }
             let path = inside(&staging, &f.path)?;
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir).with_context(|| format!("无法创建 {}", dir.display()))?;
             }
             std::fs::write(&path, &f.bytes).with_context(|| format!("无法写入 {}", path.display()))?;
+            changed.push((path, target));
         }
         Ok(())
     })();
-    if let Err(e) = result {
+    if let Err(e) = staged {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e);
     }
-    let old = sibling(out, "old");
-    let _ = std::fs::remove_dir_all(&old);
-    let had_old = out.exists();
-    if had_old {
-        std::fs::rename(out, &old).with_context(|| format!("无法替换 {}", out.display()))?;
-    }
-    if let Err(e) = std::fs::rename(&staging, out) {
-        if had_old {
-            let _ = std::fs::rename(&old, out);
-        }
+    written.written = changed.len();
+    if !out.exists() {
+        // A first build: the staging folder holds every file and becomes the output in one rename.
+        let moved = if changed.is_empty() { std::fs::create_dir(out) } else { std::fs::rename(&staging, out) };
         let _ = std::fs::remove_dir_all(&staging);
-        return Err(e).with_context(|| format!("无法替换 {}", out.display()));
+        moved.with_context(|| format!("无法创建 {}", out.display()))?;
+        return Ok(written);
     }
-    if had_old {
-        let _ = std::fs::remove_dir_all(&old);
-    }
-    Ok(())
+    let mut stale = Vec::new();
+    existing_files(out, out, &mut stale)?;
+    let made: std::collections::HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let commit = (|| -> Result<()> {
+        for (from, to) in &changed {
+            make_room(out, to)?;
+            std::fs::rename(from, to).with_context(|| format!("无法写入 {}", to.display()))?;
+        }
+        for rel in stale.iter().filter(|rel| !made.contains(rel.as_str())) {
+            let path = out.join(rel);
+            if std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir()) {
+                std::fs::remove_file(&path).with_context(|| format!("无法删除 {}", path.display()))?;
+                written.removed += 1;
+            }
+        }
+        Ok(())
+    })();
+    let _ = std::fs::remove_dir_all(&staging);
+    commit?;
+    remove_empty_folders(out);
+    Ok(written)
 }
 
 #[cfg(test)]
@@ -129,7 +233,7 @@ mod tests {
         let out = dir.path().join("public");
         std::fs::create_dir_all(out.join("stale")).unwrap();
         std::fs::write(out.join("stale/x.html"), "old").unwrap();
-        write_atomically(&out, &[OutFile { path: "a/index.html".into(), bytes: b"new".to_vec() }]).unwrap();
+        write_changes(&out, &[OutFile { path: "a/index.html".into(), bytes: b"new".to_vec() }]).unwrap();
         assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "new");
         assert!(!out.join("stale").exists());
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
@@ -146,7 +250,7 @@ mod tests {
                 OutFile { path: "ok.html".into(), bytes: b"ok".to_vec() },
                 OutFile { path: bad.into(), bytes: b"bad".to_vec() },
             ];
-            let err = write_atomically(&out, &files).unwrap_err();
+            let err = write_changes(&out, &files).unwrap_err();
             assert!(format!("{err:#}").contains("不是输出目录内的普通相对路径"), "{bad}: {err:#}");
             assert!(out.join("keep").exists(), "{bad}: the old output was replaced");
             let mut left: Vec<_> =
@@ -155,5 +259,69 @@ mod tests {
             assert_eq!(left, [std::ffi::OsString::from("public")], "{bad}");
             assert!(!dir.path().join("index.html").exists() && !dir.path().join("sub/index.html").exists(), "{bad}");
         }
+    }
+
+    fn mtimes(dir: &Path) -> Vec<(String, std::time::SystemTime)> {
+        let mut files = Vec::new();
+        existing_files(dir, dir, &mut files).unwrap();
+        files.sort();
+        files.into_iter().map(|f| (f.clone(), std::fs::metadata(dir.join(&f)).unwrap().modified().unwrap())).collect()
+    }
+
+    fn file(path: &str, bytes: &str) -> OutFile {
+        OutFile { path: path.into(), bytes: bytes.as_bytes().to_vec() }
+    }
+
+    #[test]
+    fn an_unchanged_rebuild_writes_nothing_and_a_change_writes_only_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let v1 = [file("index.html", "home"), file("a/index.html", "a"), file("b/index.html", "b")];
+        assert_eq!(write_changes(&out, &v1).unwrap(), Written { written: 3, unchanged: 0, removed: 0 });
+        let before = mtimes(&out);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert_eq!(write_changes(&out, &v1).unwrap(), Written { written: 0, unchanged: 3, removed: 0 });
+        assert_eq!(mtimes(&out), before, "an unchanged rebuild touched a file");
+        // Same length, other bytes: compared by content, not by size.
+        let v2 = [file("index.html", "HOME"), file("a/index.html", "a"), file("b/index.html", "b")];
+        assert_eq!(write_changes(&out, &v2).unwrap(), Written { written: 1, unchanged: 2, removed: 0 });
+        let after = mtimes(&out);
+        assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "HOME");
+        assert_eq!(after[0], before[0], "a/index.html was rewritten");
+        assert_eq!(after[1], before[1], "b/index.html was rewritten");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(left, [std::ffi::OsString::from("public")], "staging folder left behind");
+    }
+
+    #[test]
+    fn files_no_longer_made_go_and_a_file_may_take_a_folders_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_changes(&out, &[file("x/index.html", "x"), file("old/deep/page.html", "o"), file("y", "file")]).unwrap();
+        // `x` becomes a file, `y` a folder, `old/` is no longer made.
+        let w = write_changes(&out, &[file("x", "now a file"), file("y/index.html", "now a folder")]).unwrap();
+        assert_eq!(w.written, 2);
+        assert_eq!(std::fs::read_to_string(out.join("x")).unwrap(), "now a file");
+        assert_eq!(std::fs::read_to_string(out.join("y/index.html")).unwrap(), "now a folder");
+        let mut files = Vec::new();
+        existing_files(&out, &out, &mut files).unwrap();
+        files.sort();
+        assert_eq!(files, ["x", "y/index.html"]);
+        assert!(!out.join("old").exists(), "an emptied folder was kept");
+    }
+
+    #[test]
+    fn a_leftover_staging_folder_of_a_killed_build_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        // No process has id u32::MAX - 1 on Linux (pid_max is at most 2^22).
+        let dead = dir.path().join(format!(".public.new-{}", u32::MAX - 1));
+        std::fs::create_dir_all(dead.join("a")).unwrap();
+        std::fs::write(dead.join("a/index.html"), "half").unwrap();
+        write_changes(&out, &[file("index.html", "home")]).unwrap();
+        if Path::new("/proc/self").exists() {
+            assert!(!dead.exists());
+        }
+        assert!(!out.join("a").exists(), "a dead build's staged file reached the output");
     }
 }

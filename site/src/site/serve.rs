@@ -47,7 +47,7 @@ use tokio::sync::{Semaphore, watch};
 use super::diagnostics::Finding;
 use super::escape;
 use super::generate::Base;
-use super::output::write_atomically;
+use super::output::write_changes;
 
 /// The longest a client may take to send a request's line and headers (also an idle connection).
 const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
@@ -171,7 +171,7 @@ fn rebuild(opts: &ServeOptions, site: &watch::Sender<Arc<Snapshot>>) -> bool {
     site.send_replace(Arc::new(Snapshot { version, files: Arc::new(files), error: None }));
     eprintln!("已构建 {} 个页面，用时 {} ms", outcome.html_pages(), started.elapsed().as_millis());
     // The copy on disk is for looking at; pages are served from memory whether or not it is written.
-    if let Err(e) = write_atomically(&opts.out, &outcome.files) {
+    if let Err(e) = write_changes(&opts.out, &outcome.files).map(drop) {
         eprintln!("jxjy serve: 未能写入 {}（页面照常从内存提供）：{e:#}", opts.out.display());
     }
     true
