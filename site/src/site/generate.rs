@@ -79,6 +79,7 @@ struct DeadlineView {
 }
 
 /// A rendered page before templating, with what the link checker needs.
+#[derive(Clone)]
 struct PageOut {
     index: usize,
     rendered: Rendered,
@@ -301,21 +302,20 @@ pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> 
     let mut current_shared = None;
     for (yi, year) in content.years.iter().enumerate() {
         let places: &[Place] = if yi == content.current { &[Place::Year, Place::Plain] } else { &[Place::Year] };
+        let mut contexts = Vec::with_capacity(places.len());
         for &place in places {
             let Some(shared) = year_context(&site, year, place, findings) else { return Vec::new() };
-            // The same pages at the plain addresses find the same faults: report them once.
-            let mut again = Vec::new();
-            let report = if place == Place::Year { &mut *findings } else { &mut again };
-            files.extend(render_year(content, yi, place, &shared, &tera, &urls, base, report));
             for p in &year.pages {
                 sources
                     .entry(format!("{}{}index.html", prefix(year.year, place), p.url_path()))
                     .or_default()
                     .push(&p.shown);
             }
-            if place == Place::Plain {
-                current_shared = Some(shared);
-            }
+            contexts.push((place, shared));
+        }
+        files.extend(render_year(content, yi, &contexts, &tera, &urls, base, findings));
+        if let Some((_, shared)) = contexts.into_iter().find(|(place, _)| *place == Place::Plain) {
+            current_shared = Some(shared);
         }
         let others: Vec<&Policy> = content.years.iter().filter(|y| y.year != year.year).map(|y| &y.policy).collect();
         for page in &year.pages {
@@ -468,36 +468,69 @@ fn archive_entries(content: &Content) -> Vec<ArchiveEntry> {
         .collect()
 }
 
-/// Renders the pages of `content.years[yi]` written in `place`.
-#[allow(clippy::too_many_arguments)]
+/// Renders the pages of `content.years[yi]` into each of its places (`contexts`: the year's own
+/// first). Markdown is rendered once: a page is rendered again for another place only when it
+/// links out of its year, the one thing that differs there. Faults are reported once.
 fn render_year(
     content: &Content,
     yi: usize,
-    place: Place,
-    shared: &Context,
+    contexts: &[(Place, Context)],
     tera: &Tera,
     site_urls: &HashSet<String>,
     base: &Base,
     findings: &mut Vec<Finding>,
 ) -> Vec<OutFile> {
     let year = &content.years[yi];
-    let pre = prefix(year.year, place);
     let by_rel: HashMap<&str, usize> = year.pages.iter().enumerate().map(|(i, p)| (p.rel.as_str(), i)).collect();
     let own: HashSet<String> = year.pages.iter().map(Source::url_path).collect();
-    let ctx = PageContext { year, place, by_rel: &by_rel, own: &own, shared };
+    let Some((first, others)) = contexts.split_first() else { return Vec::new() };
 
     // Markdown, in parallel: each page is a pure function of its source and the shared context.
-    let results: Vec<(PageOut, Vec<Finding>)> =
+    let ctx = PageContext { year, place: first.0, by_rel: &by_rel, own: &own, shared: &first.1 };
+    let results: Vec<(PageOut, Vec<Finding>, bool)> =
         year.pages.par_iter().enumerate().map(|(i, page)| render_page(i, page, &ctx)).collect();
     let mut outs: Vec<PageOut> = Vec::with_capacity(results.len());
-    for (out, f) in results {
+    let mut leaves = Vec::with_capacity(results.len());
+    for (out, f, l) in results {
         findings.extend(f);
         outs.push(out);
+        leaves.push(l);
     }
+    let mut again: Vec<Vec<PageOut>> = others
+        .iter()
+        .map(|(place, shared)| {
+            let ctx = PageContext { year, place: *place, by_rel: &by_rel, own: &own, shared };
+            outs.iter()
+                .zip(&leaves)
+                .map(|(o, leaves)| if *leaves { render_page(o.index, &year.pages[o.index], &ctx).0 } else { o.clone() })
+                .collect()
+        })
+        .collect();
 
     check_links(year, &outs, &by_rel, site_urls, findings);
     link_citations(year, &mut outs, findings);
+    for outs in &mut again {
+        link_citations(year, outs, &mut Vec::new());
+    }
+    let mut files = write_pages(content, yi, first, &outs, tera, base, findings);
+    for (place, outs) in others.iter().zip(&again) {
+        files.extend(write_pages(content, yi, place, outs, tera, base, findings));
+    }
+    files
+}
 
+/// The pages of `content.years[yi]` through their templates, in `place`.
+fn write_pages(
+    content: &Content,
+    yi: usize,
+    (place, shared): &(Place, Context),
+    outs: &[PageOut],
+    tera: &Tera,
+    base: &Base,
+    findings: &mut Vec<Finding>,
+) -> Vec<OutFile> {
+    let year = &content.years[yi];
+    let pre = prefix(year.year, *place);
     // Templates, in parallel.
     outs.par_iter()
         .map(|o| {
@@ -559,7 +592,9 @@ fn resolve(url: &str, path: &str) -> Option<String> {
     Some(if dir && !joined.is_empty() { format!("{joined}/") } else { joined })
 }
 
-fn render_page(index: usize, page: &Source, ctx: &PageContext<'_>) -> (PageOut, Vec<Finding>) {
+/// One page's markdown in `ctx.place`, its findings, and whether it links out of its year (then
+/// its html differs between places).
+fn render_page(index: usize, page: &Source, ctx: &PageContext<'_>) -> (PageOut, Vec<Finding>, bool) {
     let mut findings = Vec::new();
     // Fast path: most pages have no template tags and skip tera altogether.
     let body = if page.body.contains("{{") || page.body.contains("{%") {
@@ -579,6 +614,7 @@ fn render_page(index: usize, page: &Source, ctx: &PageContext<'_>) -> (PageOut, 
     // Links are written as if the year's pages were at the site root. Under `<year>/` a link
     // that leaves them (the self-check, the archive, another year, an asset) needs one more `../`.
     let out_root = root_prefix(&format!("{}{url}", prefix(ctx.year.year, ctx.place)));
+    let leaves = std::cell::Cell::new(false);
     let rewrite = |dest: &str| -> Option<String> {
         if is_external(dest) || dest.starts_with('#') {
             return None;
@@ -589,12 +625,13 @@ fn render_page(index: usize, page: &Source, ctx: &PageContext<'_>) -> (PageOut, 
             let t = &ctx.year.pages[md_target(ctx.by_rel, from_dir, path)?];
             return Some(format!("{root}{}{frag}", t.url_path()));
         }
-        if ctx.place == Place::Plain || path.is_empty() {
+        if path.is_empty() {
             return None;
         }
         let target = resolve(&url, path)?;
         let own = ctx.own.contains(&target) || ctx.own.contains(&format!("{target}/"));
-        (!own).then(|| format!("{out_root}{target}{frag}"))
+        leaves.set(leaves.get() || !own);
+        (!own && ctx.place == Place::Year).then(|| format!("{out_root}{target}{frag}"))
     };
     let rendered = markdown::render(&body, page.body_line, &rewrite);
     for a in &rendered.acting_html {
@@ -614,7 +651,7 @@ fn render_page(index: usize, page: &Source, ctx: &PageContext<'_>) -> (PageOut, 
         chart = Some(tables::chart_svg(&q));
     }
     tables::duplicate_rows(&rendered.tables, &page.shown, &mut findings);
-    (PageOut { index, rendered, chart }, findings)
+    (PageOut { index, rendered, chart }, findings, leaves.get())
 }
 
 /// Renders template tags in a page body (FAQ numbers and dates from the policy).
