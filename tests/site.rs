@@ -51,6 +51,39 @@ fn links(html: &str) -> Vec<String> {
     v
 }
 
+/// `link` (relative, as written in the page at `page`) as a file of the built site.
+fn resolve(page: &Path, link: &str) -> PathBuf {
+    let target = link.split('#').next().unwrap();
+    let mut t = page.parent().unwrap().join(target);
+    if target.ends_with('/') || target.is_empty() {
+        t = t.join("index.html");
+    }
+    t.components().fold(PathBuf::new(), |mut acc, c| {
+        match c {
+            std::path::Component::ParentDir => {
+                assert!(acc.pop(), "{}: {link} climbs above the site root", page.display());
+            }
+            std::path::Component::CurDir => {}
+            c => acc.push(c),
+        }
+        acc
+    })
+}
+
+/// Every relative link of every page (but 404.html, which links from the base path) resolves
+/// to a built file.
+fn assert_links_resolve(files: &BTreeMap<PathBuf, Vec<u8>>) {
+    for (path, bytes) in files {
+        if path.extension().is_some_and(|e| e == "html") && path != Path::new("404.html") {
+            let html = String::from_utf8(bytes.clone()).unwrap();
+            for link in links(&html) {
+                let norm = resolve(path, &link);
+                assert!(files.contains_key(&norm), "{}: broken link {link} ({})", path.display(), norm.display());
+            }
+        }
+    }
+}
+
 #[test]
 fn the_real_content_builds_with_every_page_and_working_links() {
     let dir = tempfile::tempdir().unwrap();
@@ -69,31 +102,7 @@ fn the_real_content_builds_with_every_page_and_working_links() {
     ] {
         assert!(files.contains_key(Path::new(page)), "{page} missing");
     }
-    // Every relative link of every page resolves to a built file.
-    for (path, bytes) in &files {
-        if path.extension().is_some_and(|e| e == "html") && path != Path::new("404.html") {
-            let html = String::from_utf8(bytes.clone()).unwrap();
-            let dir = path.parent().unwrap();
-            for link in links(&html) {
-                let target = link.split('#').next().unwrap();
-                let mut t = dir.join(target);
-                if target.ends_with('/') || target.is_empty() {
-                    t = t.join("index.html");
-                }
-                let norm: PathBuf = t.components().fold(PathBuf::new(), |mut acc, c| {
-                    match c {
-                        std::path::Component::ParentDir => {
-                            acc.pop();
-                        }
-                        std::path::Component::CurDir => {}
-                        c => acc.push(c),
-                    }
-                    acc
-                });
-                assert!(files.contains_key(&norm), "{}: broken link {link} ({})", path.display(), norm.display());
-            }
-        }
-    }
+    assert_links_resolve(&files);
     let notice = read(&out, "notice/index.html");
     assert!(notice.contains("郑人社办〔2020〕106号"));
     assert!(notice.contains("lang=\"zh-CN\""));
@@ -123,8 +132,15 @@ fn the_real_content_builds_with_every_page_and_working_links() {
     let check = read(&out, "check/index.html");
     assert!(check.contains("id=\"policy-data\""));
     assert!(check.contains("Content-Security-Policy"));
+    // Each year's pages at /<year>/… as well as at the plain addresses; the address with the year
+    // is canonical, so the sitemap lists it and not the plain copy.
+    for page in ["2020/notice/index.html", "2020/quota/index.html", "2020/faq/index.html", "archive/index.html"] {
+        assert!(files.contains_key(Path::new(page)), "{page} missing");
+    }
+    assert!(faq.contains("<link rel=\"canonical\" href=\"https://jxjy.example.com/2020/faq/\">"), "{faq}");
     let sitemap = read(&out, "sitemap.xml");
-    assert!(sitemap.contains("<loc>https://jxjy.example.com/faq/</loc>"), "{sitemap}");
+    assert!(sitemap.contains("<loc>https://jxjy.example.com/2020/faq/</loc>"), "{sitemap}");
+    assert!(!sitemap.contains("<loc>https://jxjy.example.com/faq/</loc>"), "{sitemap}");
     // Nothing is fetched from another host.
     for (path, bytes) in &files {
         if path.extension().is_some_and(|e| e == "html" || e == "css") {
@@ -505,7 +521,13 @@ fn text_from_content_is_escaped_for_where_it_lands() {
     let value: serde_json::Value = serde_json::from_str(json).unwrap();
     assert_eq!(value["source"], hostile);
     assert!(value["title"].as_str().unwrap().starts_with(hostile));
-    assert_eq!(check.matches("<script").count(), 3, "one JSON block, prefs.js and check.js: {check}");
+    // Every year's policy (one here), escaped the same way.
+    let start = "<script type=\"application/json\" id=\"policies\">";
+    let all = check.split_once(start).unwrap().1.split_once("</script>").unwrap().0;
+    assert!(all.contains("\\u003c/script\\u003e") && !all.contains('<'), "{all}");
+    let all: serde_json::Value = serde_json::from_str(all).unwrap();
+    assert_eq!(all[0]["source"], hostile);
+    assert_eq!(check.matches("<script").count(), 4, "two JSON blocks, prefs.js and check.js: {check}");
     assert!(!check.contains("<script>alert"), "{check}");
 
     // Attribute values: the page URL in the navigation, the base path on the 404 page.
@@ -786,6 +808,288 @@ fn a_citation_of_a_clause_the_notice_lacks_stays_text_and_lint_warns() {
     assert_eq!(res.status.code(), Some(0));
     let faq = read(&out, "faq/index.html");
     assert!(faq.contains("<p>依据：《通知》<a href=\"../notice/#一范围对象\">一</a>、九（九）</p>"), "{faq}");
+}
+
+const TWO_YEARS: &str = "tests/fixtures/sites/two-years";
+
+/// The text of `html` without tags (and without the HTML comments).
+fn text_of(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn two_years_build_each_at_its_own_address_with_the_newest_at_the_plain_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let res = build(&root().join(TWO_YEARS), &out, "https://jxjy.example.com/jxjy/");
+    assert_eq!(res.status.code(), Some(0), "{}", String::from_utf8_lossy(&res.stderr));
+    let files = snapshot(&out);
+    for page in [
+        "index.html",
+        "notice/index.html",
+        "quota/index.html",
+        "faq/index.html",
+        "check/index.html",
+        "archive/index.html",
+        "2020/notice/index.html",
+        "2020/quota/index.html",
+        "2020/faq/index.html",
+        "2021/notice/index.html",
+        "2021/quota/index.html",
+        "2021/faq/index.html",
+        "2021/changes/index.html",
+    ] {
+        assert!(files.contains_key(Path::new(page)), "{page} missing");
+    }
+    // The first year has nothing to be compared with.
+    assert!(!files.contains_key(Path::new("2020/changes/index.html")));
+    assert_links_resolve(&files);
+
+    // No `year` in site.toml: the newest year is current, at the plain addresses, canonically at
+    // its year's address; the plain page is the same page.
+    let plain = read(&out, "notice/index.html");
+    let y2021 = read(&out, "2021/notice/index.html");
+    assert!(plain.contains("虚构测试政策（非真实文件）2021"), "{plain}");
+    let canonical = "<link rel=\"canonical\" href=\"https://jxjy.example.com/jxjy/2021/notice/\">";
+    assert!(plain.contains(canonical) && y2021.contains(canonical), "{plain}");
+    // The plain page is the same page: the same text, its links to the same pages (within the
+    // year, the copy at the same kind of address; out of it, the same file).
+    let (a, b) = (section(&plain, "<article", "</article>"), section(&y2021, "<article", "</article>"));
+    assert_eq!(text_of(a), text_of(b));
+    let targets = |html: &str, at: &str| -> Vec<PathBuf> {
+        attr_values(html, "href")
+            .into_iter()
+            .filter(|h| !h.contains("://"))
+            .map(|h| resolve(Path::new(at), h))
+            .collect()
+    };
+    let in_year: Vec<PathBuf> = targets(b, "2021/notice/index.html")
+        .into_iter()
+        .map(|p| p.strip_prefix("2021").map(Path::to_path_buf).unwrap_or(p))
+        .collect();
+    assert_eq!(targets(a, "notice/index.html"), in_year);
+    assert!(targets(a, "notice/index.html").contains(&PathBuf::from("check/index.html")));
+    let home = read(&out, "index.html");
+    assert!(home.contains("<h1>2021年度专业技术人员继续教育</h1>"), "{home}");
+
+    // Each year's pages say which year they are, and link to the other year's page of the same name.
+    let old_faq = read(&out, "2020/faq/index.html");
+    let bar = section(&old_faq, "<nav class=\"year-bar", "</nav>");
+    assert!(text_of(bar).contains("本页为2020年度（郑人社办〔2020〕106号），不是当前年度；当前为2021年度"), "{bar}");
+    assert!(bar.contains("<a href=\"../../2021/faq/\">2021年度</a>"), "{bar}");
+    assert!(bar.contains("<a href=\"../../archive/\">历年通知</a>"), "{bar}");
+    assert!(old_faq.contains("<title>常见问题（2020年度） - "), "{old_faq}");
+    assert!(old_faq.contains("公需科目不少于 30 学时"), "2020's own policy renders 2020's pages");
+    let new_faq = read(&out, "2021/faq/index.html");
+    let bar = section(&new_faq, "<nav class=\"year-bar", "</nav>");
+    assert!(bar.contains("<a href=\"../../2020/faq/\">2020年度</a>"), "{bar}");
+    assert!(bar.contains("<a href=\"../../2021/changes/\">与2020年度相比</a>"), "{bar}");
+    assert!(new_faq.contains("公需科目不少于 34 学时"), "2021's own policy renders 2021's pages");
+    // The fictional year says so on every one of its pages.
+    for page in ["2021/notice/index.html", "2021/quota/index.html", "2021/faq/index.html"] {
+        assert!(read(&out, page).contains("虚构"), "{page} does not say it is fictional");
+    }
+    // A page's link out of its year (the self-check, another year) climbs out of <year>/; within
+    // the year it stays there.
+    let old_notice = read(&out, "2020/notice/index.html");
+    let content = section(&old_notice, "<div class=\"content\">", "</article>");
+    let hrefs = attr_values(content, "href");
+    for want in ["../../check/", "../../2021/notice/", "../faq/"] {
+        assert!(hrefs.contains(&want), "{want} not in {hrefs:?}");
+    }
+    // Navigation reaches the archive from every page.
+    for page in ["index.html", "faq/index.html", "2020/faq/index.html", "check/index.html"] {
+        let html = read(&out, page);
+        let nav = section(&html, "<nav class=\"nav\"", "</nav>");
+        assert!(nav.contains("archive/\">历年通知</a>"), "{page}: {nav}");
+    }
+
+    // The archive: newest first, each year's 文号 and its pages, and the comparison.
+    let archive = read(&out, "archive/index.html");
+    let list = section(&archive, "<ul class=\"archive-years\">", "</article>");
+    let years: Vec<&str> = attr_values(list, "id");
+    assert_eq!(years, ["y2021", "y2020"]);
+    let y21 = section(list, "id=\"y2021\"", "id=\"y2020\"");
+    assert!(text_of(y21).contains("2021年度（当前年度）"), "{y21}");
+    assert!(y21.contains("（虚构测试政策（非真实文件）2021）"), "{y21}");
+    assert_eq!(
+        attr_values(y21, "href"),
+        ["../2021/notice/", "../2021/quota/", "../2021/faq/", "../2021/changes/"],
+        "{y21}"
+    );
+    let y20 = section(list, "id=\"y2020\"", "</ul>");
+    assert!(y20.contains("（郑人社办〔2020〕106号），2020年3月26日发布"), "{y20}");
+    assert_eq!(attr_values(y20, "href"), ["../2020/notice/", "../2020/quota/", "../2020/faq/"], "{y20}");
+    for href in attr_values(list, "href") {
+        let file = resolve(Path::new("archive/index.html"), href);
+        assert!(files.contains_key(&file), "{href} → {} not built", file.display());
+    }
+
+    // The comparison: each changed minimum old → new, and nothing that did not change.
+    let changes = read(&out, "2021/changes/index.html");
+    let rows: Vec<String> = section(&changes, "<tbody>", "</tbody>")
+        .split("<tr ")
+        .skip(1)
+        .map(|r| text_of(&format!("<tr {r}")).split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert!(rows.contains(&"公需科目学时要求minimums.public30 学时34 学时增加 4 学时".to_owned()), "{rows:#?}");
+    assert!(rows.contains(&"专业科目学时要求minimums.professional60 学时56 学时减少 4 学时".to_owned()), "{rows:#?}");
+    assert_eq!(rows.len(), 5, "three notice details and two minimums: {rows:#?}");
+    assert!(!changes.contains("data-key=\"minimums.total\"") && !changes.contains("data-key=\"review.deadline\""));
+
+    // The sitemap: every year's pages at their own address, the archive and the comparison.
+    let sitemap = read(&out, "sitemap.xml");
+    for path in ["", "archive/", "check/", "2020/notice/", "2020/faq/", "2021/notice/", "2021/quota/", "2021/changes/"]
+    {
+        assert!(sitemap.contains(&format!("<loc>https://jxjy.example.com/jxjy/{path}</loc>")), "{path}: {sitemap}");
+    }
+    assert!(!sitemap.contains("<loc>https://jxjy.example.com/jxjy/notice/</loc>"), "{sitemap}");
+
+    // The self-check page: the current policy as before, and every year's in order.
+    let check = read(&out, "check/index.html");
+    let json = |id: &str| -> serde_json::Value {
+        let start = format!("<script type=\"application/json\" id=\"{id}\">");
+        serde_json::from_str(check.split_once(&start).unwrap().1.split_once("</script>").unwrap().0).unwrap()
+    };
+    assert_eq!(json("policy-data")["year"], 2021);
+    let all = json("policies");
+    let years: Vec<i64> = all.as_array().unwrap().iter().map(|p| p["year"].as_i64().unwrap()).collect();
+    assert_eq!(years, [2020, 2021]);
+    assert_eq!(all[0]["minimums"]["public"], 30);
+    assert_eq!(all[1]["minimums"]["public"], 34);
+    assert_eq!(all[1], json("policy-data"));
+}
+
+#[test]
+fn a_site_toml_that_names_a_year_keeps_it_on_the_home_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_dir(&root().join(TWO_YEARS), &content);
+    let settings = std::fs::read_to_string(content.join("site.toml")).unwrap();
+    std::fs::write(content.join("site.toml"), format!("{settings}year = 2020\n")).unwrap();
+    let out = dir.path().join("public");
+    let res = build(&content, &out, "/");
+    assert_eq!(res.status.code(), Some(0), "{}", String::from_utf8_lossy(&res.stderr));
+    assert!(read(&out, "notice/index.html").contains("郑人社办〔2020〕106号"));
+    assert!(read(&out, "index.html").contains("<h1>2020年度专业技术人员继续教育</h1>"));
+    // The later year is still published at its own address, and says it is not the current one.
+    let y2021 = read(&out, "2021/notice/index.html");
+    assert!(text_of(&y2021).contains("本页为2021年度（虚构测试政策（非真实文件）2021），不是当前年度；当前为2020年度"));
+    // A path-only base: the canonical link is relative.
+    assert!(y2021.contains("<link rel=\"canonical\" href=\"../../2021/notice/\">"), "{y2021}");
+    assert!(read(&out, "faq/index.html").contains("<link rel=\"canonical\" href=\"../2020/faq/\">"));
+    assert_links_resolve(&snapshot(&out));
+}
+
+#[test]
+fn lint_checks_every_year_and_warns_about_another_years_number_on_a_page() {
+    let res = jxjy(&["lint", "--content", TWO_YEARS]);
+    let text = String::from_utf8(res.stderr).unwrap();
+    assert_eq!(res.status.code(), Some(0), "{text}");
+    let faq = std::fs::read_to_string(root().join(TWO_YEARS).join("2021/faq.md")).unwrap();
+    let line = faq.lines().position(|l| l.starts_with("公需科目不少于 30 学时")).unwrap() + 1;
+    let want = format!(
+        "two-years/2021/faq.md:{line}: 警告: “30 学时”是2020年度政策的公需科目学时要求（minimums.public，30 学时），不是本页所属的2021年度政策中的数：本年度的公需科目学时要求为 34 学时；若写的是本年度的要求，请改为 {{{{ policy.minimums.public }}}}"
+    );
+    assert!(text.contains(&want), "missing: {want}\n{text}");
+    // Only that line: 90 学时 is both years' total, 2020's pages write 2020's own numbers, and the
+    // comment above the line is not published.
+    assert_eq!(text.matches("年度政策的").count(), 1, "{text}");
+    // Both years are checked: a broken link in the older year is an error.
+    let (dir, content) = {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        copy_dir(&root().join(TWO_YEARS), &content);
+        (dir, content)
+    };
+    let quota = content.join("2020/quota.md");
+    std::fs::write(&quota, std::fs::read_to_string(&quota).unwrap() + "\n[不存在](nowhere.md)\n").unwrap();
+    let res = jxjy(&["lint", "--content", content.to_str().unwrap()]);
+    let text = String::from_utf8(res.stderr).unwrap();
+    assert_eq!(res.status.code(), Some(1), "{text}");
+    assert!(text.contains("2020/quota.md:10: 错误: 链接“nowhere.md”指向的页面不存在"), "{text}");
+    drop(dir);
+}
+
+#[test]
+fn a_year_folder_must_hold_the_policy_of_its_own_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_dir(&root().join(TWO_YEARS), &content);
+    // 2022 without a policy; 2021's policy moved into 2019.
+    std::fs::create_dir_all(content.join("2022")).unwrap();
+    std::fs::create_dir_all(content.join("2019")).unwrap();
+    std::fs::copy(content.join("2021/policy.toml"), content.join("2019/policy.toml")).unwrap();
+    let res = jxjy(&["lint", "--content", content.to_str().unwrap()]);
+    let text = String::from_utf8(res.stderr).unwrap();
+    assert_eq!(res.status.code(), Some(1), "{text}");
+    assert!(text.contains("2022/policy.toml: 错误: 无法读取政策文件"), "{text}");
+    assert!(text.contains("2019/policy.toml:1: 错误: 政策年度 2021 与所在的年度文件夹 2019 不一致"), "{text}");
+}
+
+#[test]
+fn jxjy_diff_prints_one_line_per_change_in_chinese() {
+    let want = "文号（source）：“郑人社办〔2020〕106号” → “虚构测试政策（非真实文件）2021”\n\
+                通知标题（title）：“郑州市人力资源和社会保障局关于做好2020年度专业技术人员继续教育工作的通知” → “虚构的2021年度继续教育通知（仅供测试，不是真实政策）”\n\
+                发文机关（issuer）：“郑州市人力资源和社会保障局” → “虚构的测试机关”\n\
+                公需科目学时要求（minimums.public）：30 学时 → 34 学时（增加 4 学时）\n\
+                专业科目学时要求（minimums.professional）：60 学时 → 56 学时（减少 4 学时）\n";
+    let by_year = jxjy(&["diff", "2020", "2021", "--content", TWO_YEARS]);
+    assert_eq!(by_year.status.code(), Some(0), "{}", String::from_utf8_lossy(&by_year.stderr));
+    assert_eq!(String::from_utf8(by_year.stdout).unwrap(), want);
+    let by_path = jxjy(&["diff", "content/2020/policy.toml", "tests/fixtures/policies/2021/policy.toml"]);
+    assert_eq!(by_path.status.code(), Some(0));
+    assert_eq!(String::from_utf8(by_path.stdout).unwrap(), want);
+    let same = jxjy(&["diff", "2020", "2020"]);
+    assert_eq!((same.status.code(), String::from_utf8(same.stdout).unwrap().as_str()), (Some(0), "无变化\n"));
+    let missing = jxjy(&["diff", "2020", "1999"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("无法读取政策文件 content/1999/policy.toml"));
+}
+
+#[test]
+fn the_fictional_year_is_a_test_fixture_and_never_shipped_content() {
+    // The fixture site's 2021 is the fictional policy, and its 2020 the real one, word for word.
+    let fixture = |p: &str| std::fs::read_to_string(root().join(TWO_YEARS).join(p)).unwrap();
+    let file = |p: &str| std::fs::read_to_string(root().join(p)).unwrap();
+    assert_eq!(fixture("2021/policy.toml"), file("tests/fixtures/policies/2021/policy.toml"));
+    assert_eq!(fixture("2020/policy.toml"), file("content/2020/policy.toml"));
+    // Nothing published from content/ is fictional.
+    for e in std::fs::read_dir(root().join("content")).unwrap().flatten() {
+        let policy = e.path().join("policy.toml");
+        if policy.exists() {
+            let text = std::fs::read_to_string(&policy).unwrap();
+            assert!(!text.contains("虚构") && !text.contains("FICTIONAL"), "{} is the test policy", policy.display());
+        }
+    }
+}
+
+#[test]
+fn a_page_on_the_address_of_a_generated_page_is_an_error_in_every_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_dir(&root().join(TWO_YEARS), &content);
+    for page in ["2021/changes.md", "2021/archive.md", "2020/archive.md"] {
+        std::fs::write(content.join(page), "+++\ntitle = \"撞名\"\n+++\n正文\n").unwrap();
+    }
+    let res = jxjy(&["lint", "--content", content.to_str().unwrap()]);
+    let text = String::from_utf8(res.stderr).unwrap();
+    assert_eq!(res.status.code(), Some(1), "{text}");
+    assert!(text.contains("2021/changes.md: 错误: 页面的网址 /2021/changes/ 与自动生成的页面相同"), "{text}");
+    // The current year's pages are also at the plain addresses, where the archive is.
+    assert!(text.contains("2021/archive.md: 错误: 页面的网址 /archive/ 与自动生成的页面相同"), "{text}");
+    // An earlier year's page is only at /2020/archive/: no clash.
+    assert!(!text.contains("2020/archive.md: 错误"), "{text}");
 }
 
 /// A content copy with `extra` more pages, titled `title` (the title is on every page).

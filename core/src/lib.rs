@@ -25,6 +25,7 @@ mod fxhash;
 pub mod hours;
 pub mod import;
 pub mod policy;
+pub mod policy_diff;
 pub mod report;
 pub mod text;
 pub mod values;

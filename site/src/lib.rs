@@ -3,5 +3,6 @@
 //! and calls in here.
 
 pub mod check;
+pub mod diff;
 pub mod policy_source;
 pub mod site;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use jxjy_site::{check, site};
+use jxjy_site::{check, diff, site};
 
 /// jxjy — 专业技术人员继续教育：政策发布与学时自查
 #[derive(Debug, Parser)]
@@ -26,6 +26,9 @@ enum Command {
     Lint(LintArgs),
     /// Check study-hour records (CSV, TSV, XLSX or JSON) against the year's policy.
     Check(check::CheckArgs),
+    /// What changed between two years' policies (`jxjy diff 2020 2021`, or two policy.toml files):
+    /// one line per change, in Chinese.
+    Diff(diff::DiffArgs),
 }
 
 #[derive(Debug, Args)]
@@ -135,5 +138,6 @@ fn main() -> ExitCode {
             }
         }
         Command::Check(args) => check::run(&args),
+        Command::Diff(args) => diff::run(&args),
     }
 }

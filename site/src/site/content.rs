@@ -1,6 +1,7 @@
-//! What the policy office edits: `content/site.toml` and `content/<year>/` (policy.toml and
-//! markdown pages with `+++` TOML front matter), plus optional template overrides in
-//! `content/templates/`.
+//! What the policy office edits: `content/site.toml` and one `content/<year>/` folder per policy
+//! year (policy.toml and markdown pages with `+++` TOML front matter), plus optional template
+//! overrides in `content/templates/`. Every year folder present is loaded: a new year is a new
+//! folder.
 
 use std::path::{Path, PathBuf};
 
@@ -18,8 +19,10 @@ pub struct Settings {
     pub subtitle: String,
     /// A full URL (`https://host/jxjy/`) or a path (`/jxjy/`).
     pub base_url: String,
-    /// The policy year presented.
-    pub year: i32,
+    /// The year on the home page and at the plain addresses (`/notice/`); when left out, the
+    /// newest year folder. Every year folder is published either way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<i32>,
     #[serde(default)]
     pub publisher: String,
     /// The home page's `<meta name="description">` (what search engines show under the title).
@@ -72,14 +75,27 @@ impl Source {
     }
 }
 
+/// One policy year: `content/<year>/`.
+#[derive(Debug, Clone)]
+pub struct Year {
+    pub year: i32,
+    pub policy: Policy,
+    /// Its policy.toml as shown in messages.
+    pub policy_file: String,
+    /// Its pages, in navigation order.
+    pub pages: Vec<Source>,
+}
+
 /// Everything loaded from a content folder.
 #[derive(Debug, Clone)]
 pub struct Content {
     pub settings: Settings,
     /// The settings file as shown in messages.
     pub settings_file: String,
-    pub policy: Policy,
-    pub pages: Vec<Source>,
+    /// Every year folder, oldest first.
+    pub years: Vec<Year>,
+    /// The index in `years` of the year on the home page.
+    pub current: usize,
     /// (name, text) of templates overriding the built-in ones.
     pub templates: Vec<(String, String)>,
     /// The folder of those templates as shown in messages (`content/templates`).
@@ -143,12 +159,75 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Option<Content> {
             findings.push(Finding::error(
                 &settings_shown,
                 0,
-                format!("无法读取站点设置（{e}）：内容目录需要 site.toml，包含 title、base_url、year"),
+                format!("无法读取站点设置（{e}）：内容目录需要 site.toml，包含 title、base_url"),
             ));
             return None;
         }
     };
-    let year_dir = root.join(settings.year.to_string());
+    let mut folders = year_folders(&inside, root, findings);
+    if let Some(y) = settings.year
+        && !folders.contains(&y)
+    {
+        // Named in site.toml but missing: reported where the policy should be.
+        folders.push(y);
+        folders.sort_unstable();
+    }
+    if folders.is_empty() {
+        findings.push(Finding::error(
+            &settings_shown,
+            0,
+            "内容目录中没有年度文件夹：每个年度一个文件夹（如 2020/），内有 policy.toml 和页面".to_owned(),
+        ));
+        return None;
+    }
+    let years: Vec<Option<Year>> = folders.iter().map(|&y| load_year(&inside, root, y, findings)).collect();
+    let current_year = settings.year.unwrap_or(folders[folders.len() - 1]);
+    let mut templates = Vec::new();
+    let templates_dir = root.join("templates");
+    if let Ok(dir) = std::fs::read_dir(&templates_dir) {
+        for e in dir.flatten() {
+            let path = e.path();
+            if !inside.check(&path, findings) {
+                continue;
+            }
+            if let (Some(name), Ok(text)) = (path.file_name().and_then(|n| n.to_str()), std::fs::read_to_string(&path))
+            {
+                templates.push((name.to_owned(), text));
+            }
+        }
+    }
+    let templates_dir = shown(&templates_dir);
+    let years: Vec<Year> = years.into_iter().collect::<Option<_>>()?;
+    let current = years.iter().position(|y| y.year == current_year)?;
+    Some(Content { settings_file: settings_shown, settings, years, current, templates, templates_dir })
+}
+
+impl Content {
+    /// The year on the home page and at the plain addresses.
+    pub fn current(&self) -> &Year {
+        &self.years[self.current]
+    }
+}
+
+/// The year folders of `root` (names of four digits), by year.
+fn year_folders(inside: &Inside, root: &Path, findings: &mut Vec<Finding>) -> Vec<i32> {
+    let Ok(entries) = std::fs::read_dir(root) else { return Vec::new() };
+    let mut years: Vec<i32> = entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_str()?.to_owned();
+            let year = name.parse().ok().filter(|_| name.len() == 4 && name.bytes().all(|b| b.is_ascii_digit()))?;
+            (e.path().is_dir() && inside.check(&e.path(), findings)).then_some(year)
+        })
+        .collect();
+    years.sort_unstable();
+    years
+}
+
+/// `root/<year>/`: its policy and pages. Problems become findings; `None` when the policy
+/// cannot be used.
+fn load_year(inside: &Inside, root: &Path, year: i32, findings: &mut Vec<Finding>) -> Option<Year> {
+    let year_dir = root.join(year.to_string());
     let policy_path = year_dir.join("policy.toml");
     let policy_shown = shown(&policy_path);
     if !inside.check(&year_dir, findings) || !inside.check(&policy_path, findings) {
@@ -164,17 +243,21 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Option<Content> {
             }
         },
         Err(e) => {
-            findings.push(Finding::error(&policy_shown, 0, format!("无法读取政策文件（{e}）")));
+            findings.push(Finding::error(
+                &policy_shown,
+                0,
+                format!("无法读取政策文件（{e}）：每个年度文件夹都要有 policy.toml"),
+            ));
             None
         }
     };
     if let Some(p) = &policy
-        && p.year != settings.year
+        && p.year != year
     {
         findings.push(Finding::error(
             &policy_shown,
             1,
-            format!("政策年度 {} 与站点设置的年度 {} 不一致", p.year, settings.year),
+            format!("政策年度 {} 与所在的年度文件夹 {year} 不一致", p.year),
         ));
     }
     if let Some(p) = policy.as_ref().filter(|p| p.source_url.is_none()) {
@@ -187,13 +270,19 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Option<Content> {
             ),
         ));
     }
+    let pages = load_pages(inside, &year_dir, findings);
+    Some(Year { year, policy: policy.filter(|p| p.year == year)?, policy_file: policy_shown, pages })
+}
+
+/// The markdown pages under `year_dir`, in navigation order.
+fn load_pages(inside: &Inside, year_dir: &Path, findings: &mut Vec<Finding>) -> Vec<Source> {
     let mut pages = Vec::new();
     let mut files = Vec::new();
-    collect_md(&inside, &year_dir, &mut files, findings);
+    collect_md(inside, year_dir, &mut files, findings);
     files.sort();
     for path in files {
         let shown = shown(&path);
-        let rel = path.strip_prefix(&year_dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        let rel = path.strip_prefix(year_dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
         if let Some(why) = bad_page_path(&rel) {
             findings.push(Finding::error(&shown, 0, format!("页面文件名“{rel}”不能用作网址：{why}")));
             continue;
@@ -229,22 +318,7 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Option<Content> {
         }
     }
     pages.sort_by(|a, b| (a.front.weight, &a.rel).cmp(&(b.front.weight, &b.rel)));
-    let mut templates = Vec::new();
-    let templates_dir = root.join("templates");
-    if let Ok(dir) = std::fs::read_dir(&templates_dir) {
-        for e in dir.flatten() {
-            let path = e.path();
-            if !inside.check(&path, findings) {
-                continue;
-            }
-            if let (Some(name), Ok(text)) = (path.file_name().and_then(|n| n.to_str()), std::fs::read_to_string(&path))
-            {
-                templates.push((name.to_owned(), text));
-            }
-        }
-    }
-    let templates_dir = shown(&templates_dir);
-    Some(Content { settings_file: settings_shown, settings, policy: policy?, pages, templates, templates_dir })
+    pages
 }
 
 /// Why a page's path (relative to the year folder) cannot name its output folder, if it can't.

@@ -4,12 +4,13 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
+use jxjy_core::Policy;
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
 use super::assets;
-use super::content::{Content, Source};
+use super::content::{Content, Source, Year};
 use super::diagnostics::Finding;
 use super::markdown::{self, Heading, Link, Rendered};
 use super::tables;
@@ -78,6 +79,7 @@ struct DeadlineView {
 }
 
 /// A rendered page before templating, with what the link checker needs.
+#[derive(Clone)]
 struct PageOut {
     index: usize,
     rendered: Rendered,
@@ -122,6 +124,138 @@ fn dir_of(rel: &str) -> &str {
     rel.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
+/// Where a year's pages are written: under `<year>/` (every year: the address that stays), or
+/// at the site root (the current year only: `/notice/`, the addresses of a one-year site).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Year,
+    Plain,
+}
+
+/// The URL prefix of `year`'s pages in `place`: `2020/` or nothing.
+fn prefix(year: i32, place: Place) -> String {
+    match place {
+        Place::Year => format!("{year}/"),
+        Place::Plain => String::new(),
+    }
+}
+
+/// One year in the year bar: its counterpart of the page shown.
+#[derive(Debug, Serialize)]
+struct YearLink {
+    year: i32,
+    /// From the site root: `2021/faq/`.
+    url: String,
+}
+
+/// What a year's pages say about their year: which it is, the others, the comparison.
+#[derive(Debug, Serialize)]
+struct YearBar {
+    year: i32,
+    /// The year on the home page.
+    current_year: i32,
+    /// The other years, newest first.
+    others: Vec<YearLink>,
+    /// `2021/changes/`, for every year after the first.
+    changes: Option<String>,
+    /// The year compared with.
+    previous: Option<i32>,
+}
+
+/// One year on the archive page (历年通知).
+#[derive(Debug, Serialize)]
+struct ArchiveEntry {
+    year: i32,
+    current: bool,
+    source: String,
+    title: String,
+    issuer: String,
+    published: String,
+    /// The year's pages in the navigation, their URLs from the site root (`2020/notice/`).
+    pages: Vec<NavItem>,
+    changes: Option<String>,
+    previous: Option<i32>,
+}
+
+/// Every URL of the site that is not one year's own page: home, self-check, archive, every
+/// year's pages at `<year>/…` and the comparisons. A page links to these as if its year's pages
+/// were at the site root (`../check/`, `../2021/notice/`).
+fn site_urls(content: &Content) -> HashSet<String> {
+    let mut urls: HashSet<String> = ["", "check/", "archive/"].into_iter().map(str::to_owned).collect();
+    for (i, y) in content.years.iter().enumerate() {
+        urls.extend(y.pages.iter().map(|p| format!("{}/{}", y.year, p.url_path())));
+        if i > 0 {
+            urls.insert(changes_url(y.year));
+        }
+    }
+    urls
+}
+
+fn changes_url(year: i32) -> String {
+    format!("{year}/changes/")
+}
+
+/// The year bar of a page of `content.years[yi]` whose source is `rel` (`None`: the comparison
+/// page). Another year links to its page of the same name, else to its first page in the
+/// navigation, else to the archive.
+fn year_bar(content: &Content, yi: usize, rel: Option<&str>) -> YearBar {
+    let year = &content.years[yi];
+    let others = content
+        .years
+        .iter()
+        .rev()
+        .filter(|y| y.year != year.year)
+        .map(|y| YearLink { year: y.year, url: counterpart(y, rel) })
+        .collect();
+    let previous = yi.checked_sub(1).map(|p| content.years[p].year);
+    YearBar {
+        year: year.year,
+        current_year: content.current().year,
+        others,
+        changes: previous.map(|_| changes_url(year.year)),
+        previous,
+    }
+}
+
+/// The URL (from the site root) of `year`'s page named `rel`, else of its first page in the
+/// navigation, else of the archive.
+fn counterpart(year: &Year, rel: Option<&str>) -> String {
+    let page = rel
+        .and_then(|r| year.pages.iter().find(|p| p.rel == r))
+        .or_else(|| year.pages.iter().find(|p| p.front.weight > 0))
+        .or_else(|| year.pages.first());
+    page.map_or_else(|| "archive/".to_owned(), |p| format!("{}/{}", year.year, p.url_path()))
+}
+
+/// The navigation of `year`'s pages written in `place`.
+fn nav_items(year: &Year, place: Place) -> Vec<NavItem> {
+    let pre = prefix(year.year, place);
+    year.pages
+        .iter()
+        .filter(|p| p.front.weight > 0)
+        .map(|p| NavItem {
+            url: format!("{pre}{}", p.url_path()),
+            title: p.front.title.clone(),
+            short: p.front.nav.clone().unwrap_or_else(|| p.front.title.clone()),
+            description: p.front.description.clone(),
+        })
+        .collect()
+}
+
+/// The canonical address of a page at `path` (from the site root): the full URL when known,
+/// else relative to the page (`root`).
+fn canonical(base: &Base, root: &str, path: &str) -> String {
+    match &base.url {
+        Some(url) => format!("{url}{path}"),
+        None => format!("{root}{path}"),
+    }
+}
+
+/// A page's title with its year, unless the title names it already (the notice's does).
+fn titled(title: &str, year: i32) -> String {
+    if title.contains(&format!("{year}年")) { title.to_owned() } else { format!("{title}（{year}年度）") }
+}
+
 /// Builds every file of the site. Findings (errors and warnings) are appended to `findings`;
 /// the caller must not publish when any is an error.
 pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> Vec<OutFile> {
@@ -152,13 +286,6 @@ pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> 
             return Vec::new();
         }
     };
-    let policy = match serde_json::to_value(&content.policy) {
-        Ok(v) => v,
-        Err(e) => {
-            findings.push(Finding::error("policy.toml", 0, e.to_string()));
-            return Vec::new();
-        }
-    };
     let mut site = match serde_json::to_value(&content.settings) {
         Ok(v) => v,
         Err(e) => {
@@ -167,74 +294,35 @@ pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> 
         }
     };
     site["base_path"] = base.path.clone().into();
-    let nav: Vec<NavItem> = content
-        .pages
-        .iter()
-        .filter(|p| p.front.weight > 0)
-        .map(|p| NavItem {
-            url: p.url_path(),
-            title: p.front.title.clone(),
-            short: p.front.nav.clone().unwrap_or_else(|| p.front.title.clone()),
-            description: p.front.description.clone(),
-        })
-        .collect();
-    let mut shared = Context::new();
-    shared.insert("site", &site);
-    shared.insert("policy", &policy);
-    shared.insert("nav", &nav);
-
-    let by_rel: HashMap<&str, usize> = content.pages.iter().enumerate().map(|(i, p)| (p.rel.as_str(), i)).collect();
-
-    // Markdown, in parallel: each page is a pure function of its source and the shared context.
-    let results: Vec<(PageOut, Vec<Finding>)> =
-        content.pages.par_iter().enumerate().map(|(i, page)| render_page(i, page, content, &by_rel, &shared)).collect();
-    let mut outs: Vec<PageOut> = Vec::with_capacity(results.len());
-    for (out, f) in results {
-        findings.extend(f);
-        outs.push(out);
+    site["year"] = content.current().year.into();
+    let urls = site_urls(content);
+    let mut files = Vec::new();
+    // Every page written, by output path, for the check that no two share one.
+    let mut sources: HashMap<String, Vec<&str>> = HashMap::new();
+    let mut current_shared = None;
+    for (yi, year) in content.years.iter().enumerate() {
+        let places: &[Place] = if yi == content.current { &[Place::Year, Place::Plain] } else { &[Place::Year] };
+        let mut contexts = Vec::with_capacity(places.len());
+        for &place in places {
+            let Some(shared) = year_context(&site, year, place, findings) else { return Vec::new() };
+            for p in &year.pages {
+                sources
+                    .entry(format!("{}{}index.html", prefix(year.year, place), p.url_path()))
+                    .or_default()
+                    .push(&p.shown);
+            }
+            contexts.push((place, shared));
+        }
+        files.extend(render_year(content, yi, &contexts, &tera, &urls, base, findings));
+        if let Some((_, shared)) = contexts.into_iter().find(|(place, _)| *place == Place::Plain) {
+            current_shared = Some(shared);
+        }
+        let others: Vec<&Policy> = content.years.iter().filter(|y| y.year != year.year).map(|y| &y.policy).collect();
+        for page in &year.pages {
+            findings.extend(super::years::stale_numbers(page, &year.policy, &others));
+        }
     }
-
-    check_links(content, &outs, &by_rel, findings);
-    link_citations(content, &mut outs, findings);
-
-    // Templates, in parallel.
-    let mut files: Vec<OutFile> = outs
-        .par_iter()
-        .filter_map(|o| {
-            let page = &content.pages[o.index];
-            let url = page.url_path();
-            let mut ctx = shared.clone();
-            ctx.insert("root", &root_prefix(&url));
-            ctx.insert("current", &url);
-            ctx.insert("page_title", &page.front.title);
-            ctx.insert("description", &page.front.description);
-            ctx.insert(
-                "page",
-                &PageView {
-                    title: &page.front.title,
-                    description: &page.front.description,
-                    content: &o.rendered.html,
-                    toc: &o.rendered.headings,
-                    url: &url,
-                },
-            );
-            if let Some(c) = &o.chart {
-                ctx.insert("quota_chart", c);
-            }
-            let template = page.front.template.as_deref().unwrap_or("page.html");
-            match tera.render(template, &ctx) {
-                Ok(html) => Some(Ok(OutFile { path: format!("{url}index.html"), bytes: html.into_bytes() })),
-                Err(e) => Some(Err(Finding::error(
-                    &page.shown,
-                    0,
-                    format!("套用模板 {template} 失败：{}", templates::error_text(&e)),
-                ))),
-            }
-        })
-        .collect::<Vec<Result<OutFile, Finding>>>()
-        .into_iter()
-        .filter_map(|r| r.map_err(|f| findings.push(f)).ok())
-        .collect();
+    let Some(shared) = current_shared else { return Vec::new() };
 
     let mut special = |name: &str, path: &str, root: &str, current: &str, title: &str, extra: &dyn Fn(&mut Context)| {
         let mut ctx = shared.clone();
@@ -248,23 +336,44 @@ pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> 
             Err(e) => findings.push(Finding::error(&format!("templates/{name}"), 0, templates::error_text(&e))),
         }
     };
-    let deadlines = deadline_views(content);
+    let deadlines = deadline_views(&content.current().policy);
     special("index.html", "index.html", "", "", &content.settings.title, &|ctx| {
         ctx.insert("deadlines", &deadlines);
         ctx.insert("description", &content.settings.description);
     });
-    let policy_json = super::script_json(&content.policy).unwrap_or_default();
+    let policy_json = super::script_json(&content.current().policy).unwrap_or_default();
+    let all_policies: Vec<&Policy> = content.years.iter().map(|y| &y.policy).collect();
+    let policies_json = super::script_json(&all_policies).unwrap_or_default();
     special("check.html", "check/index.html", "../", "check/", "学时自查", &|ctx| {
         ctx.insert("policy_json", &policy_json);
+        ctx.insert("policies_json", &policies_json);
         ctx.insert("checker", &assets::checker_available());
         ctx.insert("description", &content.settings.check_description);
+    });
+    let archive = archive_entries(content);
+    let archive_description = format!(
+        "{}历年专业技术人员继续教育通知：{}",
+        content.settings.title,
+        content
+            .years
+            .iter()
+            .rev()
+            .map(|y| format!("{}年度（{}）", y.year, y.policy.source))
+            .collect::<Vec<_>>()
+            .join("、")
+    );
+    special("archive.html", "archive/index.html", "../", "archive/", "历年通知", &|ctx| {
+        ctx.insert("archive", &archive);
+        ctx.insert("description", &archive_description);
     });
     // The 404 page is served at any depth, so it links from the site's base path.
     special("404.html", "404.html", &base.path, "404", "页面不存在", &|_| {});
     match &base.url {
         Some(url) => {
-            let mut urls = vec![url.clone(), format!("{url}check/")];
-            urls.extend(content.pages.iter().map(|p| format!("{url}{}", p.url_path())));
+            // Canonical addresses only: each year's pages at <year>/…, not their plain copies.
+            let mut paths: Vec<&String> = urls.iter().collect();
+            paths.sort_by_key(|p| (p.matches('/').count(), p.as_str()));
+            let urls: Vec<String> = paths.into_iter().map(|p| format!("{url}{p}")).collect();
             special("sitemap.xml", "sitemap.xml", "", "", "", &|ctx| ctx.insert("urls", &urls));
         }
         None => findings.push(Finding::warning(
@@ -273,20 +382,43 @@ pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> 
             format!("base_url“{}”只有路径，没有完整网址：不生成 sitemap.xml（在 site.toml 或 --base-url 中写完整网址，如 https://example.gov.cn{}）", base.path, base.path),
         )),
     }
+    for (yi, year) in content.years.iter().enumerate().skip(1) {
+        let Some(shared) = year_context(&site, year, Place::Year, findings) else { continue };
+        let previous = &content.years[yi - 1];
+        let url = changes_url(year.year);
+        let root = root_prefix(&url);
+        let mut ctx = shared;
+        ctx.insert("root", &root);
+        ctx.insert("current", &url);
+        ctx.insert("page_title", &format!("{}年度与{}年度相比", year.year, previous.year));
+        ctx.insert(
+            "description",
+            &format!(
+                "{}年度继续教育政策与{}年度相比有哪些变化：学时要求、时间节点和通知信息。",
+                year.year, previous.year
+            ),
+        );
+        ctx.insert("changes", &jxjy_core::policy_diff::diff(&previous.policy, &year.policy));
+        ctx.insert("previous", &previous.policy);
+        ctx.insert("previous_url", &counterpart(previous, Some("notice.md")));
+        ctx.insert("year_bar", &year_bar(content, yi, None));
+        ctx.insert("canonical", &canonical(base, &root, &url));
+        match tera.render("changes.html", &ctx) {
+            Ok(s) => files.push(OutFile { path: format!("{url}index.html"), bytes: s.into_bytes() }),
+            Err(e) => findings.push(Finding::error("templates/changes.html", 0, templates::error_text(&e))),
+        }
+    }
     files.extend(assets::files());
     // Two files with one path would silently drop one of them (`check.md` and the self-check page,
-    // `guide.md` and `guide/index.md`, `index.md` and the home page).
+    // `guide.md` and `guide/index.md`, `index.md` and the home page, `2021/changes.md` and the
+    // comparison).
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for f in &files {
         *counts.entry(f.path.as_str()).or_default() += 1;
     }
-    let mut by_path: HashMap<String, Vec<&str>> = HashMap::new();
-    for p in &content.pages {
-        by_path.entry(format!("{}index.html", p.url_path())).or_default().push(&p.shown);
-    }
     for (path, n) in counts.into_iter().filter(|(_, n)| *n > 1) {
         let url = format!("/{}", path.trim_end_matches("index.html"));
-        let pages = by_path.get(path).map(Vec::as_slice).unwrap_or_default();
+        let pages = sources.get(path).map(Vec::as_slice).unwrap_or_default();
         if pages.is_empty() {
             findings.push(Finding::error("jxjy", 0, format!("生成了两个 {path}")));
         }
@@ -299,17 +431,174 @@ pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> 
     files
 }
 
-fn render_page(
-    index: usize,
-    page: &Source,
+/// What every page of `year` written in `place` shares: the site, its policy, its navigation.
+fn year_context(site: &serde_json::Value, year: &Year, place: Place, findings: &mut Vec<Finding>) -> Option<Context> {
+    let policy = match serde_json::to_value(&year.policy) {
+        Ok(v) => v,
+        Err(e) => {
+            findings.push(Finding::error(&year.policy_file, 0, e.to_string()));
+            return None;
+        }
+    };
+    let mut shared = Context::new();
+    shared.insert("site", site);
+    shared.insert("policy", &policy);
+    shared.insert("nav", &nav_items(year, place));
+    shared.insert("year_url", &prefix(year.year, place));
+    Some(shared)
+}
+
+fn archive_entries(content: &Content) -> Vec<ArchiveEntry> {
+    content
+        .years
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, y)| ArchiveEntry {
+            year: y.year,
+            current: i == content.current,
+            source: y.policy.source.clone(),
+            title: y.policy.title.clone(),
+            issuer: y.policy.issuer.clone(),
+            published: y.policy.published.to_string(),
+            pages: nav_items(y, Place::Year),
+            changes: (i > 0).then(|| changes_url(y.year)),
+            previous: i.checked_sub(1).map(|p| content.years[p].year),
+        })
+        .collect()
+}
+
+/// Renders the pages of `content.years[yi]` into each of its places (`contexts`: the year's own
+/// first). Markdown is rendered once: a page is rendered again for another place only when it
+/// links out of its year, the one thing that differs there. Faults are reported once.
+fn render_year(
     content: &Content,
-    by_rel: &HashMap<&str, usize>,
-    shared: &Context,
-) -> (PageOut, Vec<Finding>) {
+    yi: usize,
+    contexts: &[(Place, Context)],
+    tera: &Tera,
+    site_urls: &HashSet<String>,
+    base: &Base,
+    findings: &mut Vec<Finding>,
+) -> Vec<OutFile> {
+    let year = &content.years[yi];
+    let by_rel: HashMap<&str, usize> = year.pages.iter().enumerate().map(|(i, p)| (p.rel.as_str(), i)).collect();
+    let own: HashSet<String> = year.pages.iter().map(Source::url_path).collect();
+    let Some((first, others)) = contexts.split_first() else { return Vec::new() };
+
+    // Markdown, in parallel: each page is a pure function of its source and the shared context.
+    let ctx = PageContext { year, place: first.0, by_rel: &by_rel, own: &own, shared: &first.1 };
+    let results: Vec<(PageOut, Vec<Finding>, bool)> =
+        year.pages.par_iter().enumerate().map(|(i, page)| render_page(i, page, &ctx)).collect();
+    let mut outs: Vec<PageOut> = Vec::with_capacity(results.len());
+    let mut leaves = Vec::with_capacity(results.len());
+    for (out, f, l) in results {
+        findings.extend(f);
+        outs.push(out);
+        leaves.push(l);
+    }
+    let mut again: Vec<Vec<PageOut>> = others
+        .iter()
+        .map(|(place, shared)| {
+            let ctx = PageContext { year, place: *place, by_rel: &by_rel, own: &own, shared };
+            outs.iter()
+                .zip(&leaves)
+                .map(|(o, leaves)| if *leaves { render_page(o.index, &year.pages[o.index], &ctx).0 } else { o.clone() })
+                .collect()
+        })
+        .collect();
+
+    check_links(year, &outs, &by_rel, site_urls, findings);
+    link_citations(year, &mut outs, findings);
+    for outs in &mut again {
+        link_citations(year, outs, &mut Vec::new());
+    }
+    let mut files = write_pages(content, yi, first, &outs, tera, base, findings);
+    for (place, outs) in others.iter().zip(&again) {
+        files.extend(write_pages(content, yi, place, outs, tera, base, findings));
+    }
+    files
+}
+
+/// The pages of `content.years[yi]` through their templates, in `place`.
+fn write_pages(
+    content: &Content,
+    yi: usize,
+    (place, shared): &(Place, Context),
+    outs: &[PageOut],
+    tera: &Tera,
+    base: &Base,
+    findings: &mut Vec<Finding>,
+) -> Vec<OutFile> {
+    let year = &content.years[yi];
+    let pre = prefix(year.year, *place);
+    // Templates, in parallel.
+    outs.par_iter()
+        .map(|o| {
+            let page = &year.pages[o.index];
+            let url = format!("{pre}{}", page.url_path());
+            let root = root_prefix(&url);
+            let mut ctx = shared.clone();
+            ctx.insert("root", &root);
+            ctx.insert("current", &url);
+            ctx.insert("page_title", &titled(&page.front.title, year.year));
+            ctx.insert("description", &page.front.description);
+            ctx.insert(
+                "page",
+                &PageView {
+                    title: &page.front.title,
+                    description: &page.front.description,
+                    content: &o.rendered.html,
+                    toc: &o.rendered.headings,
+                    url: &url,
+                },
+            );
+            ctx.insert("year_bar", &year_bar(content, yi, Some(&page.rel)));
+            ctx.insert("canonical", &canonical(base, &root, &format!("{}/{}", year.year, page.url_path())));
+            if let Some(c) = &o.chart {
+                ctx.insert("quota_chart", c);
+            }
+            let template = page.front.template.as_deref().unwrap_or("page.html");
+            match tera.render(template, &ctx) {
+                Ok(html) => Ok(OutFile { path: format!("{url}index.html"), bytes: html.into_bytes() }),
+                Err(e) => Err(Finding::error(
+                    &page.shown,
+                    0,
+                    format!("套用模板 {template} 失败：{}", templates::error_text(&e)),
+                )),
+            }
+        })
+        .collect::<Vec<Result<OutFile, Finding>>>()
+        .into_iter()
+        .filter_map(|r| r.map_err(|f| findings.push(f)).ok())
+        .collect()
+}
+
+/// What rendering one page of a year needs besides the page.
+struct PageContext<'a> {
+    year: &'a Year,
+    place: Place,
+    by_rel: &'a HashMap<&'a str, usize>,
+    /// The year's page URLs (`faq/`).
+    own: &'a HashSet<String>,
+    shared: &'a Context,
+}
+
+/// `path` (relative, as written on the page at `url`) resolved from the site root, with a
+/// trailing `/` kept for a folder (`../check/` from `faq/` → `check/`); `None` above the root.
+fn resolve(url: &str, path: &str) -> Option<String> {
+    let joined = join(url.trim_end_matches('/'), path)?;
+    let joined = joined.strip_suffix("index.html").unwrap_or(&joined).trim_end_matches('/').to_owned();
+    let dir = path.ends_with('/') || path.ends_with("index.html") || path == "." || path == "..";
+    Some(if dir && !joined.is_empty() { format!("{joined}/") } else { joined })
+}
+
+/// One page's markdown in `ctx.place`, its findings, and whether it links out of its year (then
+/// its html differs between places).
+fn render_page(index: usize, page: &Source, ctx: &PageContext<'_>) -> (PageOut, Vec<Finding>, bool) {
     let mut findings = Vec::new();
     // Fast path: most pages have no template tags and skip tera altogether.
     let body = if page.body.contains("{{") || page.body.contains("{%") {
-        match render_body(page, shared) {
+        match render_body(page, ctx.shared) {
             Ok(b) => b,
             Err(f) => {
                 findings.push(f);
@@ -322,16 +611,27 @@ fn render_page(
     let url = page.url_path();
     let root = root_prefix(&url);
     let from_dir = dir_of(&page.rel);
+    // Links are written as if the year's pages were at the site root. Under `<year>/` a link
+    // that leaves them (the self-check, the archive, another year, an asset) needs one more `../`.
+    let out_root = root_prefix(&format!("{}{url}", prefix(ctx.year.year, ctx.place)));
+    let leaves = std::cell::Cell::new(false);
     let rewrite = |dest: &str| -> Option<String> {
         if is_external(dest) || dest.starts_with('#') {
             return None;
         }
         let (path, frag) = dest.split_once('#').map_or((dest, None), |(p, f)| (p, Some(f)));
-        if !path.ends_with(".md") {
+        let frag = frag.map(|f| format!("#{f}")).unwrap_or_default();
+        if path.ends_with(".md") {
+            let t = &ctx.year.pages[md_target(ctx.by_rel, from_dir, path)?];
+            return Some(format!("{root}{}{frag}", t.url_path()));
+        }
+        if path.is_empty() {
             return None;
         }
-        let t = &content.pages[md_target(by_rel, from_dir, path)?];
-        Some(format!("{root}{}{}", t.url_path(), frag.map(|f| format!("#{f}")).unwrap_or_default()))
+        let target = resolve(&url, path)?;
+        let own = ctx.own.contains(&target) || ctx.own.contains(&format!("{target}/"));
+        leaves.set(leaves.get() || !own);
+        (!own && ctx.place == Place::Year).then(|| format!("{out_root}{target}{frag}"))
     };
     let rendered = markdown::render(&body, page.body_line, &rewrite);
     for a in &rendered.acting_html {
@@ -351,7 +651,7 @@ fn render_page(
         chart = Some(tables::chart_svg(&q));
     }
     tables::duplicate_rows(&rendered.tables, &page.shown, &mut findings);
-    (PageOut { index, rendered, chart }, findings)
+    (PageOut { index, rendered, chart }, findings, leaves.get())
 }
 
 /// Renders template tags in a page body (FAQ numbers and dates from the policy).
@@ -432,13 +732,21 @@ fn closest_name(wanted: &str, ctx: &serde_json::Value) -> Option<String> {
     names.into_iter().map(|n| (distance(wanted, &n), n)).filter(|(d, _)| *d <= 3).min().map(|(_, n)| n)
 }
 
-fn check_links(content: &Content, outs: &[PageOut], by_rel: &HashMap<&str, usize>, findings: &mut Vec<Finding>) {
+/// Checks the links of a year's pages: `.md` links and anchors within the year, built URLs
+/// (resolved as if the year's pages were at the site root) among the year's pages, `site_urls`
+/// and the assets.
+fn check_links(
+    year: &Year,
+    outs: &[PageOut],
+    by_rel: &HashMap<&str, usize>,
+    site_urls: &HashSet<String>,
+    findings: &mut Vec<Finding>,
+) {
     let anchors: Vec<HashSet<&str>> =
         outs.iter().map(|o| o.rendered.headings.iter().map(|h| h.id.as_str()).collect()).collect();
-    let mut known: HashSet<String> = content.pages.iter().map(|p| p.url_path()).collect();
-    known.extend(["".to_owned(), "check/".to_owned()]);
+    let known: HashSet<String> = year.pages.iter().map(|p| p.url_path()).collect();
     for o in outs {
-        let page = &content.pages[o.index];
+        let page = &year.pages[o.index];
         for Link { dest, line } in &o.rendered.links {
             if is_external(dest) {
                 continue;
@@ -460,7 +768,7 @@ fn check_links(content: &Content, outs: &[PageOut], by_rel: &HashMap<&str, usize
                     let p = p.trim_end_matches("index.html").to_owned();
                     if p.is_empty() || p.ends_with('/') { p } else { format!("{p}/") }
                 });
-                if !resolved.is_some_and(|r| known.contains(&r) || assets::is_asset(&r)) {
+                if !resolved.is_some_and(|r| known.contains(&r) || site_urls.contains(&r) || assets::is_asset(&r)) {
                     findings.push(Finding::error(&page.shown, *line, format!("链接“{dest}”指向的页面不存在")));
                 }
                 None
@@ -468,7 +776,7 @@ fn check_links(content: &Content, outs: &[PageOut], by_rel: &HashMap<&str, usize
             if let (Some(t), Some(frag)) = (target, frag) {
                 let wanted = decode_percent(frag);
                 if !anchors[t].contains(wanted.as_str()) {
-                    let shown = &content.pages[t].shown;
+                    let shown = &year.pages[t].shown;
                     findings.push(Finding::error(
                         &page.shown,
                         *line,
@@ -486,18 +794,18 @@ const CITATION: &str = "<p>依据：《通知》";
 /// Turns the clause labels of every `依据：《通知》四（一）、五（二）` paragraph into links to the
 /// notice page's anchors (`notice.md`: its numbered headings and clause paragraphs). A label the
 /// notice has no anchor for stays text, with a warning on the line that cites it.
-fn link_citations(content: &Content, outs: &mut [PageOut], findings: &mut Vec<Finding>) {
-    let Some(notice) = outs.iter().find(|o| content.pages[o.index].rel == "notice.md") else {
+fn link_citations(year: &Year, outs: &mut [PageOut], findings: &mut Vec<Finding>) {
+    let Some(notice) = outs.iter().find(|o| year.pages[o.index].rel == "notice.md") else {
         return;
     };
-    let notice_url = content.pages[notice.index].url_path();
+    let notice_url = year.pages[notice.index].url_path();
     let clauses: HashMap<String, String> =
         notice.rendered.clauses.iter().map(|c| (c.label.clone(), c.id.clone())).collect();
-    for o in outs.iter_mut().filter(|o| content.pages[o.index].rel != "notice.md") {
+    for o in outs.iter_mut().filter(|o| year.pages[o.index].rel != "notice.md") {
         if !o.rendered.html.contains(CITATION) {
             continue;
         }
-        let page = &content.pages[o.index];
+        let page = &year.pages[o.index];
         let target = format!("{}{notice_url}", root_prefix(&page.url_path()));
         let mut missing = Vec::new();
         o.rendered.html = cite_links(&o.rendered.html, &target, &clauses, &mut missing);
@@ -583,9 +891,9 @@ pub fn decode_percent(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn deadline_views(content: &Content) -> Vec<DeadlineView> {
-    let jan1 = chrono::NaiveDate::from_ymd_opt(content.policy.year, 1, 1).unwrap_or_default();
-    jxjy_core::deadlines::upcoming(&content.policy, jan1)
+fn deadline_views(policy: &Policy) -> Vec<DeadlineView> {
+    let jan1 = chrono::NaiveDate::from_ymd_opt(policy.year, 1, 1).unwrap_or_default();
+    jxjy_core::deadlines::upcoming(policy, jan1)
         .into_iter()
         .map(|d| DeadlineView {
             date: d.date.to_string(),

@@ -11,6 +11,7 @@ pub mod serve;
 pub mod tables;
 pub mod templates;
 pub mod xlsx_template;
+pub mod years;
 
 use std::path::Path;
 

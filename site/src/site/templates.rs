@@ -17,6 +17,8 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ("index.html", include_str!("../../templates/index.html")),
     ("check.html", include_str!("../../templates/check.html")),
     ("404.html", include_str!("../../templates/404.html")),
+    ("archive.html", include_str!("../../templates/archive.html")),
+    ("changes.html", include_str!("../../templates/changes.html")),
     ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
 ];
 
