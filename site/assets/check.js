@@ -4,6 +4,10 @@
 const $ = (id) => document.getElementById(id);
 const policyText = $("policy-data").textContent;
 const policy = JSON.parse(policyText);
+// Every year's policy on a site with several years: a file with rows of several years is then
+// judged year by year (the worker asks the core for the person × year grid).
+const policiesText = $("policies") ? $("policies").textContent : "[]";
+const severalYears = JSON.parse(policiesText).length > 1;
 
 // The Chinese names of fields, reasons and deadlines come from jxjy-core (the worker posts them
 // when the module is ready), so the page and the CLI never word them differently.
@@ -36,7 +40,7 @@ let worker = null, ready = false, seq = 0, queued = null, lastInput = null, sent
 function startWorker() {
   ready = false;
   worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
-  worker.postMessage({ type: "policy", policy: policyText });
+  worker.postMessage({ type: "policy", policy: policyText, policies: severalYears ? policiesText : null });
   worker.onmessage = (e) => {
     const m = e.data;
     if (m.type === "ready") {
@@ -52,7 +56,8 @@ function startWorker() {
       let report;
       try { report = JSON.parse(m.json); } catch (err) { status("结果无法解析：" + err, "error"); return; }
       if (report.fatal) { status(report.fatal, "error"); $("results").hidden = true; document.body.dataset.state = "fatal"; return; }
-      show(report);
+      if (report.years) showYears(report);
+      else { $("years-grid").hidden = true; show(report); }
     } else if (m.type === "crash") {
       crashed(m.message);
     }
@@ -170,6 +175,69 @@ function show(report) {
   }
   // Local timing only (read by tests/e2e/budget.mjs); nothing is sent anywhere.
   window.__jxjyLastCheckMs = performance.now() - sentAt;
+}
+
+// ---- several years ----
+// A file whose rows belong to several years (a 职称 application looks at every year since the
+// last promotion): the person × year grid (达标 / 未达标 / 无政策), each year judged by its own
+// policy, and under it one year's full result; a year's button in the grid shows that year.
+function showYears(result) {
+  const box = $("years-grid");
+  const judged = result.years.filter((y) => y.report);
+  if (!judged.length) {
+    box.hidden = true;
+    status(result.years.map((y) => y.message).join("；") + "。", "error");
+    $("results").hidden = true;
+    document.body.dataset.state = "fatal";
+    return;
+  }
+  let shown = judged[judged.length - 1].year; // the newest year with a policy
+  const cellText = (c) => c.verdict === "met" ? "达标" : c.verdict === "short" ? "未达标（还需 " + fmt(c.needed) + " 学时）" : "无政策";
+  const cell = (c) => c.verdict === "short" ? ["未达标", el("span", { class: "need", text: "还需 " + fmt(c.needed) + " 学时" })] : cellText(c);
+  const draw = () => {
+    const head = el("tr", {}, el("th", { scope: "col", text: "人员" }), result.years.map((y) => el("th", { scope: "col" }, y.report
+      ? el("button", { type: "button", class: "year-pick", "data-year": String(y.year), "aria-pressed": String(y.year === shown), "aria-label": y.year + "年度明细", text: String(y.year) })
+      : String(y.year))));
+    const rows = result.grid.map((p) => el("tr", {},
+      el("th", { scope: "row" }, p.person, p.id ? el("span", { class: "id", text: p.id }) : null),
+      p.years.map((c) => el("td", { class: "year-" + c.verdict, "data-year": String(c.year) }, cell(c)))));
+    const missing = result.years.filter((y) => !y.report).map((y) => el("li", { text: y.message + "（文件中该年度有 " + y.rows + " 行记录）" }));
+    box.replaceChildren(
+      el("h3", { id: "years-title", text: "各年度是否达标（" + result.years.map((y) => y.year).join("、") + "，每年按当年的政策）" }),
+      el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-labelledby": "years-title" },
+        el("table", { class: "years" }, el("thead", {}, head), el("tbody", {}, rows))),
+      missing.length ? el("ul", { class: "no-policy" }, missing) : null,
+      el("p", { class: "hint", text: "下方是 " + shown + " 年度的明细；点表头的年度查看其他年度。" }));
+    box.hidden = false;
+    for (const b of box.querySelectorAll("button.year-pick")) {
+      b.addEventListener("click", () => {
+        shown = Number(b.dataset.year);
+        draw();
+        detail();
+        box.querySelector(`button.year-pick[data-year="${shown}"]`).focus();
+      });
+    }
+  };
+  // The status line speaks for every year, not only the one shown below.
+  const detail = () => {
+    show(result.years.find((y) => y.year === shown).report);
+    const short = result.grid.some((p) => p.years.some((c) => c.verdict === "short"));
+    const parts = result.years.map((y) => {
+      if (!y.report) return y.year + "年度无政策文件，无法判断";
+      const cells = result.grid.map((p) => p.years.find((c) => c.year === y.year));
+      if (cells.length === 1) return y.year + "年度" + cellText(cells[0]);
+      return y.year + "年度 " + cells.filter((c) => c.verdict === "met").length + "/" + cells.length + " 人达标";
+    });
+    status("文件中的记录属于 " + result.years.length + " 个年度：" + parts.join("；") + "。", short ? "bad" : "ok");
+  };
+  draw();
+  detail();
+  if (lastInput && lastInput.reveal) {
+    const title = $("years-title");
+    title.setAttribute("tabindex", "-1");
+    title.focus({ preventScroll: true });
+    title.scrollIntoView({ block: "start" });
+  }
 }
 
 // What a printed report starts with: the site, the policy, the person, the date checked, the verdict.

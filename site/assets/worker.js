@@ -1,9 +1,11 @@
 // The self-check worker: decodes the file, runs jxjy-core (WebAssembly) and posts the report
 // back. Runs off the main thread so a 50 MB file never freezes the page. No network requests
 // except fetching the module itself from this site.
-import init, { check, encoding, labels } from "./jxjy_wasm.js";
+import init, { check, check_years, encoding, labels } from "./jxjy_wasm.js";
 
-let policyJson = null;
+// The current year's policy, and every year's when the site has several (then a file is judged
+// year by year, each year by its own policy).
+let policyJson = null, policiesJson = null;
 const ready = init()
   .then(() => postMessage({ type: "ready", labels: labels() }))
   .catch((e) => postMessage({ type: "crash", id: 0, message: "无法加载检查模块：" + e }));
@@ -36,6 +38,7 @@ onmessage = async (e) => {
   const msg = e.data;
   if (msg.type === "policy") {
     policyJson = msg.policy;
+    policiesJson = msg.policies || null;
     return;
   }
   if (msg.type !== "check") return;
@@ -50,18 +53,20 @@ onmessage = async (e) => {
       return;
     }
     const raw = msg.text !== undefined ? null : new Uint8Array(msg.bytes);
-    let checkWith = check;
+    let module = { check, check_years };
     if (raw && isXls(raw)) {
       postMessage({ type: "progress", id: msg.id, stage: "正在加载旧版 Excel（.xls）读取模块…" });
       try {
-        checkWith = (await loadXlsReader()).check;
+        module = await loadXlsReader();
       } catch (_) {
         // Not published with this site (or not reachable): the main module names the file and what to do.
       }
     }
     const bytes = raw ? toCoreBytes(raw) : new TextEncoder().encode(msg.text);
     postMessage({ type: "progress", id: msg.id, stage: "正在逐行核查 " + (bytes.length / 1024 / 1024).toFixed(1) + " MB…" });
-    const json = checkWith(bytes, policyJson, msg.today);
+    const json = policiesJson
+      ? module.check_years(bytes, policiesJson, policyJson, msg.today)
+      : module.check(bytes, policyJson, msg.today);
     postMessage({ type: "result", id: msg.id, json });
   } catch (err) {
     // A trap (a Rust panic) or running out of memory: this instance is no longer usable.

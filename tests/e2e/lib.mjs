@@ -38,9 +38,9 @@ export function serveDir(dir, { prefix = "/", wasmMime = "application/wasm" } = 
 }
 
 /** Builds the site with the release binary into `out` and returns `out`. */
-export function buildSite(out, baseUrl = "/") {
+export function buildSite(out, baseUrl = "/", content = "content") {
   const bin = process.env.JXJY_BIN || path.join(ROOT, "target/release/jxjy");
-  execFileSync(bin, ["build", "--content", path.join(ROOT, "content"), "--out", out, "--base-url", baseUrl], { stdio: ["ignore", "ignore", "pipe"] });
+  execFileSync(bin, ["build", "--content", path.join(ROOT, content), "--out", out, "--base-url", baseUrl], { stdio: ["ignore", "ignore", "pipe"] });
   return out;
 }
 

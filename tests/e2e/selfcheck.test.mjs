@@ -31,17 +31,19 @@ const cliLedger = (file) => csvRecords(execFileSync(BIN, ["check", file, "--toda
 const cli = (file, today = "2020-11-01") =>
   JSON.parse(execFileSync(BIN, ["check", file, "--today", today, "--format", "json", "--policy", path.join(ROOT, "content/2020/policy.toml")]));
 
-let browser, rootServer, subServer, oddMimeServer;
+let browser, rootServer, subServer, oddMimeServer, yearsServer;
 before(async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "jxjy-e2e-"));
   rootServer = await serveDir(buildSite(path.join(tmp, "root"), "/"));
   subServer = await serveDir(buildSite(path.join(tmp, "sub"), "/jxjy/"), { prefix: "/jxjy/" });
   oddMimeServer = await serveDir(path.join(tmp, "sub"), { prefix: "/jxjy/", wasmMime: "application/octet-stream" });
+  // Two policy years (2020 real, 2021 a fictional test fixture): never published.
+  yearsServer = await serveDir(buildSite(path.join(tmp, "years"), "/", "tests/fixtures/sites/two-years"));
   browser = await launch();
 });
 after(async () => {
   await browser?.close();
-  await Promise.all([rootServer, subServer, oddMimeServer].map((s) => s?.close()));
+  await Promise.all([rootServer, subServer, oddMimeServer, yearsServer].map((s) => s?.close()));
 });
 
 /** A page on the self-check with every request and console error recorded. */
@@ -607,4 +609,39 @@ test("jxjy serve: the open page reloads after a content edit", async () => {
   } finally {
     child.kill();
   }
+});
+
+// Issue 11: a file with rows of several years on a site with several policy years.
+test("several years: the person × year grid gives the CLI's verdicts, a year without a policy is said, each year's detail is one click away", async () => {
+  const { ctx, page, errors } = await checkerPage(yearsServer);
+  await page.fill("#today", "2021-11-01");
+  const file = fixture("years/three-years.csv");
+  const policies = ["2020", "2021"].flatMap((y) => ["--policy", path.join(ROOT, "tests/fixtures/sites/two-years", y, "policy.toml")]);
+  const want = JSON.parse(execFileSync(BIN, ["check", file, "--years", "all", "--today", "2021-11-01", "--format", "json", ...policies]));
+  await page.setInputFiles("#file", file);
+  await waitDone(page);
+  assert.equal(await page.isVisible("#years-grid"), true);
+  const grid = await page.$$eval("table.years tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => [Number(td.dataset.year), td.className.replace("year-", "")])));
+  assert.deepEqual(grid, want.grid.map((p) => p.years.map((c) => [c.year, c.verdict])));
+  assert.deepEqual(grid[0].map((c) => c[1]), ["no_policy", "met", "short"], "张伟: 2019 无政策, 2020 达标, 2021 未达标");
+  assert.match(await page.textContent("table.years tbody tr:nth-child(1) td[data-year='2021']"), /还需 4 学时/);
+  assert.match(await page.textContent("#years-grid .no-policy"), /没有2019年度的政策文件/);
+  assert.match(await page.textContent("#status"), /3 个年度/);
+  // The newest year with a policy is shown below; 2020 is one click away, judged by 2020's policy.
+  assert.match(await page.textContent("#report-meta"), /2021年度/);
+  await page.click("button.year-pick[data-year='2020']");
+  assert.match(await page.textContent("#report-meta"), /2020年度/);
+  assert.equal(await page.getAttribute("button.year-pick[data-year='2020']", "aria-pressed"), "true");
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.year), "2020");
+  const people2020 = await page.$$eval("table.people tbody tr", (trs) => trs.map((t) => t.children[2].textContent));
+  const cli2020 = want.years.find((y) => y.year === 2020).report.people.map((p) => (p.compliant ? "达标" : "未达标"));
+  assert.deepEqual(people2020, cli2020);
+  // A file of one year is judged by that year's policy, not the site's current one, with no grid.
+  await page.evaluate(() => { document.body.dataset.state = ""; });
+  await page.setInputFiles("#file", fixture("personal.csv"));
+  await waitDone(page);
+  assert.equal(await page.isVisible("#years-grid"), false);
+  assert.match(await page.textContent("#report-meta"), /2020年度/);
+  assert.deepEqual(errors, []);
+  await ctx.close();
 });

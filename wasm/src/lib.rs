@@ -22,11 +22,15 @@ pub fn check(bytes: &[u8], policy_json: &str, today: &str) -> String {
         let options = CheckOptions { ledger: true, ledger_cap: Some(LEDGER_CAP) };
         jxjy_core::check_with(bytes, &policy, today, options).map_err(|e| e.to_string())
     });
-    let report = match result {
-        Ok(report) => report,
-        Err(message) => return fatal(&message),
-    };
-    let mut json = match serde_json::to_string(&report) {
+    match result {
+        Ok(report) => report_json(&report),
+        Err(message) => fatal(&message),
+    }
+}
+
+/// The report as JSON, with `people_csv` when it has several people.
+fn report_json(report: &jxjy_core::Report) -> String {
+    let mut json = match serde_json::to_string(report) {
         Ok(json) => json,
         Err(e) => return fatal(&e.to_string()),
     };
@@ -40,6 +44,37 @@ pub fn check(bytes: &[u8], policy_json: &str, today: &str) -> String {
         }
     }
     json
+}
+
+/// Checks `bytes` year by year against `policies_json` (a JSON array of every year's policy, as
+/// the site embeds it): when the rows belong to several years, the person × year grid and each
+/// year's report (`{"years": […], "grid": […]}`); when they belong to one year that has a
+/// policy, that year's report exactly as [`check`] gives it; with no dated row, [`check`] against
+/// `current_json`, the policy of the site's current year.
+#[wasm_bindgen]
+pub fn check_years(bytes: &[u8], policies_json: &str, current_json: &str, today: &str) -> String {
+    let policies = match serde_json::from_str::<Vec<serde_json::Value>>(policies_json) {
+        Ok(values) => values.iter().map(|v| Policy::from_json(&v.to_string())).collect::<Result<Vec<_>, _>>(),
+        Err(e) => return fatal(&format!("政策数据无法解析：{e}")),
+    };
+    let policies = match policies {
+        Ok(p) => p,
+        Err(e) => return fatal(&e.to_string()),
+    };
+    let Ok(day) = today.parse::<NaiveDate>() else { return fatal(&format!("日期“{today}”无效")) };
+    let options = CheckOptions { ledger: true, ledger_cap: Some(LEDGER_CAP) };
+    let mut years = match jxjy_core::years::check_years(bytes, &policies, day, None, options) {
+        Ok(years) => years,
+        Err(e) => return fatal(&e.to_string()),
+    };
+    match years.years.len() {
+        0 => check(bytes, current_json, today),
+        1 if years.years[0].report.is_some() => {
+            let report = years.years.remove(0).report.expect("checked above");
+            report_json(&report)
+        }
+        _ => serde_json::to_string(&years).unwrap_or_else(|e| fatal(&e.to_string())),
+    }
 }
 
 /// The WHATWG label of the encoding the core reads `bytes` in (`utf-8`, `gb18030`, `utf-16le`…),
