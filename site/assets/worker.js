@@ -34,6 +34,11 @@ function toCoreBytes(bytes) {
 // this is the same check for anything else sent here (core/tests/bounds.rs keeps the numbers equal).
 const MAX_INPUT_BYTES = 209715200;
 
+// Several policy years: each year the rows belong to, by its own policy; else the one policy.
+function runCheck(module, bytes, today) {
+  return policiesJson ? module.check_years(bytes, policiesJson, policyJson, today) : module.check(bytes, policyJson, today);
+}
+
 onmessage = async (e) => {
   const msg = e.data;
   if (msg.type === "policy") {
@@ -64,9 +69,7 @@ onmessage = async (e) => {
     }
     const bytes = raw ? toCoreBytes(raw) : new TextEncoder().encode(msg.text);
     postMessage({ type: "progress", id: msg.id, stage: "正在逐行核查 " + (bytes.length / 1024 / 1024).toFixed(1) + " MB…" });
-    const json = policiesJson
-      ? module.check_years(bytes, policiesJson, policyJson, msg.today)
-      : module.check(bytes, policyJson, msg.today);
+    const json = runCheck(module, bytes, msg.today);
     postMessage({ type: "result", id: msg.id, json });
   } catch (err) {
     // A trap (a Rust panic) or running out of memory: this instance is no longer usable.

@@ -333,8 +333,8 @@ test("a crashed worker is restarted and the user is told", async () => {
   await ctx.route("**/assets/worker.js", async (route) => {
     const res = await route.fetch();
     const body = (await res.text()).replace(
-      "const json = checkWith(bytes, policyJson, msg.today);",
-      "if (new TextDecoder().decode(bytes).includes('CRASH')) throw new WebAssembly.RuntimeError('unreachable'); const json = checkWith(bytes, policyJson, msg.today);");
+      "const json = runCheck(module, bytes, msg.today);",
+      "if (new TextDecoder().decode(bytes).includes('CRASH')) throw new WebAssembly.RuntimeError('unreachable'); const json = runCheck(module, bytes, msg.today);");
     assert.ok(body.includes("'CRASH'"), "the worker still has the line this test patches");
     await route.fulfill({ response: res, body });
   });
