@@ -29,7 +29,8 @@ fuzz_target!(|data: &[u8]| {
     ALLOC.reset_peak_usage();
     let result = jxjy_core::check(data, policy, today);
     let peak = ALLOC.peak_usage().saturating_sub(base);
-    if !data.starts_with(b"PK") {
+    // Workbooks are held to their own bounds: an .xlsx's parts inflate, an .xls is the `xls` target's.
+    if !data.starts_with(b"PK") && !data.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         let bound = MEMORY_FACTOR * data.len() + (1 << 20);
         assert!(peak <= bound, "peak {peak} bytes for {} input bytes (bound {bound})", data.len());
     }
