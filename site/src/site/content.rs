@@ -104,8 +104,10 @@ pub struct Content {
 
 /// A file as shown in messages: the path as the user can open it from where they ran jxjy
 /// (the content folder they named, joined with the file's place in it).
-fn shown(path: &Path) -> String {
-    path.display().to_string().replace('\\', "/")
+/// Written with the platform's separator (`content\2020\faq.md` on Windows), whichever the
+/// user typed, so that it can be pasted back into their shell or file manager.
+pub fn shown(path: &Path) -> String {
+    path.display().to_string().replace(['/', '\\'], std::path::MAIN_SEPARATOR_STR)
 }
 
 /// The line of a toml error inside `text`, from its byte span.

@@ -262,12 +262,12 @@ pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> 
     let before = findings.len();
     for (name, text) in &content.templates {
         for (line, message) in templates::forbidden_calls(text) {
-            let file = format!("{}/{name}", content.templates_dir);
+            let file = format!("{}{}{name}", content.templates_dir, std::path::MAIN_SEPARATOR);
             findings.push(Finding::error(&file, line, format!("模板有误：{message}")));
         }
     }
     for (name, line, message) in templates::reference_loops(&content.templates) {
-        let file = format!("{}/{name}", content.templates_dir);
+        let file = format!("{}{}{name}", content.templates_dir, std::path::MAIN_SEPARATOR);
         findings.push(Finding::error(&file, line, format!("模板有误：{message}")));
     }
     if findings.len() > before {
