@@ -371,7 +371,8 @@ fn a_page_name_that_would_climb_out_of_the_output_is_a_content_error() {
 #[test]
 fn two_pages_or_a_page_and_a_built_file_with_one_url_is_an_error() {
     let (dir, content) = content_copy();
-    std::fs::write(content.join("2020/check.md"), "+++\ntitle = \"撞名\"\n+++\n正文\n").unwrap();
+    // In the navigation, so also at the plain address /check/.
+    std::fs::write(content.join("2020/check.md"), "+++\ntitle = \"撞名\"\nweight = 9\n+++\n正文\n").unwrap();
     let res = build(&content, &dir.path().join("public"), "/");
     let stderr = String::from_utf8_lossy(&res.stderr);
     assert_eq!(res.status.code(), Some(1), "{stderr}");
@@ -577,7 +578,7 @@ fn raw_html_that_can_act_is_warned_about_and_shown_as_text() {
     let out = dir.path().join("public");
     let res = build(&content, &out, "/");
     assert_eq!(res.status.code(), Some(0), "{}", String::from_utf8_lossy(&res.stderr));
-    let page = read(&out, "raw/index.html");
+    let page = read(&out, "2020/raw/index.html");
     let body = page.split_once("<div class=\"content\">").unwrap().1;
     for bad in ["<meta", "<script>alert", "<iframe", "<img", "<a href=\" java", "<object", "<embed", "<div\n"] {
         assert!(!body.contains(bad), "{bad} left in the page: {body}");
@@ -1079,14 +1080,15 @@ fn a_page_on_the_address_of_a_generated_page_is_an_error_in_every_year() {
     let dir = tempfile::tempdir().unwrap();
     let content = dir.path().join("content");
     copy_dir(&root().join(TWO_YEARS), &content);
+    // In the navigation: the current year's are then also at the plain addresses.
     for page in ["2021/changes.md", "2021/archive.md", "2020/archive.md"] {
-        std::fs::write(content.join(page), "+++\ntitle = \"撞名\"\n+++\n正文\n").unwrap();
+        std::fs::write(content.join(page), "+++\ntitle = \"撞名\"\nweight = 9\n+++\n正文\n").unwrap();
     }
     let res = jxjy(&["lint", "--content", content.to_str().unwrap()]);
     let text = String::from_utf8(res.stderr).unwrap();
     assert_eq!(res.status.code(), Some(1), "{text}");
     assert!(text.contains("2021/changes.md: 错误: 页面的网址 /2021/changes/ 与自动生成的页面相同"), "{text}");
-    // The current year's pages are also at the plain addresses, where the archive is.
+    // The current year's pages in the navigation are also at the plain addresses, where the archive is.
     assert!(text.contains("2021/archive.md: 错误: 页面的网址 /archive/ 与自动生成的页面相同"), "{text}");
     // An earlier year's page is only at /2020/archive/: no clash.
     assert!(!text.contains("2020/archive.md: 错误"), "{text}");
@@ -1131,7 +1133,7 @@ fn an_unchanged_rebuild_writes_nothing() {
     let res = build(&content, &out, "/");
     let after = times(&out);
     let rewritten: Vec<_> = after.iter().filter(|(p, t)| before.get(*p) != Some(t)).map(|(p, _)| p.clone()).collect();
-    assert!(rewritten.contains(&PathBuf::from("more/p3/index.html")), "{rewritten:?}");
+    assert!(rewritten.contains(&PathBuf::from("2020/more/p3/index.html")), "{rewritten:?}");
     assert!(rewritten.len() < before.len() / 2, "{}: {rewritten:?}", String::from_utf8_lossy(&res.stderr));
 }
 
@@ -1186,4 +1188,53 @@ fn a_killed_build_leaves_each_file_old_or_new_never_torn() {
     left.sort();
     assert_eq!(left, ["new", "new-out", "old", "old-out", "public"].map(std::ffi::OsString::from));
     eprintln!("a build killed part way left old and new files side by side: {saw_a_mix}");
+}
+
+/// The current year's pages in the navigation (and its notice) are also at the plain addresses;
+/// the rest of the year only under `<year>/`, so a large year is not written twice. The plain
+/// copies link there.
+#[test]
+fn only_the_front_pages_of_the_current_year_are_copied_to_the_plain_addresses() {
+    let (dir, content) = content_copy();
+    std::fs::write(
+        content.join("2020/guide.md"),
+        "+++\ntitle = \"办事指南\"\n+++\n\n## 材料\n\n见[常见问题](faq.md)。\n",
+    )
+    .unwrap();
+    let faq = std::fs::read_to_string(content.join("2020/faq.md")).unwrap();
+    std::fs::write(content.join("2020/faq.md"), format!("{faq}\n另见[办事指南](guide.md#材料)。\n")).unwrap();
+    let out = dir.path().join("public");
+    let res = build(&content, &out, "/");
+    assert_eq!(res.status.code(), Some(0), "{}", String::from_utf8_lossy(&res.stderr));
+    assert!(out.join("2020/guide/index.html").exists());
+    assert!(!out.join("guide").exists(), "a page outside the navigation was copied to the plain address");
+    for p in ["faq", "notice", "quota"] {
+        assert!(out.join(p).join("index.html").exists() && out.join("2020").join(p).join("index.html").exists(), "{p}");
+    }
+    assert!(read(&out, "faq/index.html").contains("href=\"../2020/guide/#%E6%9D%90%E6%96%99\""));
+    assert!(read(&out, "2020/faq/index.html").contains("href=\"../guide/#%E6%9D%90%E6%96%99\""));
+    assert!(read(&out, "2020/guide/index.html").contains("href=\"../faq/\""));
+    // Every internal link of every page resolves to a built file.
+    for (path, bytes) in snapshot(&out).into_iter().filter(|(p, _)| p.extension().is_some_and(|e| e == "html")) {
+        let html = String::from_utf8(bytes).unwrap();
+        let from = out.join(&path).parent().unwrap().to_path_buf();
+        for link in links(&html) {
+            let plain = link.split(['#', '?']).next().unwrap();
+            let plain = generate_decode(plain);
+            if plain.is_empty() {
+                continue;
+            }
+            // The 404 page links from the site's base path (it is served at any depth).
+            let target = match plain.strip_prefix('/') {
+                Some(rooted) => out.join(rooted),
+                None => from.join(&plain),
+            };
+            let target = if plain.ends_with('/') { target.join("index.html") } else { target };
+            assert!(target.exists(), "{}: {link} does not resolve", path.display());
+        }
+    }
+}
+
+fn generate_decode(s: &str) -> String {
+    jxjy_site::site::generate::decode_percent(s)
 }

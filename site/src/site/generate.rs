@@ -305,7 +305,7 @@ pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> 
         let mut contexts = Vec::with_capacity(places.len());
         for &place in places {
             let Some(shared) = year_context(&site, year, place, findings) else { return Vec::new() };
-            for p in &year.pages {
+            for p in year.pages.iter().filter(|p| place == Place::Year || at_plain(p)) {
                 sources
                     .entry(format!("{}{}index.html", prefix(year.year, place), p.url_path()))
                     .or_default()
@@ -470,7 +470,8 @@ fn archive_entries(content: &Content) -> Vec<ArchiveEntry> {
 
 /// Renders the pages of `content.years[yi]` into each of its places (`contexts`: the year's own
 /// first). Markdown is rendered once: a page is rendered again for another place only when it
-/// links out of its year, the one thing that differs there. Faults are reported once.
+/// links out of its year or to a page without a plain copy, the one thing that differs there;
+/// only [`at_plain`] pages go to the plain place. Faults are reported once.
 fn render_year(
     content: &Content,
     yi: usize,
@@ -483,10 +484,11 @@ fn render_year(
     let year = &content.years[yi];
     let by_rel: HashMap<&str, usize> = year.pages.iter().enumerate().map(|(i, p)| (p.rel.as_str(), i)).collect();
     let own: HashSet<String> = year.pages.iter().map(Source::url_path).collect();
+    let plain: HashSet<String> = year.pages.iter().filter(|p| at_plain(p)).map(Source::url_path).collect();
     let Some((first, others)) = contexts.split_first() else { return Vec::new() };
 
     // Markdown, in parallel: each page is a pure function of its source and the shared context.
-    let ctx = PageContext { year, place: first.0, by_rel: &by_rel, own: &own, shared: &first.1 };
+    let ctx = PageContext { year, place: first.0, by_rel: &by_rel, own: &own, plain: &plain, shared: &first.1 };
     let results: Vec<(PageOut, Vec<Finding>, bool)> =
         year.pages.par_iter().enumerate().map(|(i, page)| render_page(i, page, &ctx)).collect();
     let mut outs: Vec<PageOut> = Vec::with_capacity(results.len());
@@ -499,9 +501,10 @@ fn render_year(
     let mut again: Vec<Vec<PageOut>> = others
         .iter()
         .map(|(place, shared)| {
-            let ctx = PageContext { year, place: *place, by_rel: &by_rel, own: &own, shared };
+            let ctx = PageContext { year, place: *place, by_rel: &by_rel, own: &own, plain: &plain, shared };
             outs.iter()
                 .zip(&leaves)
+                .filter(|(o, _)| *place == Place::Year || at_plain(&year.pages[o.index]))
                 .map(|(o, leaves)| if *leaves { render_page(o.index, &year.pages[o.index], &ctx).0 } else { o.clone() })
                 .collect()
         })
@@ -573,6 +576,14 @@ fn write_pages(
         .collect()
 }
 
+/// Whether a page of the current year is also written at its plain address (`faq/` besides
+/// `2020/faq/`): the pages in the navigation and the notice, the site's front door. The rest of
+/// the year lives only at `<year>/…`, so a year of 10,000 pages is not written twice; the plain
+/// copies link to them there.
+fn at_plain(page: &Source) -> bool {
+    page.front.weight > 0 || page.rel == "notice.md"
+}
+
 /// What rendering one page of a year needs besides the page.
 struct PageContext<'a> {
     year: &'a Year,
@@ -580,6 +591,8 @@ struct PageContext<'a> {
     by_rel: &'a HashMap<&'a str, usize>,
     /// The year's page URLs (`faq/`).
     own: &'a HashSet<String>,
+    /// Those of them also written at the plain addresses ([`at_plain`]).
+    plain: &'a HashSet<String>,
     shared: &'a Context,
 }
 
@@ -592,8 +605,8 @@ fn resolve(url: &str, path: &str) -> Option<String> {
     Some(if dir && !joined.is_empty() { format!("{joined}/") } else { joined })
 }
 
-/// One page's markdown in `ctx.place`, its findings, and whether it links out of its year (then
-/// its html differs between places).
+/// One page's markdown in `ctx.place`, its findings, and whether it links out of its year or to
+/// a page of its year that has no plain copy (then its html differs between places).
 fn render_page(index: usize, page: &Source, ctx: &PageContext<'_>) -> (PageOut, Vec<Finding>, bool) {
     let mut findings = Vec::new();
     // Fast path: most pages have no template tags and skip tera altogether.
@@ -622,16 +635,26 @@ fn render_page(index: usize, page: &Source, ctx: &PageContext<'_>) -> (PageOut, 
         let (path, frag) = dest.split_once('#').map_or((dest, None), |(p, f)| (p, Some(f)));
         let frag = frag.map(|f| format!("#{f}")).unwrap_or_default();
         if path.ends_with(".md") {
-            let t = &ctx.year.pages[md_target(ctx.by_rel, from_dir, path)?];
-            return Some(format!("{root}{}{frag}", t.url_path()));
+            let t = ctx.year.pages[md_target(ctx.by_rel, from_dir, path)?].url_path();
+            if ctx.plain.contains(&t) {
+                return Some(format!("{root}{t}{frag}"));
+            }
+            // Not at the plain addresses: the plain copy links to it under its year.
+            leaves.set(true);
+            let year = if ctx.place == Place::Plain { format!("{}/", ctx.year.year) } else { String::new() };
+            return Some(format!("{root}{year}{t}{frag}"));
         }
         if path.is_empty() {
             return None;
         }
         let target = resolve(&url, path)?;
         let own = ctx.own.contains(&target) || ctx.own.contains(&format!("{target}/"));
-        leaves.set(leaves.get() || !own);
-        (!own && ctx.place == Place::Year).then(|| format!("{out_root}{target}{frag}"))
+        let plain = ctx.plain.contains(&target) || ctx.plain.contains(&format!("{target}/"));
+        leaves.set(leaves.get() || !own || !plain);
+        match ctx.place {
+            Place::Year => (!own).then(|| format!("{out_root}{target}{frag}")),
+            Place::Plain => (own && !plain).then(|| format!("{out_root}{}/{target}{frag}", ctx.year.year)),
+        }
     };
     let rendered = markdown::render(&body, page.body_line, &rewrite);
     for a in &rendered.acting_html {
