@@ -86,18 +86,28 @@ fn build(args: &BuildArgs) -> ExitCode {
         eprintln!("jxjy build: {e:#}");
         return ExitCode::from(1);
     }
-    let outcome = site::run(&args.site.content, args.site.base_url.as_deref());
-    let (errors, warnings) = report(&outcome.findings);
+    // Each file is compared with the output and, when it changed, staged beside it as it is made;
+    // nothing in the output changes until the whole build has been checked.
+    let stager = match site::output::Stager::new(&args.out) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("jxjy build: {e:#}");
+            return ExitCode::from(1);
+        }
+    };
+    let (made, findings) = site::run_into(&args.site.content, args.site.base_url.as_deref(), &|f| stager.put(&f));
+    let (errors, warnings) = report(&findings);
     if errors > 0 {
+        stager.abort();
         eprintln!("jxjy build: {errors} 个错误，{warnings} 个警告；未写入任何文件，{} 保持原样", args.out.display());
         return ExitCode::from(1);
     }
-    match site::output::write_changes(&args.out, &outcome.files) {
+    match stager.commit() {
         Ok(written) => {
             eprintln!(
                 "jxjy build: {} 个页面、{} 个文件 → {}（写入 {}，未变 {}，删除 {}；{warnings} 个警告，用时 {} ms）",
-                outcome.html_pages(),
-                outcome.files.len(),
+                made.html_pages,
+                made.files,
                 args.out.display(),
                 written.written,
                 written.unchanged,

@@ -256,9 +256,57 @@ fn titled(title: &str, year: i32) -> String {
     if title.contains(&format!("{year}年")) { title.to_owned() } else { format!("{title}（{year}年度）") }
 }
 
-/// Builds every file of the site. Findings (errors and warnings) are appended to `findings`;
-/// the caller must not publish when any is an error.
-pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> Vec<OutFile> {
+/// Where generated files go as they are made: collected in memory (`site::run`) or staged on
+/// disk beside the output (`output::Stager`), so that a build never holds the whole site.
+pub type Sink<'a> = &'a (dyn Fn(OutFile) + Sync);
+
+/// Builds every file of the site into `sink`. Findings (errors and warnings) are appended to
+/// `findings`; the caller must not publish when any is an error.
+pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>, sink: Sink<'_>) {
+    // Every path made, for the check that no two files share one.
+    let made: std::sync::Mutex<HashMap<String, usize>> = std::sync::Mutex::default();
+    let sink = |f: OutFile| {
+        *made.lock().unwrap_or_else(std::sync::PoisonError::into_inner).entry(f.path.clone()).or_default() += 1;
+        sink(f);
+    };
+    generate_into(content, base, findings, &sink);
+    let counts = made.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    duplicate_paths(content, counts, findings);
+}
+
+/// Two files with one path would silently drop one of them (`check.md` and the self-check page,
+/// `guide.md` and `guide/index.md`, `index.md` and the home page, `2021/changes.md` and the
+/// comparison).
+fn duplicate_paths(content: &Content, counts: HashMap<String, usize>, findings: &mut Vec<Finding>) {
+    let mut sources: HashMap<String, Vec<&str>> = HashMap::new();
+    for (yi, year) in content.years.iter().enumerate() {
+        let places: &[Place] = if yi == content.current { &[Place::Year, Place::Plain] } else { &[Place::Year] };
+        for &place in places {
+            for p in year.pages.iter().filter(|p| place == Place::Year || at_plain(p)) {
+                sources
+                    .entry(format!("{}{}index.html", prefix(year.year, place), p.url_path()))
+                    .or_default()
+                    .push(&p.shown);
+            }
+        }
+    }
+    let mut clashes: Vec<(String, usize)> = counts.into_iter().filter(|(_, n)| *n > 1).collect();
+    clashes.sort();
+    for (path, n) in clashes {
+        let url = format!("/{}", path.trim_end_matches("index.html"));
+        let pages = sources.get(&path).map(Vec::as_slice).unwrap_or_default();
+        if pages.is_empty() {
+            findings.push(Finding::error("jxjy", 0, format!("生成了两个 {path}")));
+        }
+        for page in pages {
+            let generated = (n > pages.len()).then_some("自动生成的页面");
+            let with: Vec<&str> = pages.iter().filter(|p| *p != page).copied().chain(generated).collect();
+            findings.push(Finding::error(page, 0, format!("页面的网址 {url} 与{}相同：请改文件名", with.join("、"))));
+        }
+    }
+}
+
+fn generate_into(content: &Content, base: &Base, findings: &mut Vec<Finding>, sink: Sink<'_>) {
     let before = findings.len();
     for (name, text) in &content.templates {
         for (line, message) in templates::forbidden_calls(text) {
@@ -272,7 +320,7 @@ pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> 
     }
     if findings.len() > before {
         // Every page would fail the same way: report the template lines only.
-        return Vec::new();
+        return;
     }
     let tera = match templates::load(&content.templates) {
         Ok(t) => t,
@@ -283,37 +331,28 @@ pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> 
                 templates::error_line(&text).unwrap_or(0),
                 format!("模板有误：{text}"),
             ));
-            return Vec::new();
+            return;
         }
     };
     let mut site = match serde_json::to_value(&content.settings) {
         Ok(v) => v,
         Err(e) => {
             findings.push(Finding::error("site.toml", 0, e.to_string()));
-            return Vec::new();
+            return;
         }
     };
     site["base_path"] = base.path.clone().into();
     site["year"] = content.current().year.into();
     let urls = site_urls(content);
-    let mut files = Vec::new();
-    // Every page written, by output path, for the check that no two share one.
-    let mut sources: HashMap<String, Vec<&str>> = HashMap::new();
     let mut current_shared = None;
     for (yi, year) in content.years.iter().enumerate() {
         let places: &[Place] = if yi == content.current { &[Place::Year, Place::Plain] } else { &[Place::Year] };
         let mut contexts = Vec::with_capacity(places.len());
         for &place in places {
-            let Some(shared) = year_context(&site, year, place, findings) else { return Vec::new() };
-            for p in year.pages.iter().filter(|p| place == Place::Year || at_plain(p)) {
-                sources
-                    .entry(format!("{}{}index.html", prefix(year.year, place), p.url_path()))
-                    .or_default()
-                    .push(&p.shown);
-            }
+            let Some(shared) = year_context(&site, year, place, findings) else { return };
             contexts.push((place, shared));
         }
-        files.extend(render_year(content, yi, &contexts, &tera, &urls, base, findings));
+        render_year(&Writer { content, tera: &tera, base, sink }, yi, &contexts, &urls, findings);
         if let Some((_, shared)) = contexts.into_iter().find(|(place, _)| *place == Place::Plain) {
             current_shared = Some(shared);
         }
@@ -322,7 +361,7 @@ pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> 
             findings.extend(super::years::stale_numbers(page, &year.policy, &others));
         }
     }
-    let Some(shared) = current_shared else { return Vec::new() };
+    let Some(shared) = current_shared else { return };
 
     let mut special = |name: &str, path: &str, root: &str, current: &str, title: &str, extra: &dyn Fn(&mut Context)| {
         let mut ctx = shared.clone();
@@ -332,7 +371,7 @@ pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> 
         ctx.insert("description", "");
         extra(&mut ctx);
         match tera.render(name, &ctx) {
-            Ok(s) => files.push(OutFile { path: path.to_owned(), bytes: s.into_bytes() }),
+            Ok(s) => sink(OutFile { path: path.to_owned(), bytes: s.into_bytes() }),
             Err(e) => findings.push(Finding::error(&format!("templates/{name}"), 0, templates::error_text(&e))),
         }
     };
@@ -404,31 +443,13 @@ pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> 
         ctx.insert("year_bar", &year_bar(content, yi, None));
         ctx.insert("canonical", &canonical(base, &root, &url));
         match tera.render("changes.html", &ctx) {
-            Ok(s) => files.push(OutFile { path: format!("{url}index.html"), bytes: s.into_bytes() }),
+            Ok(s) => sink(OutFile { path: format!("{url}index.html"), bytes: s.into_bytes() }),
             Err(e) => findings.push(Finding::error("templates/changes.html", 0, templates::error_text(&e))),
         }
     }
-    files.extend(assets::files());
-    // Two files with one path would silently drop one of them (`check.md` and the self-check page,
-    // `guide.md` and `guide/index.md`, `index.md` and the home page, `2021/changes.md` and the
-    // comparison).
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for f in &files {
-        *counts.entry(f.path.as_str()).or_default() += 1;
+    for f in assets::files() {
+        sink(f);
     }
-    for (path, n) in counts.into_iter().filter(|(_, n)| *n > 1) {
-        let url = format!("/{}", path.trim_end_matches("index.html"));
-        let pages = sources.get(path).map(Vec::as_slice).unwrap_or_default();
-        if pages.is_empty() {
-            findings.push(Finding::error("jxjy", 0, format!("生成了两个 {path}")));
-        }
-        for page in pages {
-            let generated = (n > pages.len()).then_some("自动生成的页面");
-            let with: Vec<&str> = pages.iter().filter(|p| *p != page).copied().chain(generated).collect();
-            findings.push(Finding::error(page, 0, format!("页面的网址 {url} 与{}相同：请改文件名", with.join("、"))));
-        }
-    }
-    files
 }
 
 /// What every page of `year` written in `place` shares: the site, its policy, its navigation.
@@ -469,111 +490,125 @@ fn archive_entries(content: &Content) -> Vec<ArchiveEntry> {
 }
 
 /// Renders the pages of `content.years[yi]` into each of its places (`contexts`: the year's own
-/// first). Markdown is rendered once: a page is rendered again for another place only when it
-/// links out of its year or to a page without a plain copy, the one thing that differs there;
-/// only [`at_plain`] pages go to the plain place. Faults are reported once.
+/// first) and hands each file to `sink` as soon as it is made: a page's markdown, citations and
+/// template run in one go, and only its headings and links are kept (for the link checks), so a
+/// year of 10,000 pages is never held in memory. Markdown is rendered once: a page is rendered
+/// again for another place only when it links out of its year or to a page without a plain copy,
+/// the one thing that differs there; only [`at_plain`] pages go to the plain place. Faults are
+/// reported once.
 fn render_year(
-    content: &Content,
+    w: &Writer<'_>,
     yi: usize,
     contexts: &[(Place, Context)],
-    tera: &Tera,
     site_urls: &HashSet<String>,
-    base: &Base,
     findings: &mut Vec<Finding>,
-) -> Vec<OutFile> {
-    let year = &content.years[yi];
+) {
+    let year = &w.content.years[yi];
     let by_rel: HashMap<&str, usize> = year.pages.iter().enumerate().map(|(i, p)| (p.rel.as_str(), i)).collect();
     let own: HashSet<String> = year.pages.iter().map(Source::url_path).collect();
     let plain: HashSet<String> = year.pages.iter().filter(|p| at_plain(p)).map(Source::url_path).collect();
-    let Some((first, others)) = contexts.split_first() else { return Vec::new() };
-
-    // Markdown, in parallel: each page is a pure function of its source and the shared context.
-    let ctx = PageContext { year, place: first.0, by_rel: &by_rel, own: &own, plain: &plain, shared: &first.1 };
-    let results: Vec<(PageOut, Vec<Finding>, bool)> =
-        year.pages.par_iter().enumerate().map(|(i, page)| render_page(i, page, &ctx)).collect();
-    let mut outs: Vec<PageOut> = Vec::with_capacity(results.len());
-    let mut leaves = Vec::with_capacity(results.len());
-    for (out, f, l) in results {
-        findings.extend(f);
-        outs.push(out);
-        leaves.push(l);
-    }
-    let mut again: Vec<Vec<PageOut>> = others
+    let Some((first, others)) = contexts.split_first() else { return };
+    let ctxs: Vec<PageContext<'_>> = contexts
         .iter()
-        .map(|(place, shared)| {
-            let ctx = PageContext { year, place: *place, by_rel: &by_rel, own: &own, plain: &plain, shared };
-            outs.iter()
-                .zip(&leaves)
-                .filter(|(o, _)| *place == Place::Year || at_plain(&year.pages[o.index]))
-                .map(|(o, leaves)| if *leaves { render_page(o.index, &year.pages[o.index], &ctx).0 } else { o.clone() })
-                .collect()
+        .map(|(place, shared)| PageContext { year, place: *place, by_rel: &by_rel, own: &own, plain: &plain, shared })
+        .collect();
+    let ctx_in = |i: usize| &ctxs[i];
+
+    // The notice first: the other pages' citations (依据：《通知》四（一）) link to its clauses.
+    let notice = year.pages.iter().position(|p| p.rel == "notice.md");
+    let clauses: HashMap<String, String> = notice
+        .map(|i| render_page(i, &year.pages[i], ctx_in(0)).0.rendered.clauses)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| (c.label, c.id))
+        .collect();
+    let notice_url = notice.map(|i| year.pages[i].url_path());
+
+    // Every page in parallel: markdown → citations → template, in each place, → sink.
+    let results: Vec<(PageOut, Vec<Finding>)> = year
+        .pages
+        .par_iter()
+        .enumerate()
+        .map(|(i, page)| {
+            let (mut out, mut found, leaves) = render_page(i, page, ctx_in(0));
+            if let Some(url) = &notice_url {
+                cite(page, url, &clauses, &mut out, &mut found);
+            }
+            if let Err(f) = write_page(w, yi, first, &out) {
+                found.push(f);
+            }
+            for (k, other) in others.iter().enumerate().filter(|_| at_plain(page)) {
+                let result = if leaves {
+                    let (mut again, _, _) = render_page(i, page, ctx_in(k + 1));
+                    if let Some(url) = &notice_url {
+                        cite(page, url, &clauses, &mut again, &mut Vec::new());
+                    }
+                    write_page(w, yi, other, &again)
+                } else {
+                    write_page(w, yi, other, &out)
+                };
+                found.extend(result.err());
+            }
+            // Only what the link checks need is kept: headings and links.
+            out.rendered =
+                Rendered { headings: out.rendered.headings, links: out.rendered.links, ..Rendered::default() };
+            out.chart = None;
+            (out, found)
         })
         .collect();
-
+    let mut outs: Vec<PageOut> = Vec::with_capacity(results.len());
+    for (out, f) in results {
+        findings.extend(f);
+        outs.push(out);
+    }
     check_links(year, &outs, &by_rel, site_urls, findings);
-    link_citations(year, &mut outs, findings);
-    for outs in &mut again {
-        link_citations(year, outs, &mut Vec::new());
-    }
-    let mut files = write_pages(content, yi, first, &outs, tera, base, findings);
-    for (place, outs) in others.iter().zip(&again) {
-        files.extend(write_pages(content, yi, place, outs, tera, base, findings));
-    }
-    files
 }
 
-/// The pages of `content.years[yi]` through their templates, in `place`.
-fn write_pages(
-    content: &Content,
-    yi: usize,
-    (place, shared): &(Place, Context),
-    outs: &[PageOut],
-    tera: &Tera,
-    base: &Base,
-    findings: &mut Vec<Finding>,
-) -> Vec<OutFile> {
+/// What writing any page needs: the content, the templates, the site's base, where files go.
+struct Writer<'a> {
+    content: &'a Content,
+    tera: &'a Tera,
+    base: &'a Base,
+    sink: Sink<'a>,
+}
+
+/// One page of `content.years[yi]` through its template, in `place`, to the sink.
+fn write_page(w: &Writer<'_>, yi: usize, (place, shared): &(Place, Context), o: &PageOut) -> Result<(), Finding> {
+    let Writer { content, tera, base, sink } = *w;
     let year = &content.years[yi];
-    let pre = prefix(year.year, *place);
-    // Templates, in parallel.
-    outs.par_iter()
-        .map(|o| {
-            let page = &year.pages[o.index];
-            let url = format!("{pre}{}", page.url_path());
-            let root = root_prefix(&url);
-            let mut ctx = shared.clone();
-            ctx.insert("root", &root);
-            ctx.insert("current", &url);
-            ctx.insert("page_title", &titled(&page.front.title, year.year));
-            ctx.insert("description", &page.front.description);
-            ctx.insert(
-                "page",
-                &PageView {
-                    title: &page.front.title,
-                    description: &page.front.description,
-                    content: &o.rendered.html,
-                    toc: &o.rendered.headings,
-                    url: &url,
-                },
-            );
-            ctx.insert("year_bar", &year_bar(content, yi, Some(&page.rel)));
-            ctx.insert("canonical", &canonical(base, &root, &format!("{}/{}", year.year, page.url_path())));
-            if let Some(c) = &o.chart {
-                ctx.insert("quota_chart", c);
-            }
-            let template = page.front.template.as_deref().unwrap_or("page.html");
-            match tera.render(template, &ctx) {
-                Ok(html) => Ok(OutFile { path: format!("{url}index.html"), bytes: html.into_bytes() }),
-                Err(e) => Err(Finding::error(
-                    &page.shown,
-                    0,
-                    format!("套用模板 {template} 失败：{}", templates::error_text(&e)),
-                )),
-            }
-        })
-        .collect::<Vec<Result<OutFile, Finding>>>()
-        .into_iter()
-        .filter_map(|r| r.map_err(|f| findings.push(f)).ok())
-        .collect()
+    let page = &year.pages[o.index];
+    let url = format!("{}{}", prefix(year.year, *place), page.url_path());
+    let root = root_prefix(&url);
+    let mut ctx = shared.clone();
+    ctx.insert("root", &root);
+    ctx.insert("current", &url);
+    ctx.insert("page_title", &titled(&page.front.title, year.year));
+    ctx.insert("description", &page.front.description);
+    ctx.insert(
+        "page",
+        &PageView {
+            title: &page.front.title,
+            description: &page.front.description,
+            content: &o.rendered.html,
+            toc: &o.rendered.headings,
+            url: &url,
+        },
+    );
+    ctx.insert("year_bar", &year_bar(content, yi, Some(&page.rel)));
+    ctx.insert("canonical", &canonical(base, &root, &format!("{}/{}", year.year, page.url_path())));
+    if let Some(c) = &o.chart {
+        ctx.insert("quota_chart", c);
+    }
+    let template = page.front.template.as_deref().unwrap_or("page.html");
+    match tera.render(template, &ctx) {
+        Ok(html) => {
+            sink(OutFile { path: format!("{url}index.html"), bytes: html.into_bytes() });
+            Ok(())
+        }
+        Err(e) => {
+            Err(Finding::error(&page.shown, 0, format!("套用模板 {template} 失败：{}", templates::error_text(&e))))
+        }
+    }
 }
 
 /// Whether a page of the current year is also written at its plain address (`faq/` besides
@@ -814,36 +849,34 @@ fn check_links(
 /// What a page cites the notice as: `依据：《通知》` opening a paragraph.
 const CITATION: &str = "<p>依据：《通知》";
 
-/// Turns the clause labels of every `依据：《通知》四（一）、五（二）` paragraph into links to the
-/// notice page's anchors (`notice.md`: its numbered headings and clause paragraphs). A label the
-/// notice has no anchor for stays text, with a warning on the line that cites it.
-fn link_citations(year: &Year, outs: &mut [PageOut], findings: &mut Vec<Finding>) {
-    let Some(notice) = outs.iter().find(|o| year.pages[o.index].rel == "notice.md") else {
+/// Turns the clause labels of the page's `依据：《通知》四（一）、五（二）` paragraphs into links to
+/// the notice page's anchors (`clauses`: label → id, from `notice.md`'s numbered headings and
+/// clause paragraphs; `notice_url`: the notice within the year). A label the notice has no
+/// anchor for stays text, with a warning on the line that cites it.
+fn cite(
+    page: &Source,
+    notice_url: &str,
+    clauses: &HashMap<String, String>,
+    o: &mut PageOut,
+    findings: &mut Vec<Finding>,
+) {
+    if page.rel == "notice.md" || !o.rendered.html.contains(CITATION) {
         return;
-    };
-    let notice_url = year.pages[notice.index].url_path();
-    let clauses: HashMap<String, String> =
-        notice.rendered.clauses.iter().map(|c| (c.label.clone(), c.id.clone())).collect();
-    for o in outs.iter_mut().filter(|o| year.pages[o.index].rel != "notice.md") {
-        if !o.rendered.html.contains(CITATION) {
-            continue;
-        }
-        let page = &year.pages[o.index];
-        let target = format!("{}{notice_url}", root_prefix(&page.url_path()));
-        let mut missing = Vec::new();
-        o.rendered.html = cite_links(&o.rendered.html, &target, &clauses, &mut missing);
-        for label in missing {
-            let line = page
-                .body
-                .lines()
-                .position(|l| l.contains("依据：《通知》") && l.contains(&label))
-                .map_or(0, |i| i + page.body_line + 1);
-            findings.push(Finding::warning(
-                &page.shown,
-                line,
-                format!("依据中的“《通知》{label}”在通知页找不到对应的标题或条款：未加链接，请核对条款编号"),
-            ));
-        }
+    }
+    let target = format!("{}{notice_url}", root_prefix(&page.url_path()));
+    let mut missing = Vec::new();
+    o.rendered.html = cite_links(&o.rendered.html, &target, clauses, &mut missing);
+    for label in missing {
+        let line = page
+            .body
+            .lines()
+            .position(|l| l.contains("依据：《通知》") && l.contains(&label))
+            .map_or(0, |i| i + page.body_line + 1);
+        findings.push(Finding::warning(
+            &page.shown,
+            line,
+            format!("依据中的“《通知》{label}”在通知页找不到对应的标题或条款：未加链接，请核对条款编号"),
+        ));
     }
 }
 

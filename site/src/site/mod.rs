@@ -1,5 +1,6 @@
-//! The policy site: load `content/`, generate every page in memory, check it, and write it
-//! atomically. `build`, `lint` and `serve` are thin commands over [`run`].
+//! The policy site: load `content/`, generate every page, check it, and write what changed.
+//! `build` streams the pages to disk as they are made ([`run_into`] → [`output::Stager`]);
+//! `lint` and `serve` take them in memory ([`run`]).
 
 pub mod assets;
 pub mod content;
@@ -14,6 +15,7 @@ pub mod xlsx_template;
 pub mod years;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use diagnostics::Finding;
 use generate::{Base, OutFile};
@@ -66,6 +68,7 @@ mod tests {
 /// What one build produced.
 #[derive(Debug)]
 pub struct Outcome {
+    /// Sorted by path.
     pub files: Vec<OutFile>,
     pub findings: Vec<Finding>,
 }
@@ -81,17 +84,45 @@ impl Outcome {
     }
 }
 
-/// Loads and generates the site from `content_dir`. `base_url` overrides the settings file.
+/// What a build made, counted as the files went by.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Made {
+    pub files: usize,
+    /// Content pages, home, self-check, archive, comparisons, 404.
+    pub html_pages: usize,
+}
+
+/// Loads and generates the site from `content_dir`, every file into memory (lint, serve, tests).
+/// `base_url` overrides the settings file.
 pub fn run(content_dir: &Path, base_url: Option<&str>) -> Outcome {
+    let files = std::sync::Mutex::new(Vec::new());
+    let (_, findings) = run_into(content_dir, base_url, &|f| {
+        files.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(f);
+    });
+    let mut files = files.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Outcome { files, findings }
+}
+
+/// Loads and generates the site from `content_dir`, each file handed to `sink` as soon as it is
+/// made (`jxjy build` stages it on disk: the site is never held whole). The findings are sorted.
+pub fn run_into(content_dir: &Path, base_url: Option<&str>, sink: generate::Sink<'_>) -> (Made, Vec<Finding>) {
     let mut findings = Vec::new();
     let Some(content) = content::load(content_dir, &mut findings) else {
-        return Outcome { files: Vec::new(), findings };
+        return (Made::default(), findings);
     };
     let base = Base::parse(base_url.unwrap_or(&content.settings.base_url));
     if !assets::checker_available() {
         findings.push(Finding::warning("jxjy", 0, assets::HOW_TO_BUILD_CHECKER.to_owned()));
     }
-    let files = generate::generate(&content, &base, &mut findings);
+    let (files, html_pages) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    generate::generate(&content, &base, &mut findings, &|f: OutFile| {
+        files.fetch_add(1, Ordering::Relaxed);
+        if f.path.ends_with(".html") {
+            html_pages.fetch_add(1, Ordering::Relaxed);
+        }
+        sink(f);
+    });
     findings.sort_by(|a, b| (a.severity, &a.file, a.line).cmp(&(b.severity, &b.file, b.line)));
-    Outcome { files, findings }
+    (Made { files: files.into_inner(), html_pages: html_pages.into_inner() }, findings)
 }

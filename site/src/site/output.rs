@@ -147,80 +147,130 @@ fn remove_empty_folders(dir: &Path) -> bool {
     empty
 }
 
-/// Makes `out` hold exactly `files`, writing only what changed.
+/// Makes `out` hold exactly the files [`put`](Stager::put) into it, writing only what changed.
 ///
-/// 1. Every path is checked, and every new or changed file written in full to a staging folder
-///    beside `out` (`.NAME.new-PID`). Any error here removes the staging folder: `out` is as it was.
-/// 2. Each staged file is renamed over its place in `out`: a rename is atomic, so a reader (or a
-///    build killed at any moment) sees the old file or the new one, never part of one.
-/// 3. Files the build no longer makes are removed, then folders left empty.
+/// 1. Each file, as it is made, is compared with what `out` holds (the length first, then the
+///    bytes); a new or changed one is written in full to a staging folder beside `out`
+///    (`.NAME.new-PID`). Nothing in `out` changes yet, so files can be put while the build is
+///    still being checked, and dropped.
+/// 2. [`commit`](Stager::commit) renames each staged file over its place in `out`: a rename is
+///    atomic, so a reader (or a build killed at any moment) sees the old file or the new one,
+///    never part of one. Then files the build no longer makes are removed, and folders left empty.
 ///
-/// An unchanged rebuild writes nothing: each file's bytes are compared with what is there (the
-/// length first, then the bytes). A killed build leaves its staging folder, which the next build
-/// removes.
-pub fn write_changes(out: &Path, files: &[OutFile]) -> Result<Written> {
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).with_context(|| format!("无法创建 {}", parent.display()))?;
-    remove_leftovers(out, parent);
-    if std::fs::symlink_metadata(out).is_ok_and(|m| !m.is_dir()) {
-        bail!("输出目录 {} 已存在且不是目录，未写入任何文件", out.display());
+/// [`abort`](Stager::abort) (or dropping the stager) removes the staging folder: `out` is as it
+/// was. An unchanged rebuild writes nothing. A killed build leaves its staging folder, which the
+/// next build removes.
+#[derive(Debug)]
+pub struct Stager {
+    out: PathBuf,
+    staging: PathBuf,
+    state: std::sync::Mutex<Staged>,
+}
+
+#[derive(Debug, Default)]
+struct Staged {
+    /// Every path put, as given (`/`-separated).
+    made: std::collections::HashSet<String>,
+    /// Staged file → its place in `out`.
+    changed: Vec<(PathBuf, PathBuf)>,
+    unchanged: usize,
+    /// The first file that could not be staged.
+    error: Option<anyhow::Error>,
+}
+
+impl Stager {
+    /// Gets ready to write into `out`: its parent made, what killed builds left beside it removed.
+    pub fn new(out: &Path) -> Result<Stager> {
+        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).with_context(|| format!("无法创建 {}", parent.display()))?;
+        remove_leftovers(out, parent);
+        if std::fs::symlink_metadata(out).is_ok_and(|m| !m.is_dir()) {
+            bail!("输出目录 {} 已存在且不是目录，未写入任何文件", out.display());
+        }
+        let staging = sibling(out, "new");
+        let _ = std::fs::remove_dir_all(&staging);
+        Ok(Stager { out: out.to_path_buf(), staging, state: std::sync::Mutex::default() })
     }
-    let mut targets = Vec::with_capacity(files.len());
-    for f in files {
-        targets.push(inside(out, &f.path)?);
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Staged> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
-    let staging = sibling(out, "new");
-    let _ = std::fs::remove_dir_all(&staging);
-    let mut written = Written::default();
-    let mut changed = Vec::new();
-    let staged = (|| -> Result<()> {
-        for (f, target) in files.iter().zip(&targets) {
-            if same_bytes(target, &f.bytes) {
-                written.unchanged += 1;
-                continue;
+
+    /// Compares `file` with what `out` holds and stages it when it differs. Safe to call from
+    /// several threads; an error is kept and returned by [`commit`](Stager::commit).
+    pub fn put(&self, file: &OutFile) {
+        let staged = (|| -> Result<Option<(PathBuf, PathBuf)>> {
+            let target = inside(&self.out, &file.path)?;
+            if same_bytes(&target, &file.bytes) {
+                return Ok(None);
             }
-            let path = inside(&staging, &f.path)?;
+            let path = inside(&self.staging, &file.path)?;
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir).with_context(|| format!("无法创建 {}", dir.display()))?;
             }
-            std::fs::write(&path, &f.bytes).with_context(|| format!("无法写入 {}", path.display()))?;
-            changed.push((path, target));
+            std::fs::write(&path, &file.bytes).with_context(|| format!("无法写入 {}", path.display()))?;
+            Ok(Some((path, target)))
+        })();
+        let mut state = self.lock();
+        state.made.insert(file.path.clone());
+        match staged {
+            Ok(Some(change)) => state.changed.push(change),
+            Ok(None) => state.unchanged += 1,
+            Err(e) => {
+                state.error.get_or_insert(e);
+            }
         }
-        Ok(())
-    })();
-    if let Err(e) = staged {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(e);
     }
-    written.written = changed.len();
-    if !out.exists() {
-        // A first build: the staging folder holds every file and becomes the output in one rename.
-        let moved = if changed.is_empty() { std::fs::create_dir(out) } else { std::fs::rename(&staging, out) };
-        let _ = std::fs::remove_dir_all(&staging);
-        moved.with_context(|| format!("无法创建 {}", out.display()))?;
-        return Ok(written);
+
+    /// Removes what was staged; `out` is untouched.
+    pub fn abort(self) {
+        // Drop removes the staging folder.
     }
-    let mut stale = Vec::new();
-    existing_files(out, out, &mut stale)?;
-    let made: std::collections::HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    let commit = (|| -> Result<()> {
-        for (from, to) in &changed {
+
+    /// Puts the staged files in place and removes the files no longer made.
+    pub fn commit(self) -> Result<Written> {
+        let state = std::mem::take(&mut *self.lock());
+        if let Some(e) = state.error {
+            return Err(e);
+        }
+        let (out, staging) = (&self.out, &self.staging);
+        let mut written = Written { written: state.changed.len(), unchanged: state.unchanged, removed: 0 };
+        if !out.exists() {
+            // A first build: the staging folder holds every file and becomes the output in one rename.
+            let moved = if state.changed.is_empty() { std::fs::create_dir(out) } else { std::fs::rename(staging, out) };
+            return moved.map(|()| written).with_context(|| format!("无法创建 {}", out.display()));
+        }
+        let mut stale = Vec::new();
+        existing_files(out, out, &mut stale)?;
+        for (from, to) in &state.changed {
             make_room(out, to)?;
             std::fs::rename(from, to).with_context(|| format!("无法写入 {}", to.display()))?;
         }
-        for rel in stale.iter().filter(|rel| !made.contains(rel.as_str())) {
+        for rel in stale.iter().filter(|rel| !state.made.contains(rel.as_str())) {
             let path = out.join(rel);
             if std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir()) {
                 std::fs::remove_file(&path).with_context(|| format!("无法删除 {}", path.display()))?;
                 written.removed += 1;
             }
         }
-        Ok(())
-    })();
-    let _ = std::fs::remove_dir_all(&staging);
-    commit?;
-    remove_empty_folders(out);
-    Ok(written)
+        remove_empty_folders(out);
+        Ok(written)
+    }
+}
+
+impl Drop for Stager {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.staging);
+    }
+}
+
+/// Makes `out` hold exactly `files`, writing only what changed (a [`Stager`] given them all).
+pub fn write_changes(out: &Path, files: &[OutFile]) -> Result<Written> {
+    let stager = Stager::new(out)?;
+    for f in files {
+        stager.put(f);
+    }
+    stager.commit()
 }
 
 #[cfg(test)]
