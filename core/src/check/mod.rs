@@ -10,8 +10,9 @@
 
 mod read;
 mod rules;
+mod seen;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
@@ -52,21 +53,53 @@ pub fn check_table(
         });
         return Err(if any { ImportError::NoHeader } else { ImportError::Empty });
     };
-    columns.refine_by_values(table);
+    columns.refine_by_samples(table);
     // No verdict without a category: every row would be an error and the person "90 学时 short".
     if columns.get(Field::Category).is_none() && !course_names_carry_category(table, &columns) {
+        // The error names the columns as read, a remark column past the sample included.
+        columns.find_remarks(table);
         return Err(missing_column("科目类型（公需科目或专业科目）", &columns));
     }
-    let mut checker = Checker::new(table, &columns, policy, today);
+    // An unused column that says 不合格/未完成 on any row is read as a remark
+    // (`Columns::find_remarks`). Rather than a pass of its own over every row, the check pass
+    // watches those cells; only when one says something is the column looked for and the
+    // check run again with it.
+    let mut watch = columns.remark_candidates();
+    loop {
+        if let Some(report) = check_pass(table, &columns, policy, today, options, &watch) {
+            return Ok(report);
+        }
+        columns.find_remarks(table);
+        watch.clear();
+    }
+}
+
+/// One pass of the check over the rows below the header; `None`, as soon as it meets one,
+/// when a cell of a `watch` column says what a remark says.
+fn check_pass(
+    table: &Table<'_>,
+    columns: &Columns,
+    policy: &Policy,
+    today: NaiveDate,
+    options: CheckOptions,
+    watch: &[usize],
+) -> Option<Report> {
+    let mut checker = Checker::new(table, columns, policy, today);
     if options.ledger {
         checker.ledger = Some(Vec::new());
         checker.ledger_cap = options.ledger_cap.unwrap_or(usize::MAX);
     }
+    let mut remark_seen = false;
     table.for_each_data_row(columns.header_row, &mut |number, cells| {
+        // The same test as `Columns::find_remarks`.
+        if watch.iter().any(|&i| values::remark(cells.get(i).trim()) != values::Remark::Nothing) {
+            remark_seen = true;
+            return ControlFlow::Break(());
+        }
         checker.row(number, cells);
         ControlFlow::Continue(())
     });
-    Ok(checker.finish(table, &columns))
+    (!remark_seen).then(|| checker.finish(table, columns))
 }
 
 /// The error for a file without a column a verdict needs, naming the columns that were found.
@@ -101,9 +134,9 @@ fn course_names_carry_category(table: &Table<'_>, columns: &Columns) -> bool {
 
 #[derive(Default)]
 struct Person {
-    /// (course id, date, hours) of every row of this person counted so far, with its row number.
-    /// Per person, so the map stays small and in cache.
-    seen: HashMap<(u32, Option<NaiveDate>, Hours), u32, FxBuildHasher>,
+    /// (course key, date, hours) of every row of this person counted so far, with its row number.
+    /// Per person, so the table stays small and in cache.
+    seen: seen::Seen,
     /// 身份证号 or 工号 as written (empty when people are told apart by name).
     id: String,
     /// 姓名 as first written.
@@ -147,11 +180,9 @@ struct Checker<'a> {
     fixed_messages: FixedMessages,
     people: Vec<Person>,
     person_index: HashMap<String, usize, FxBuildHasher>,
-    /// Every course name as written, to the id of its key: a file repeats the same few hundred
-    /// names, so a row costs one lookup and no allocation (its exclusion shares the name).
-    spellings: HashMap<Arc<str>, u32, FxBuildHasher>,
-    /// Course keys (see [`crate::text::course_key`]) to their id.
-    keys: HashMap<String, u32, FxBuildHasher>,
+    /// The course names of excluded rows (and of every row in the ledger) as written: a file
+    /// repeats the same few hundred names, so the rows that spell a name alike share it.
+    spellings: HashSet<Arc<str>, FxBuildHasher>,
     warnings: Vec<Warning>,
     errors: Vec<RowError>,
     counts: RowCounts,
@@ -214,8 +245,7 @@ impl<'a> Checker<'a> {
             fixed_messages: FixedMessages::new(policy, today),
             people,
             person_index: HashMap::default(),
-            spellings: HashMap::default(),
-            keys: HashMap::default(),
+            spellings: HashSet::default(),
             warnings,
             errors: Vec::new(),
             counts: RowCounts::default(),

@@ -1,6 +1,7 @@
 //! 规则: the first reason, in the policy's order, why a record does not count; duplicates;
 //! the tally by category; the row warnings; and the messages, in plain Chinese.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
@@ -57,22 +58,14 @@ impl FixedMessages {
 }
 
 impl Checker<'_> {
-    /// The id under which `name` counts as the same course as another.
-    fn course_id(&mut self, name: &str) -> u32 {
-        if let Some(&id) = self.spellings.get(name) {
-            return id;
+    /// `name` shared with the other rows that spell it so.
+    fn course_name(&mut self, name: &str) -> Arc<str> {
+        if let Some(spelling) = self.spellings.get(name) {
+            return spelling.clone();
         }
-        // A new spelling is normalised once (a name already in normal form is its own key).
-        let key = if is_plain(name) { name.to_owned() } else { course_key(name) };
-        let next = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
-        let id = *self.keys.entry(key).or_insert(next);
-        self.spellings.insert(name.into(), id);
-        id
-    }
-
-    /// `name` shared with the other rows that spell it so (after [`Self::course_id`]).
-    fn course_name(&self, name: &str) -> Arc<str> {
-        self.spellings.get_key_value(name).map_or_else(|| name.into(), |(spelling, _)| spelling.clone())
+        let spelling: Arc<str> = name.into();
+        self.spellings.insert(spelling.clone());
+        spelling
     }
 
     fn person_slot(&mut self, number: u32, person: &str, name: &str) -> usize {
@@ -254,15 +247,13 @@ impl Checker<'_> {
         let slot = self.person_slot(number, r.person, r.name);
         let mut reason = self.reason(r);
         let mut duplicate_of = 0;
-        let mut key = None;
-        let course_id = self.course_id(r.course);
         if reason.is_none() {
-            let k = (course_id, r.date, r.hours);
-            if let Some(&first) = self.people[slot].seen.get(&k) {
+            // A name already in normal form is its own key. A row that is no duplicate counts
+            // (below), so it is noted as the first of its key here.
+            let key = if is_plain(r.course) { Cow::Borrowed(r.course) } else { Cow::Owned(course_key(r.course)) };
+            if let Some(first) = self.people[slot].seen.first_or_insert(&key, r.date, r.hours, number) {
                 reason = Some(Reason::Duplicate);
                 duplicate_of = first;
-            } else {
-                key = Some(k);
             }
         }
         // Row warnings, in a fixed order; their messages are the same for every row.
@@ -298,9 +289,6 @@ impl Checker<'_> {
             }
             None => {
                 let person = &mut self.people[slot];
-                if let Some(k) = key {
-                    person.seen.insert(k, number);
-                }
                 filing_unknown = self.columns.get(Field::Filing).is_some() && r.filing == Filing::Unknown;
                 let t = &mut person.tally;
                 let counted = match (r.kind, r.nature) {
