@@ -1,7 +1,6 @@
 //! 规则: the first reason, in the policy's order, why a record does not count; duplicates;
 //! the tally by category; the row warnings; and the messages, in plain Chinese.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
@@ -58,34 +57,43 @@ impl FixedMessages {
 }
 
 impl Checker<'_> {
-    /// `name` shared with the other rows that spell it so.
-    fn course_name(&mut self, name: &str) -> Arc<str> {
-        if let Some(spelling) = self.spellings.get(name) {
-            return spelling.clone();
+    /// The id under which `name` counts as the same course as another.
+    fn course_id(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.spellings.get(name) {
+            return id;
         }
-        let spelling: Arc<str> = name.into();
-        self.spellings.insert(spelling.clone());
-        spelling
+        // A new spelling is normalised once (a name already in normal form is its own key).
+        let key = if is_plain(name) { name.to_owned() } else { course_key(name) };
+        let next = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
+        let id = *self.keys.entry(key).or_insert(next);
+        self.spellings.insert(name.into(), id);
+        id
+    }
+
+    /// `name` shared with the other rows that spell it so (after [`Self::course_id`]).
+    fn course_name(&self, name: &str) -> Arc<str> {
+        self.spellings.get_key_value(name).map_or_else(|| name.into(), |(spelling, _)| spelling.clone())
     }
 
     fn person_slot(&mut self, number: u32, person: &str, name: &str) -> usize {
         let Some((field, _)) = self.person_column else {
             return 0;
         };
-        // The same ID written with a space or in full-width digits is the same person.
-        let key = if field == Field::Name { std::borrow::Cow::Borrowed(person) } else { id_key(person) };
-        // Exports list a person's rows together: most rows are the same person as the last.
+        // Exports list a person's rows together: most rows are the same person as the last,
+        // written the same (so with the same key).
         let slot = match &self.last_person {
-            Some((last, slot)) if *last == *key => *slot,
+            Some((last, slot)) if last == person => *slot,
             _ => {
+                // The same ID written with a space or in full-width digits is the same person.
+                let key = if field == Field::Name { std::borrow::Cow::Borrowed(person) } else { id_key(person) };
                 let slot = self.lookup_person(&key, person, name);
                 match &mut self.last_person {
                     Some((last, s)) => {
                         last.clear();
-                        last.push_str(&key);
+                        last.push_str(person);
                         *s = slot;
                     }
-                    None => self.last_person = Some((key.into_owned(), slot)),
+                    None => self.last_person = Some((person.to_owned(), slot)),
                 }
                 slot
             }
@@ -247,13 +255,15 @@ impl Checker<'_> {
         let slot = self.person_slot(number, r.person, r.name);
         let mut reason = self.reason(r);
         let mut duplicate_of = 0;
+        let mut key = None;
+        let course_id = self.course_id(r.course);
         if reason.is_none() {
-            // A name already in normal form is its own key. A row that is no duplicate counts
-            // (below), so it is noted as the first of its key here.
-            let key = if is_plain(r.course) { Cow::Borrowed(r.course) } else { Cow::Owned(course_key(r.course)) };
-            if let Some(first) = self.people[slot].seen.first_or_insert(&key, r.date, r.hours, number) {
+            let k = (course_id, r.date, r.hours);
+            if let Some(&first) = self.people[slot].seen.get(&k) {
                 reason = Some(Reason::Duplicate);
                 duplicate_of = first;
+            } else {
+                key = Some(k);
             }
         }
         // Row warnings, in a fixed order; their messages are the same for every row.
@@ -289,6 +299,9 @@ impl Checker<'_> {
             }
             None => {
                 let person = &mut self.people[slot];
+                if let Some(k) = key {
+                    person.seen.insert(k, number);
+                }
                 filing_unknown = self.columns.get(Field::Filing).is_some() && r.filing == Filing::Unknown;
                 let t = &mut person.tally;
                 let counted = match (r.kind, r.nature) {
