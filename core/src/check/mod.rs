@@ -10,6 +10,7 @@
 
 mod read;
 mod rules;
+mod spellings;
 
 use std::collections::HashMap;
 use std::ops::ControlFlow;
@@ -179,11 +180,9 @@ struct Checker<'a> {
     fixed_messages: FixedMessages,
     people: Vec<Person>,
     person_index: HashMap<String, usize, FxBuildHasher>,
-    /// Every course name as written, to the id of its key: a file repeats the same few hundred
-    /// names, so a row costs one lookup and no allocation (its exclusion shares the name).
-    spellings: HashMap<Arc<str>, u32, FxBuildHasher>,
-    /// Course keys (see [`crate::text::course_key`]) to their id.
-    keys: HashMap<String, u32, FxBuildHasher>,
+    /// Every course name as written, with the id of its key: a file repeats the same few
+    /// hundred names, so a row costs one lookup and no allocation (its exclusion shares the name).
+    spellings: spellings::Spellings,
     warnings: Vec<Warning>,
     errors: Vec<RowError>,
     counts: RowCounts,
@@ -246,8 +245,7 @@ impl<'a> Checker<'a> {
             fixed_messages: FixedMessages::new(policy, today),
             people,
             person_index: HashMap::default(),
-            spellings: HashMap::default(),
-            keys: HashMap::default(),
+            spellings: spellings::Spellings::default(),
             warnings,
             errors: Vec::new(),
             counts: RowCounts::default(),
