@@ -1,7 +1,7 @@
 //! Import + evaluate a generated 100,000-row CSV, beside the `csv` crate merely reading the same
 //! bytes into `ByteRecord`s, in one group so both run in the same process.
 //!
-//! Target: `jxjy_check` at most 3× `csv_byterecord_read`. `scripts/bench-import.sh` runs this
+//! Target: `jxjy_check` at most 2× `csv_byterecord_read`. `scripts/bench-import.sh` runs this
 //! and prints both times, rows/s and the ratio.
 
 use std::hint::black_box;

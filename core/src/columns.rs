@@ -451,6 +451,14 @@ impl Columns {
     /// 合格/不合格 the exam column, a 状态 column of 合格/不合格 the exam column rather than the
     /// status column; a generic column whose cells are nothing like its header is left unused.
     pub fn refine_by_values(&mut self, table: &Table<'_>) {
+        self.refine_by_samples(table);
+        self.find_remarks(table);
+    }
+
+    /// [`Self::refine_by_values`] without the look for a remark column past the sample: the
+    /// check does that look in its own pass (see [`Self::remark_candidates`]) and calls
+    /// [`Self::find_remarks`] only when some cell says something.
+    pub(crate) fn refine_by_samples(&mut self, table: &Table<'_>) {
         let mut looks = vec![Tally::default(); self.labels.len()];
         let mut rows = 0;
         let header = self.header_row;
@@ -510,13 +518,21 @@ impl Columns {
                 self.labels[col].note = Some("列名和内容都与学时核查无关，不参与计算".to_owned());
             }
         }
-        self.find_remarks(table);
+    }
+
+    /// The columns [`Self::find_remarks`] looks at, as the cell index of each: the unused ones,
+    /// none when a column is already read as the remark.
+    pub(crate) fn remark_candidates(&self) -> Vec<usize> {
+        if self.get(Field::Remark).is_some() {
+            return Vec::new();
+        }
+        self.labels.iter().filter(|c| c.field.is_none()).map(|c| c.index).collect()
     }
 
     /// A column left unused that says 不合格 or 未完成 on any row (a 备注 filled in here and
     /// there, past the sample too) is read for those words: such a row must not count. Every row
     /// is looked at, but only for the unused columns.
-    fn find_remarks(&mut self, table: &Table<'_>) {
+    pub(crate) fn find_remarks(&mut self, table: &Table<'_>) {
         let candidates: Vec<usize> = (0..self.labels.len()).filter(|&c| self.labels[c].field.is_none()).collect();
         if candidates.is_empty() || self.get(Field::Remark).is_some() {
             return;

@@ -262,7 +262,9 @@ pub enum Remark {
 
 /// Reads a remark cell; never an error.
 pub fn remark(cell: &str) -> Remark {
-    if cell.is_empty() || cell.len() > 48 {
+    // No remark word holds a digit, and `match_key` keeps digits: a 序号 or a score says
+    // nothing, without a key made (the check asks this of unused columns on every row).
+    if cell.is_empty() || cell.len() > 48 || cell.bytes().any(|b| b.is_ascii_digit()) {
         return Remark::Nothing;
     }
     let key = match_key(cell);
@@ -525,6 +527,8 @@ fn plausible(d: NaiveDate) -> Option<NaiveDate> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::strategy::Strategy;
+
     use super::*;
 
     fn d(s: &str) -> NaiveDate {
@@ -616,6 +620,48 @@ mod tests {
         }
         assert_eq!(filing(""), Ok(Filing::Unknown));
         assert!(filing("不知道").is_err());
+    }
+
+    /// [`remark`] as it reads without its digit shortcut.
+    fn remark_by_key(cell: &str) -> Remark {
+        if cell.is_empty() || cell.len() > 48 {
+            return Remark::Nothing;
+        }
+        let key = match_key(cell);
+        let key: &str = &key;
+        if FAILED_WORDS.contains(&key) {
+            Remark::Failed
+        } else if UNFINISHED.contains(&key) && !YES_NO.contains(&key) {
+            Remark::Unfinished
+        } else {
+            Remark::Nothing
+        }
+    }
+
+    #[test]
+    fn no_remark_word_holds_a_digit() {
+        for w in FAILED_WORDS.iter().chain(UNFINISHED) {
+            assert!(!w.bytes().any(|b| b.is_ascii_digit()), "{w}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The digit shortcut of `remark` answers as the words do: cells of digits (ASCII and
+        /// full-width), remark words, spaces and decoration mixed.
+        #[test]
+        fn remark_shortcut_agrees_with_the_words(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(FAILED_WORDS.iter().chain(UNFINISHED).chain(YES_NO).copied().collect::<Vec<_>>())
+                        .prop_map(str::to_owned),
+                    "[0-9０-９ 　()（）*.%分a-zA-Z]{0,4}",
+                ],
+                0..4,
+            )
+        ) {
+            let cell = parts.concat();
+            proptest::prop_assert_eq!(remark(&cell), remark_by_key(&cell), "{:?}", cell);
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@
 
 mod read;
 mod rules;
+mod spellings;
 
 use std::collections::HashMap;
 use std::ops::ControlFlow;
@@ -52,21 +53,53 @@ pub fn check_table(
         });
         return Err(if any { ImportError::NoHeader } else { ImportError::Empty });
     };
-    columns.refine_by_values(table);
+    columns.refine_by_samples(table);
     // No verdict without a category: every row would be an error and the person "90 学时 short".
     if columns.get(Field::Category).is_none() && !course_names_carry_category(table, &columns) {
+        // The error names the columns as read, a remark column past the sample included.
+        columns.find_remarks(table);
         return Err(missing_column("科目类型（公需科目或专业科目）", &columns));
     }
-    let mut checker = Checker::new(table, &columns, policy, today);
+    // An unused column that says 不合格/未完成 on any row is read as a remark
+    // (`Columns::find_remarks`). Rather than a pass of its own over every row, the check pass
+    // watches those cells; only when one says something is the column looked for and the
+    // check run again with it.
+    let mut watch = columns.remark_candidates();
+    loop {
+        if let Some(report) = check_pass(table, &columns, policy, today, options, &watch) {
+            return Ok(report);
+        }
+        columns.find_remarks(table);
+        watch.clear();
+    }
+}
+
+/// One pass of the check over the rows below the header; `None`, as soon as it meets one,
+/// when a cell of a `watch` column says what a remark says.
+fn check_pass(
+    table: &Table<'_>,
+    columns: &Columns,
+    policy: &Policy,
+    today: NaiveDate,
+    options: CheckOptions,
+    watch: &[usize],
+) -> Option<Report> {
+    let mut checker = Checker::new(table, columns, policy, today);
     if options.ledger {
         checker.ledger = Some(Vec::new());
         checker.ledger_cap = options.ledger_cap.unwrap_or(usize::MAX);
     }
+    let mut remark_seen = false;
     table.for_each_data_row(columns.header_row, &mut |number, cells| {
+        // The same test as `Columns::find_remarks`.
+        if watch.iter().any(|&i| values::remark(cells.get(i).trim()) != values::Remark::Nothing) {
+            remark_seen = true;
+            return ControlFlow::Break(());
+        }
         checker.row(number, cells);
         ControlFlow::Continue(())
     });
-    Ok(checker.finish(table, &columns))
+    (!remark_seen).then(|| checker.finish(table, columns))
 }
 
 /// The error for a file without a column a verdict needs, naming the columns that were found.
@@ -141,17 +174,15 @@ struct Checker<'a> {
     lead_fields: [Option<Field>; LEAD_COLUMNS],
     /// Whether cells may hold U+FFFD from undecodable bytes.
     lossy: bool,
-    /// The person of the previous row and their slot.
+    /// The person cell of the previous row, as written, and their slot.
     last_person: Option<(String, usize)>,
     /// Messages that do not depend on the row, made once.
     fixed_messages: FixedMessages,
     people: Vec<Person>,
     person_index: HashMap<String, usize, FxBuildHasher>,
-    /// Every course name as written, to the id of its key: a file repeats the same few hundred
-    /// names, so a row costs one lookup and no allocation (its exclusion shares the name).
-    spellings: HashMap<Arc<str>, u32, FxBuildHasher>,
-    /// Course keys (see [`crate::text::course_key`]) to their id.
-    keys: HashMap<String, u32, FxBuildHasher>,
+    /// Every course name as written, with the id of its key: a file repeats the same few
+    /// hundred names, so a row costs one lookup and no allocation (its exclusion shares the name).
+    spellings: spellings::Spellings,
     warnings: Vec<Warning>,
     errors: Vec<RowError>,
     counts: RowCounts,
@@ -214,8 +245,7 @@ impl<'a> Checker<'a> {
             fixed_messages: FixedMessages::new(policy, today),
             people,
             person_index: HashMap::default(),
-            spellings: HashMap::default(),
-            keys: HashMap::default(),
+            spellings: spellings::Spellings::default(),
             warnings,
             errors: Vec::new(),
             counts: RowCounts::default(),
@@ -520,4 +550,99 @@ pub fn mask_id(id: &str) -> String {
     let head: String = chars[..4].iter().collect();
     let tail: String = chars[chars.len() - 4..].iter().collect();
     format!("{head}{}{tail}", "*".repeat(chars.len() - 8))
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::import::read_table;
+    use crate::testing::policy_2020;
+
+    /// The check as it ran before the check pass watched for remarks: every unused column
+    /// searched for remark words over every row first, then one pass.
+    fn with_remarks_found_first(csv: &str) -> Result<Report, ImportError> {
+        let table = read_table(csv.as_bytes())?;
+        let Some(mut columns) = find_header(&table) else { return Err(ImportError::NoHeader) };
+        columns.refine_by_values(&table);
+        if columns.get(Field::Category).is_none() && !course_names_carry_category(&table, &columns) {
+            return Err(missing_column("科目类型（公需科目或专业科目）", &columns));
+        }
+        let options = CheckOptions { ledger: true, ledger_cap: None };
+        Ok(check_pass(&table, &columns, &policy_2020(), today(), options, &[]).expect("nothing watched"))
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2020, 11, 1).expect("a date")
+    }
+
+    fn checked(csv: &str) -> Result<Report, ImportError> {
+        let table = read_table(csv.as_bytes())?;
+        check_table(&table, &policy_2020(), today(), CheckOptions { ledger: true, ledger_cap: None })
+    }
+
+    fn json(r: &Result<Report, ImportError>) -> String {
+        match r {
+            Ok(report) => serde_json::to_string(report).expect("a report serialises"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn the_leftmost_column_that_says_a_remark_wins_even_when_another_says_one_first() {
+        let mut csv = String::from("课程名称,科目类型,学时,完成日期,说明,附注\n");
+        for i in 0..250 {
+            let (a, b) = match i {
+                10 => ("", "不合格"),
+                240 => ("未完成", ""),
+                _ => ("", "面授"),
+            };
+            csv.push_str(&format!("课程{i},专业科目,1,2020-04-01,{a},{b}\n"));
+        }
+        let r = checked(&csv).expect("checked");
+        assert_eq!(json(&Ok(r.clone())), json(&with_remarks_found_first(&csv)));
+        let remark: Vec<&str> =
+            r.column_details.iter().filter(|c| c.field == "remark").map(|c| c.column.as_str()).collect();
+        assert_eq!(remark, ["说明"]);
+        // Row 242 (the 241st data row) says 未完成 under 说明; row 12's 不合格 under 附注 is not read.
+        let p = &r.people[0];
+        assert_eq!(p.pending.iter().map(|e| e.row).collect::<Vec<_>>(), [242]);
+        assert!(p.excluded.is_empty());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// Watching the unused columns in the check pass gives the report (ledger included) that
+        /// searching them first gave: remark words early, late (past the sampled rows), in one
+        /// column or several, or nowhere.
+        #[test]
+        fn watching_for_remarks_agrees_with_searching_first(
+            rows in prop::collection::vec((0usize..3, 0usize..12, 0usize..12, 1u32..300), 0..260),
+            header in prop::sample::select(vec![
+                "课程名称,科目类型,学时,完成日期,说明,附注",
+                "课程名称,科目类型,学时,完成日期,考核结果,备注,单位",
+                "序号,课程名称,学时,完成日期,其他",
+            ]),
+        ) {
+            const WORDS: [&str; 12] =
+                ["", "", "", "面授", "线上", "12", "不合格", "未完成", "学习中", "否", "√", "fail"];
+            let width = header.split(',').count();
+            let mut csv = format!("{header}\n");
+            for (n, (kind, a, b, day)) in rows.into_iter().enumerate() {
+                // Each remark word (6.. of WORDS) only from row 50 × (its index − 5) on: some
+                // first appear past the rows sampled to recognise columns.
+                let word = |w: usize| if w >= 6 && n < 50 * (w - 5) { "面授" } else { WORDS[w] };
+                let date = NaiveDate::from_yo_opt(2020, day).expect("a day of 2020");
+                let cells: Vec<String> = match width {
+                    6 => vec![format!("课{}", n % 7), ["公需科目", "专业科目", "专业"][kind].into(), "2".into(), date.to_string(), word(a).into(), word(b).into()],
+                    7 => vec![format!("课{}", n % 7), ["公需科目", "专业科目", "专业"][kind].into(), "2".into(), date.to_string(), ["合格", "", "不合格"][kind].into(), word(a).into(), word(b).into()],
+                    _ => vec![n.to_string(), format!("公需科目：课{}", n % 7), "2".into(), date.to_string(), word(a).into()],
+                };
+                csv.push_str(&cells.join(","));
+                csv.push('\n');
+            }
+            prop_assert_eq!(json(&checked(&csv)), json(&with_remarks_found_first(&csv)));
+        }
+    }
 }

@@ -10,7 +10,7 @@ use super::{Checker, Person};
 use crate::columns::Field;
 use crate::policy::Policy;
 use crate::report::{Counted, Exclusion, LedgerEntry, Outcome, Reason, Warning, WarningCode};
-use crate::text::{cn_date, cn_month_day, course_key, id_key, is_plain};
+use crate::text::{cn_date, cn_month_day, id_key};
 use crate::values::{Exam, Filing, Kind, Nature, Status};
 
 /// The messages that are the same for every row, formatted once per check.
@@ -57,42 +57,25 @@ impl FixedMessages {
 }
 
 impl Checker<'_> {
-    /// The id under which `name` counts as the same course as another.
-    fn course_id(&mut self, name: &str) -> u32 {
-        if let Some(&id) = self.spellings.get(name) {
-            return id;
-        }
-        // A new spelling is normalised once (a name already in normal form is its own key).
-        let key = if is_plain(name) { name.to_owned() } else { course_key(name) };
-        let next = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
-        let id = *self.keys.entry(key).or_insert(next);
-        self.spellings.insert(name.into(), id);
-        id
-    }
-
-    /// `name` shared with the other rows that spell it so (after [`Self::course_id`]).
-    fn course_name(&self, name: &str) -> Arc<str> {
-        self.spellings.get_key_value(name).map_or_else(|| name.into(), |(spelling, _)| spelling.clone())
-    }
-
     fn person_slot(&mut self, number: u32, person: &str, name: &str) -> usize {
         let Some((field, _)) = self.person_column else {
             return 0;
         };
-        // The same ID written with a space or in full-width digits is the same person.
-        let key = if field == Field::Name { std::borrow::Cow::Borrowed(person) } else { id_key(person) };
-        // Exports list a person's rows together: most rows are the same person as the last.
+        // Exports list a person's rows together: most rows are the same person as the last,
+        // written the same (so with the same key).
         let slot = match &self.last_person {
-            Some((last, slot)) if *last == *key => *slot,
+            Some((last, slot)) if last == person => *slot,
             _ => {
+                // The same ID written with a space or in full-width digits is the same person.
+                let key = if field == Field::Name { std::borrow::Cow::Borrowed(person) } else { id_key(person) };
                 let slot = self.lookup_person(&key, person, name);
                 match &mut self.last_person {
                     Some((last, s)) => {
                         last.clear();
-                        last.push_str(&key);
+                        last.push_str(person);
                         *s = slot;
                     }
-                    None => self.last_person = Some((key.into_owned(), slot)),
+                    None => self.last_person = Some((person.to_owned(), slot)),
                 }
                 slot
             }
@@ -255,9 +238,9 @@ impl Checker<'_> {
         let mut reason = self.reason(r);
         let mut duplicate_of = 0;
         let mut key = None;
-        let course_id = self.course_id(r.course);
+        let spelling = self.spellings.find_or_add(r.course);
         if reason.is_none() {
-            let k = (course_id, r.date, r.hours);
+            let k = (spelling.id, r.date, r.hours);
             if let Some(&first) = self.people[slot].seen.get(&k) {
                 reason = Some(Reason::Duplicate);
                 duplicate_of = first;
@@ -276,7 +259,7 @@ impl Checker<'_> {
                     row: number,
                     reason,
                     hours: r.hours,
-                    course: self.course_name(r.course),
+                    course: self.spellings.shared(spelling, r.course),
                     message: self.message(reason, r, duplicate_of),
                 };
                 let course = self.ledger.is_some().then(|| entry.course.clone());
@@ -327,7 +310,8 @@ impl Checker<'_> {
                 self.counts.counted += 1;
                 person.counted += 1;
                 if self.ledger.is_some() {
-                    let mut e = LedgerEntry::new(number, Some(slot), Outcome::Counted, self.course_name(r.course));
+                    let course = self.spellings.shared(spelling, r.course);
+                    let mut e = LedgerEntry::new(number, Some(slot), Outcome::Counted, course);
                     (e.counted, e.hours, e.date) = (Some(counted), Some(r.hours), r.date);
                     self.note(e);
                 }
