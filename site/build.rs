@@ -1,5 +1,5 @@
-//! Embeds the self-check page's WebAssembly package (wasm/pkg, built by wasm-pack) when it
-//! exists, so that a release `jxjy` can publish the whole site without any wasm tooling.
+//! Embeds the self-check page's WebAssembly packages (wasm/pkg and wasm/pkg-full, built by
+//! wasm-pack) when they exist, so that a release `jxjy` can publish the whole site without any wasm tooling.
 //! Without it, `cargo build` still works and `jxjy build` says how to get the full binary.
 
 use std::path::{Path, PathBuf};
@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
     let pkg = std::env::var("JXJY_WASM_PKG").map(PathBuf::from).unwrap_or_else(|_| manifest.join("../wasm/pkg"));
-    // The .xls module sits beside the main one (wasm/pkg-xls, or $JXJY_WASM_PKG-xls).
-    let xls_pkg = pkg.with_file_name(format!("{}-xls", pkg.file_name().and_then(|n| n.to_str()).unwrap_or("pkg")));
+    // The full reader sits beside the main one (wasm/pkg-full, or $JXJY_WASM_PKG-full).
+    let full_pkg = pkg.with_file_name(format!("{}-full", pkg.file_name().and_then(|n| n.to_str()).unwrap_or("pkg")));
     println!("cargo:rerun-if-env-changed=JXJY_WASM_PKG");
-    let code = embed("CHECKER", &pkg, "jxjy_wasm") + &embed("XLS_READER", &xls_pkg, "jxjy_xls");
+    let code = embed("CHECKER", &pkg, "jxjy_wasm") + &embed("FULL_READER", &full_pkg, "jxjy_full");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("checker.rs");
     if let Err(e) = std::fs::write(&out, code) {
         panic!("cannot write {}: {e}", out.display());

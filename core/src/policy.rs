@@ -132,7 +132,7 @@ fn de_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error
             f.write_str("a date such as 2020-12-10")
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<NaiveDate, E> {
-            v.parse().map_err(|_| E::custom(format!("“{v}”不是日期，应写作 2020-12-10")))
+            parse_date(v).ok_or_else(|| E::custom(format!("“{v}”不是日期，应写作 2020-12-10")))
         }
         // toml hands a datetime over as a one-entry map holding its text.
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NaiveDate, A::Error> {
@@ -143,6 +143,29 @@ fn de_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error
         }
     }
     d.deserialize_any(DateVisitor)
+}
+
+/// A date as the policy writes it. `YYYY-MM-DD` is read by hand; with the TOML reader (a policy file
+/// someone wrote) any other form chrono reads is taken too. Without it — the page's module, which
+/// reads only the JSON `jxjy build` writes, where dates are always `YYYY-MM-DD` — chrono's format
+/// parser (≈10 KB of the module) is left out.
+fn parse_date(v: &str) -> Option<NaiveDate> {
+    let plain = plain_date(v.as_bytes());
+    #[cfg(feature = "toml")]
+    if plain.is_none() {
+        return v.parse().ok();
+    }
+    plain
+}
+
+fn plain_date(b: &[u8]) -> Option<NaiveDate> {
+    let number = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    };
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(i32::try_from(number(0..4)?).ok()?, number(5..7)?, number(8..10)?)
 }
 
 /// A policy file that cannot be used, with the key at fault.
@@ -268,6 +291,16 @@ impl Policy {
 
 #[cfg(all(test, feature = "toml"))]
 mod tests {
+    #[test]
+    fn dates_are_read_as_chrono_reads_them() {
+        let forms =
+            ["2020-12-10", "2020-02-30", "2020-1-5", "2020-01-1x", " 2020-12-10", "+2020-12-10", "2020/12/10", ""];
+        for v in forms {
+            assert_eq!(super::parse_date(v), v.parse().ok(), "{v}");
+        }
+        assert_eq!(super::plain_date(b"2020-1-5"), None);
+    }
+
     use super::*;
 
     pub(crate) const ZHENGZHOU_2020: &str = include_str!("../../content/2020/policy.toml");

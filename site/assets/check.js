@@ -49,7 +49,11 @@ function startWorker() {
       document.body.dataset.checker = "ready";
       window.__jxjyReadyAt = performance.now();
       if (queued) { const q = queued; queued = null; send(q); }
-      else if (!lastInput) status("检查模块已就绪。");
+      else {
+        // Nothing to check yet: let the worker run its first (slow) check on a table of its own.
+        worker.postMessage({ type: "warm" });
+        if (!lastInput) status("检查模块已就绪。");
+      }
     } else if (m.type === "progress" && m.id === seq) {
       status(m.stage, "busy");
     } else if (m.type === "result" && m.id === seq) {

@@ -10,24 +10,59 @@ const ready = init()
   .then(() => postMessage({ type: "ready", labels: labels() }))
   .catch((e) => postMessage({ type: "crash", id: 0, message: "无法加载检查模块：" + e }));
 
-// Legacy .xls (an OLE compound file): read by a second module with calamine, fetched from this
-// site only when such a file arrives, so the first load stays small.
-let xlsReader = null;
-function isXls(b) { return b[0] === 0xd0 && b[1] === 0xcf && b[2] === 0x11 && b[3] === 0xe0; }
-async function loadXlsReader() {
-  if (!xlsReader) {
-    const m = await import("./jxjy_xls.js");
+// Workbooks (.xlsx, legacy .xls) and JSON records are read by a second module, the same checker
+// with every reader, fetched from this site only when such a file arrives: the first module
+// carries only what CSV, TSV and pasted cells need.
+let fullReader = null;
+async function loadFullReader() {
+  if (!fullReader) {
+    const m = await import("./jxjy_full.js");
     await m.default();
-    xlsReader = m;
+    fullReader = m;
   }
-  return xlsReader;
+  return fullReader;
+}
+
+// Whether the first module cannot read this input: a workbook (the signatures of the core's
+// import::sniff_binary) or text that starts like JSON (the core's test, after trimming what Rust's
+// char::is_whitespace and the BOM cover). Erring towards the second module costs only its download:
+// it reads every input the first module reads, the same way.
+function isWorkbook(b) {
+  return (b[0] === 0x50 && b[1] === 0x4b && ((b[2] === 3 && b[3] === 4) || (b[2] === 5 && b[3] === 6)))
+    || (b[0] === 0xd0 && b[1] === 0xcf && b[2] === 0x11 && b[3] === 0xe0);
+}
+function startsLikeJson(text) {
+  const head = text.replace(/^[\s\u0085]+/, "");
+  return head === "" || head[0] === "[" || head[0] === "{";
+}
+function needsFullReader(raw, label, text) {
+  if (text !== undefined) return startsLikeJson(text.slice(0, 4096));
+  if (isWorkbook(raw)) return true;
+  return label !== "binary" && startsLikeJson(new TextDecoder(label).decode(raw.subarray(0, 4096)));
 }
 
 // Bytes as the core reads them. The core decides the encoding (one rule for the page and the
 // CLI); only GB18030, whose tables the module does not carry, is decoded here by the browser.
-function toCoreBytes(bytes) {
-  if (encoding(bytes) !== "gb18030") return bytes;
+function toCoreBytes(bytes, label) {
+  if (label !== "gb18030") return bytes;
   return new TextEncoder().encode(new TextDecoder("gb18030").decode(bytes));
+}
+
+// A session's first check runs mostly in V8's baseline code (a module's functions are compiled on
+// their first call and optimised once hot), about three times slower than the next one. Checking a
+// generated table once, when the page has taken the module's "ready" (check.js then asks for it),
+// gets that done while the person picks a file. A file that arrives first just waits the ~30 ms.
+function warmUp() {
+  const rows = ["姓名,身份证号,课程名称,科目类型,课程性质,学时,完成日期,考核结果,是否备案"];
+  for (let i = 0; i < 600; i++) {
+    rows.push(`员工${i % 20},,课程${i % 7},${i % 3 ? "专业科目" : "公需科目"},${i % 2 ? "必修" : "选修"},${1 + (i % 4) / 2},` +
+      `2020-0${1 + (i % 9)}-1${i % 10},${i % 13 ? "合格" : "不合格"},${i % 11 ? "是" : ""}`);
+  }
+  try {
+    check(new TextEncoder().encode(rows.join("\n")), policyJson, "2020-06-01");
+  } catch (_) {
+    // The module did not load (the page has been told) or trapped: the next check reports it.
+  }
 }
 
 // jxjy_core::import::MAX_INPUT_BYTES (200 MB): check.js refuses larger files before reading them;
@@ -46,6 +81,11 @@ onmessage = async (e) => {
     policiesJson = msg.policies || null;
     return;
   }
+  if (msg.type === "warm") {
+    await ready;
+    warmUp();
+    return;
+  }
   if (msg.type !== "check") return;
   await ready;
   try {
@@ -58,16 +98,17 @@ onmessage = async (e) => {
       return;
     }
     const raw = msg.text !== undefined ? null : new Uint8Array(msg.bytes);
+    const label = raw ? encoding(raw) : "utf-8";
     let module = { check, check_years };
-    if (raw && isXls(raw)) {
-      postMessage({ type: "progress", id: msg.id, stage: "正在加载旧版 Excel（.xls）读取模块…" });
+    if (needsFullReader(raw, label, msg.text)) {
+      postMessage({ type: "progress", id: msg.id, stage: "正在加载 Excel / JSON 读取模块…" });
       try {
-        module = await loadXlsReader();
+        module = await loadFullReader();
       } catch (_) {
-        // Not published with this site (or not reachable): the main module names the file and what to do.
+        // Not published with this site (or not reachable): the first module names the file and what to do.
       }
     }
-    const bytes = raw ? toCoreBytes(raw) : new TextEncoder().encode(msg.text);
+    const bytes = raw ? toCoreBytes(raw, label) : new TextEncoder().encode(msg.text);
     postMessage({ type: "progress", id: msg.id, stage: "正在逐行核查 " + (bytes.length / 1024 / 1024).toFixed(1) + " MB…" });
     const json = runCheck(module, bytes, msg.today);
     postMessage({ type: "result", id: msg.id, json });

@@ -141,7 +141,9 @@ test("uploads: GBK CSV from Excel, XLSX, and a garbage file", async () => {
   assert.equal(await page.getAttribute("body", "data-state"), "fatal");
   assert.match(await page.textContent("#status"), /PNG/);
   assert.equal(await page.isHidden("#results"), true);
-  assert.equal(requests.length, loaded, JSON.stringify(requests.slice(loaded)));
+  // Nothing is sent: the only requests after the first load fetch the second module (for the .xlsx).
+  assert.deepEqual(requests.slice(loaded).map((r) => r.method + " " + new URL(r.url).pathname).sort(),
+    ["GET /assets/jxjy_full.js", "GET /assets/jxjy_full_bg.wasm"]);
   assert.deepEqual(errors, []);
   await ctx.close();
 });
@@ -481,20 +483,31 @@ test("parity: every fixture gives the page the numbers, reasons and rows the CLI
   await ctx.close();
 });
 
-test("a legacy .xls is read by a second module fetched only when one arrives", async () => {
+test("workbooks and JSON are read by a second module, fetched only when one arrives", async () => {
   const { ctx, page, requests, errors } = await checkerPage(rootServer);
-  const fetched = () => requests.filter((r) => r.url.includes("jxjy_xls")).map((r) => r.method + " " + new URL(r.url).pathname);
+  const fetched = () => requests.filter((r) => r.url.includes("jxjy_full")).map((r) => r.method + " " + new URL(r.url).pathname);
   assert.deepEqual(fetched(), [], "not part of the first load");
+  // CSV (UTF-8 and GBK) and pasted cells are the first module's.
+  await upload(page, "personal.csv");
+  await upload(page, "unit-gbk.csv");
+  await page.evaluate(() => { document.body.dataset.state = ""; });
+  await page.fill("#paste", fs.readFileSync(fixture("pasted.tsv"), "utf8"));
+  await waitDone(page);
+  assert.match(await page.textContent("#report-meta"), /读取为 TSV/);
+  assert.deepEqual(fetched(), [], "text needs no second module");
   await upload(page, "unit-xlwt.xls");
-  assert.deepEqual(fetched().sort(), ["GET /assets/jxjy_xls.js", "GET /assets/jxjy_xls_bg.wasm"]);
+  assert.deepEqual(fetched().sort(), ["GET /assets/jxjy_full.js", "GET /assets/jxjy_full_bg.wasm"]);
   const want = cli(fixture("unit.xlsx"));
   const rows = await page.$$eval("table.people tbody tr", (trs) => trs.map((t) => [...t.children].map((td) => td.textContent)));
   // The same workbook as unit.xlsx, saved by another writer: the same verdicts.
   assert.deepEqual(rows, want.people.map((p) => [p.person, p.id, p.compliant ? "达标" : "未达标", String(p.needed),
     String(p.hours.public_compulsory), String(p.hours.public), String(p.hours.professional), String(p.hours.total)]));
   assert.match(await page.textContent("#report-meta"), /读取为 XLS/);
-  // A second .xls does not fetch the module again.
+  // A second .xls, an .xlsx and JSON records do not fetch the module again.
   await upload(page, "personal-libreoffice.xls");
+  await upload(page, "unit.xlsx");
+  await upload(page, "records.json");
+  assert.match(await page.textContent("#report-meta"), /读取为 JSON/);
   assert.equal(fetched().length, 2);
   assert.deepEqual(errors, []);
   await ctx.close();

@@ -4,7 +4,9 @@
 //! The module carries no encoding tables: the page asks [`encoding`] which encoding the core's
 //! rule picks, and decodes GB18030 with the browser's `TextDecoder` before calling [`check`].
 
-use jxjy_core::{CheckOptions, NaiveDate, Policy};
+mod policy_json;
+
+use jxjy_core::{CheckOptions, NaiveDate};
 
 /// The most ledger rows (明细) the page is given: enough for any person's year, and a unit's
 /// 50 MB file does not become a 50 MB table (the counts still cover every row).
@@ -17,8 +19,8 @@ use wasm_bindgen::prelude::*;
 /// the file has several people — or `{"fatal": "…"}` when nothing could be read.
 #[wasm_bindgen]
 pub fn check(bytes: &[u8], policy_json: &str, today: &str) -> String {
-    let result = Policy::from_json(policy_json).map_err(|e| e.to_string()).and_then(|policy| {
-        let today: NaiveDate = today.parse().map_err(|_| format!("日期“{today}”无效"))?;
+    let result = policy_json::policy_from_json(policy_json).map_err(|e| e.to_string()).and_then(|policy| {
+        let today = parse_day(today).ok_or_else(|| format!("日期“{today}”无效"))?;
         let options = CheckOptions { ledger: true, ledger_cap: Some(LEDGER_CAP) };
         jxjy_core::check_with(bytes, &policy, today, options).map_err(|e| e.to_string())
     });
@@ -53,15 +55,11 @@ fn report_json(report: &jxjy_core::Report) -> String {
 /// `current_json`, the policy of the site's current year.
 #[wasm_bindgen]
 pub fn check_years(bytes: &[u8], policies_json: &str, current_json: &str, today: &str) -> String {
-    let policies = match serde_json::from_str::<Vec<serde_json::Value>>(policies_json) {
-        Ok(values) => values.iter().map(|v| Policy::from_json(&v.to_string())).collect::<Result<Vec<_>, _>>(),
-        Err(e) => return fatal(&format!("政策数据无法解析：{e}")),
-    };
-    let policies = match policies {
+    let policies = match policy_json::policies_from_json(policies_json) {
         Ok(p) => p,
         Err(e) => return fatal(&e.to_string()),
     };
-    let Ok(day) = today.parse::<NaiveDate>() else { return fatal(&format!("日期“{today}”无效")) };
+    let Some(day) = parse_day(today) else { return fatal(&format!("日期“{today}”无效")) };
     let options = CheckOptions { ledger: true, ledger_cap: Some(LEDGER_CAP) };
     let mut years = match jxjy_core::years::check_years(bytes, &policies, day, None, options) {
         Ok(years) => years,
@@ -90,6 +88,47 @@ pub fn labels() -> String {
     jxjy_core::report::labels()
 }
 
+/// `{"fatal": message}`, written as a string rather than through `serde_json::Value` (whose map
+/// and value code would otherwise be in the module for this one object).
 fn fatal(message: &str) -> String {
-    serde_json::json!({ "fatal": message }).to_string()
+    let message = serde_json::to_string(message).unwrap_or_else(|_| "\"\"".to_owned());
+    format!("{{\"fatal\":{message}}}")
+}
+
+/// `YYYY-MM-DD` (month and day of one or two digits, as chrono reads them), what
+/// `<input type="date">` gives: parsed by hand, as chrono's `FromStr` brings its whole format
+/// parser (≈10 KB) into the module.
+fn parse_day(s: &str) -> Option<NaiveDate> {
+    let number = |part: &str, len: std::ops::RangeInclusive<usize>| {
+        let digits = len.contains(&part.len()) && part.bytes().all(|c| c.is_ascii_digit());
+        digits.then(|| part.bytes().fold(0u32, |n, c| n * 10 + u32::from(c - b'0')))
+    };
+    let mut parts = s.split('-');
+    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let year = i32::try_from(number(year, 4..=4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, number(month, 1..=2)?, number(day, 1..=2)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_are_read_as_chrono_reads_them() {
+        let days = ["2020-11-01", "2020-02-29", "2021-02-29", "2020-13-01", "2020-1-1", "2020-001-01", "20201101", ""];
+        for s in
+            days.into_iter().chain(["2020-11-0x", "0000-01-01", "9999-12-31", "2020-11-01-", "2020--11", "2020-11"])
+        {
+            assert_eq!(parse_day(s), s.parse::<NaiveDate>().ok(), "{s}");
+        }
+    }
+
+    #[test]
+    fn a_fatal_error_is_one_json_string() {
+        let v: serde_json::Value = serde_json::from_str(&fatal("无法读取：“a\"b”\n")).unwrap();
+        assert_eq!(v, serde_json::json!({ "fatal": "无法读取：“a\"b”\n" }));
+    }
 }

@@ -32,6 +32,7 @@ mod cfb;
 mod decode;
 mod delimited;
 mod grid;
+#[cfg(feature = "json")]
 mod json;
 #[cfg(feature = "xls")]
 mod xls;
@@ -112,9 +113,17 @@ impl std::error::Error for ImportError {}
 
 /// What every front end says about a file over [`MAX_INPUT_BYTES`] (`check.js` words it the same).
 pub fn too_large_message(size: usize) -> String {
+    // Tenths of a MB, rounded as `{:.1}` rounds the exact quotient (ties to even), in integers:
+    // formatting an f64 would add core's float printer (≈10 KB) to the page's module for one line.
+    let tenths = (size as u64).saturating_mul(10);
+    let (mut whole, rest) = (tenths >> 20, tenths & ((1 << 20) - 1));
+    if rest > 1 << 19 || (rest == 1 << 19 && whole % 2 == 1) {
+        whole += 1;
+    }
     format!(
-        "文件过大（{:.1} MB），超过 {} MB 的上限，未读取。请按年度或单位拆分后分批检查",
-        size as f64 / f64::from(1u32 << 20),
+        "文件过大（{}.{} MB），超过 {} MB 的上限，未读取。请按年度或单位拆分后分批检查",
+        whole / 10,
+        whole % 10,
         MAX_INPUT_BYTES >> 20
     )
 }
@@ -296,17 +305,10 @@ pub fn read_table(bytes: &[u8]) -> Result<Table<'_>, ImportError> {
     if looks_binary(trimmed) {
         return Err(ImportError::NotATable("文件内容不是文本（可能是图片、压缩包或其他二进制文件）".to_owned()));
     }
-    if trimmed.starts_with('[') || trimmed.starts_with('{') {
-        // Looks like JSON; if it is not, fall through to delimited text only when it clearly is not JSON.
-        match json::read(trimmed) {
-            Ok(grid) => {
-                return Ok(Table::Grid { grid, format: Format::Json });
-            }
-            Err(e) if trimmed.starts_with('[') || serde_json::from_str::<serde::de::IgnoredAny>(trimmed).is_ok() => {
-                return Err(e);
-            }
-            Err(_) => {}
-        }
+    if (trimmed.starts_with('[') || trimmed.starts_with('{'))
+        && let Some(grid) = read_json(trimmed)
+    {
+        return grid.map(|grid| Table::Grid { grid, format: Format::Json });
     }
     let delimiter = delimited::sniff_delimiter(&text);
     let lossy =
@@ -338,6 +340,26 @@ fn sniff_binary(bytes: &[u8]) -> Option<Sniffed> {
         return Some(Sniffed::Ole);
     }
     SIGNATURES.iter().find(|(sig, _)| bytes.starts_with(sig)).map(|(_, why)| Sniffed::Other(why))
+}
+
+/// Text that starts like JSON: its rows, or its error when it is JSON that cannot be used, or
+/// `None` when it clearly is not JSON (then it is read as delimited text).
+#[cfg(feature = "json")]
+fn read_json(trimmed: &str) -> Option<Result<Grid, ImportError>> {
+    match json::read(trimmed) {
+        Ok(grid) => Some(Ok(grid)),
+        Err(e) if trimmed.starts_with('[') || serde_json::from_str::<serde::de::IgnoredAny>(trimmed).is_ok() => {
+            Some(Err(e))
+        }
+        Err(_) => None,
+    }
+}
+
+/// Without the JSON reader (the page's first module, whose worker hands text that starts like JSON
+/// to the second module), such text is refused rather than misread as delimited text.
+#[cfg(not(feature = "json"))]
+fn read_json(_: &str) -> Option<Result<Grid, ImportError>> {
+    Some(Err(ImportError::Json("此版本未包含 JSON 读取功能".to_owned())))
 }
 
 #[cfg(feature = "xls")]
@@ -387,4 +409,27 @@ where
         let _ = grid.push_row(number, &cells);
     }
     Table::Grid { grid, format: Format::Csv }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_too_large_message_rounds_as_float_formatting_does() {
+        let float = |size: usize| {
+            format!(
+                "文件过大（{:.1} MB），超过 {} MB 的上限，未读取。请按年度或单位拆分后分批检查",
+                size as f64 / f64::from(1u32 << 20),
+                MAX_INPUT_BYTES >> 20
+            )
+        };
+        let mb = 1usize << 20;
+        // Ties (x.x5 MB exactly) round to even, as `{:.1}` does; and sizes around them.
+        let ties = (0..4000).map(|k| (2 * k + 1) * mb / 20).filter(|s| s * 20 % mb == 0);
+        let sizes = ties.flat_map(|s| [s - 1, s, s + 1]).chain([0, 1, mb, MAX_INPUT_BYTES + 1, usize::MAX >> 8]);
+        for size in sizes.chain((0..100_000).map(|i| i * 7919 + 200 * mb)) {
+            assert_eq!(too_large_message(size), float(size), "{size}");
+        }
+    }
 }
