@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::hours::Hours;
 use crate::import::{self, ImportError};
 use crate::policy::Policy;
-use crate::report::Report;
+use crate::report::{Report, csv_field};
 use crate::{CheckOptions, check};
 
 /// What one year came to.
@@ -52,6 +52,18 @@ pub struct GridCell {
     pub needed: Option<Hours>,
 }
 
+impl GridCell {
+    /// 达标, 未达标（还需N）, 无政策: the cell as the CLI, the CSV and the page write it.
+    pub fn text(&self) -> String {
+        match (self.verdict, self.needed) {
+            (YearVerdict::Met, _) => "达标".to_owned(),
+            (YearVerdict::Short, Some(n)) => format!("未达标（还需{n}）"),
+            (YearVerdict::Short, None) => "未达标".to_owned(),
+            (YearVerdict::NoPolicy, _) => "无政策".to_owned(),
+        }
+    }
+}
+
 /// One row of the grid.
 #[derive(Debug, Clone, Serialize)]
 pub struct PersonYears {
@@ -68,6 +80,27 @@ pub struct YearsReport {
     pub years: Vec<YearResult>,
     /// People (in order of first appearance) × years.
     pub grid: Vec<PersonYears>,
+}
+
+impl YearsReport {
+    /// The person × year grid as CSV for Excel (UTF-8 with BOM, CRLF): 人员, 身份证号/工号, then
+    /// one column per year — `jxjy check --years … --format csv` and the page's download.
+    pub fn grid_csv(&self) -> String {
+        use std::fmt::Write as _;
+        let mut o = String::from("\u{feff}人员,身份证号/工号");
+        for y in &self.years {
+            let _ = write!(o, ",{}年度", y.year);
+        }
+        o.push_str("\r\n");
+        for p in &self.grid {
+            let _ = write!(o, "{},{}", csv_field(&p.person), csv_field(p.id.as_deref().unwrap_or("")));
+            for c in &p.years {
+                let _ = write!(o, ",{}", c.text());
+            }
+            o.push_str("\r\n");
+        }
+        o
+    }
 }
 
 /// Checks `bytes` year by year: every year in `range` (default: every year the rows belong to),

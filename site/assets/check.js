@@ -61,7 +61,7 @@ function startWorker() {
       try { report = JSON.parse(m.json); } catch (err) { status("结果无法解析：" + err, "error"); return; }
       if (report.fatal) { status(report.fatal, "error"); $("results").hidden = true; document.body.dataset.state = "fatal"; return; }
       if (report.years) showYears(report);
-      else { $("years-grid").hidden = true; show(report); }
+      else { $("years-grid").hidden = true; $("export-years").hidden = true; show(report); }
     } else if (m.type === "crash") {
       crashed(m.message);
     }
@@ -236,6 +236,9 @@ function showYears(result) {
   };
   draw();
   detail();
+  // The core's grid CSV (the same text as `jxjy check --years … --format csv`).
+  setDownload($("export-years"), result.grid_csv || "", "text/csv;charset=utf-8");
+  $("export-years").hidden = false;
   if (lastInput && lastInput.reveal) {
     const title = $("years-title");
     title.setAttribute("tabindex", "-1");

@@ -11,8 +11,8 @@ use chrono::{NaiveDate, TimeDelta, Utc};
 use clap::{Args, ValueEnum};
 use jxjy_core::Report;
 use jxjy_core::columns::How;
-use jxjy_core::report::{Assumption, PersonReport, csv_field};
-use jxjy_core::years::{self, YearVerdict, YearsReport};
+use jxjy_core::report::{Assumption, PersonReport};
+use jxjy_core::years::{self, YearsReport};
 
 use crate::policy_source;
 
@@ -122,21 +122,12 @@ fn years_output(args: &CheckArgs) -> Result<String, Stop> {
     Ok(match args.format {
         OutputFormat::Json => json(&report)?,
         OutputFormat::Text => terminal_safe(&render_years_text(&report, today)),
-        OutputFormat::Csv | OutputFormat::Ledger => years_csv(&report),
+        OutputFormat::Csv | OutputFormat::Ledger => report.grid_csv(),
     })
 }
 
 fn json(value: &impl serde::Serialize) -> Result<String, Stop> {
     serde_json::to_string_pretty(value).map(|s| s + "\n").map_err(|e| Stop(1, e.to_string()))
-}
-
-fn cell_text(c: &years::GridCell) -> String {
-    match (c.verdict, c.needed) {
-        (YearVerdict::Met, _) => "达标".to_owned(),
-        (YearVerdict::Short, Some(n)) => format!("未达标（还需{n}）"),
-        (YearVerdict::Short, None) => "未达标".to_owned(),
-        (YearVerdict::NoPolicy, _) => "无政策".to_owned(),
-    }
 }
 
 /// The grid first (who met which year), then one line per year, then each year's verdicts.
@@ -156,7 +147,7 @@ pub fn render_years_text(r: &YearsReport, today: NaiveDate) -> String {
     for p in &r.grid {
         let _ = write!(o, "  {:<14}", if p.person.is_empty() { "本人" } else { p.person.as_str() });
         for c in &p.years {
-            let _ = write!(o, "\t{}", cell_text(c));
+            let _ = write!(o, "\t{}", c.text());
         }
         let _ = writeln!(o);
     }
@@ -186,22 +177,6 @@ pub fn render_years_text(r: &YearsReport, today: NaiveDate) -> String {
 }
 
 /// The grid for a spreadsheet: one line per person, one column per year.
-fn years_csv(r: &YearsReport) -> String {
-    let mut o = String::from("\u{feff}人员,身份证号/工号");
-    for y in &r.years {
-        let _ = write!(o, ",{}年度", y.year);
-    }
-    o.push_str("\r\n");
-    for p in &r.grid {
-        let _ = write!(o, "{},{}", csv_field(&p.person), csv_field(p.id.as_deref().unwrap_or("")));
-        for c in &p.years {
-            let _ = write!(o, ",{}", cell_text(c));
-        }
-        o.push_str("\r\n");
-    }
-    o
-}
-
 /// The bytes to check: a file's size is checked before it is read, and standard input is read
 /// up to one byte past the limit ([`jxjy_core::import::MAX_INPUT_BYTES`], the page's too).
 fn read_input(args: &CheckArgs) -> Result<Vec<u8>, String> {

@@ -646,6 +646,11 @@ test("several years: the person × year grid gives the CLI's verdicts, a year wi
   assert.match(await page.textContent("#report-meta"), /2020年度/);
   assert.equal(await page.getAttribute("button.year-pick[data-year='2020']", "aria-pressed"), "true");
   assert.equal(await page.evaluate(() => document.activeElement.dataset.year), "2020");
+  // The grid as CSV: the CLI's own.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-years")]);
+  const csv = fs.readFileSync(await download.path(), "utf8");
+  assert.equal(csv, execFileSync(BIN, ["check", file, "--years", "all", "--today", "2021-11-01", "--format", "csv", ...policies], { encoding: "utf8" }));
+  assert.match(csv, /张伟,410105199001013417,无政策,达标,未达标（还需4）/);
   const people2020 = await page.$$eval("table.people tbody tr", (trs) => trs.map((t) => t.children[2].textContent));
   const cli2020 = want.years.find((y) => y.year === 2020).report.people.map((p) => (p.compliant ? "达标" : "未达标"));
   assert.deepEqual(people2020, cli2020);
@@ -654,6 +659,7 @@ test("several years: the person × year grid gives the CLI's verdicts, a year wi
   await page.setInputFiles("#file", fixture("personal.csv"));
   await waitDone(page);
   assert.equal(await page.isVisible("#years-grid"), false);
+  assert.equal(await page.isVisible("#export-years"), false);
   assert.match(await page.textContent("#report-meta"), /2020年度/);
   assert.deepEqual(errors, []);
   await ctx.close();

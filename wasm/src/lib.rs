@@ -71,7 +71,17 @@ pub fn check_years(bytes: &[u8], policies_json: &str, current_json: &str, today:
             let report = years.years.remove(0).report.expect("checked above");
             report_json(&report)
         }
-        _ => serde_json::to_string(&years).unwrap_or_else(|e| fatal(&e.to_string())),
+        _ => match (serde_json::to_string(&years), serde_json::to_string(&years.grid_csv())) {
+            // The grid's CSV (as `jxjy check --years … --format csv` writes it) appended to the object.
+            (Ok(mut json), Ok(csv)) => {
+                json.pop();
+                json.push_str(",\"grid_csv\":");
+                json.push_str(&csv);
+                json.push('}');
+                json
+            }
+            (Err(e), _) | (_, Err(e)) => fatal(&e.to_string()),
+        },
     }
 }
 
