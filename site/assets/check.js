@@ -198,19 +198,30 @@ function showYears(result) {
   let shown = judged[judged.length - 1].year; // the newest year with a policy
   const cellText = (c) => c.verdict === "met" ? "达标" : c.verdict === "short" ? "未达标（还需 " + fmt(c.needed) + " 学时）" : "无政策";
   const cell = (c) => c.verdict === "short" ? ["未达标", el("span", { class: "need", text: "还需 " + fmt(c.needed) + " 学时" })] : cellText(c);
+  // A verdict that rests on an assumption (no exam column, a column read by its cells…) says so
+  // in its cell, as it does under a single year's verdict.
+  const reportOf = (year) => (result.years.find((y) => y.year === year) || {}).report;
+  const premised = (year, i) => {
+    const r = reportOf(year);
+    return Boolean(r && (r.assumptions.length || (r.people[i] && r.people[i].assumptions.length)));
+  };
   const draw = () => {
     const head = el("tr", {}, el("th", { scope: "col", text: "人员" }), result.years.map((y) => el("th", { scope: "col" }, y.report
       ? el("button", { type: "button", class: "year-pick", "data-year": String(y.year), "aria-pressed": String(y.year === shown), "aria-label": y.year + "年度明细", text: String(y.year) })
       : String(y.year))));
-    const rows = result.grid.map((p) => el("tr", {},
+    const rows = result.grid.map((p, i) => el("tr", {},
       el("th", { scope: "row" }, p.person, p.id ? el("span", { class: "id", text: p.id }) : null),
-      p.years.map((c) => el("td", { class: "year-" + c.verdict, "data-year": String(c.year) }, cell(c)))));
+      p.years.map((c) => el("td", { class: "year-" + c.verdict, "data-year": String(c.year) }, cell(c),
+        premised(c.year, i) ? el("span", { class: "premised", text: "有前提" }) : null))));
+    const premises = judged.filter((y) => y.report.assumptions.length).map((y) =>
+      el("li", { text: y.year + "年度的结论有前提：" + y.report.assumptions.map((a) => a.message).join("；") }));
     const missing = result.years.filter((y) => !y.report).map((y) => el("li", { text: y.message + "（文件中该年度有 " + y.rows + " 行记录）" }));
     box.replaceChildren(
       el("h3", { id: "years-title", text: "各年度是否达标（" + result.years.map((y) => y.year).join("、") + "，每年按当年的政策）" }),
       el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-labelledby": "years-title" },
         el("table", { class: "years" }, el("thead", {}, head), el("tbody", {}, rows))),
       missing.length ? el("ul", { class: "no-policy" }, missing) : null,
+      premises.length ? el("ul", { class: "premises" }, premises) : null,
       el("p", { class: "hint", text: "下方是 " + shown + " 年度的明细；点表头的年度查看其他年度。" }));
     box.hidden = false;
     for (const b of box.querySelectorAll("button.year-pick")) {
@@ -229,8 +240,9 @@ function showYears(result) {
     const parts = result.years.map((y) => {
       if (!y.report) return y.year + "年度无政策文件，无法判断";
       const cells = result.grid.map((p) => p.years.find((c) => c.year === y.year));
-      if (cells.length === 1) return y.year + "年度" + cellText(cells[0]);
-      return y.year + "年度 " + cells.filter((c) => c.verdict === "met").length + "/" + cells.length + " 人达标";
+      const premise = result.grid.some((_, i) => premised(y.year, i)) ? "（有前提）" : "";
+      if (cells.length === 1) return y.year + "年度" + cellText(cells[0]) + premise;
+      return y.year + "年度 " + cells.filter((c) => c.verdict === "met").length + "/" + cells.length + " 人达标" + premise;
     });
     status("文件中的记录属于 " + result.years.length + " 个年度：" + parts.join("；") + "。", short ? "bad" : "ok");
   };

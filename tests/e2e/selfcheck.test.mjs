@@ -640,6 +640,11 @@ test("several years: the person × year grid gives the CLI's verdicts, a year wi
   assert.match(await page.textContent("table.years tbody tr:nth-child(1) td[data-year='2021']"), /还需 4 学时/);
   assert.match(await page.textContent("#years-grid .no-policy"), /没有2019年度的政策文件/);
   assert.match(await page.textContent("#status"), /3 个年度/);
+  // No 是否备案 column: every verdict rests on that, and says so in its cell and the status line.
+  assert.match(await page.textContent("#status"), /2020年度 1\/2 人达标（有前提）/);
+  assert.equal(await page.textContent("table.years tbody tr:nth-child(1) td[data-year='2020'] .premised"), "有前提");
+  assert.equal(await page.$("table.years td[data-year='2019'] .premised"), null, "no verdict, no premise");
+  assert.match(await page.textContent("#years-grid .premises"), /2020年度的结论有前提：文件中没有是否备案列/);
   // The newest year with a policy is shown below; 2020 is one click away, judged by 2020's policy.
   assert.match(await page.textContent("#report-meta"), /2021年度/);
   await page.click("button.year-pick[data-year='2020']");
