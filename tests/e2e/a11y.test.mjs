@@ -10,14 +10,18 @@ import { createRequire } from "node:module";
 import { buildSite, serveDir, launch, ROOT, PHONE, DESKTOP } from "./lib.mjs";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-let browser, server;
+let browser, server, yearsServer;
 before(async () => {
   server = await serveDir(buildSite(fs.mkdtempSync(path.join(os.tmpdir(), "jxjy-axe-")), "/"));
+  // Two policy years (the 2021 one a fictional test fixture): the archive, a comparison, a year's
+  // own address, and the self-check's person × year grid.
+  yearsServer = await serveDir(buildSite(fs.mkdtempSync(path.join(os.tmpdir(), "jxjy-axe-years-")), "/", "tests/fixtures/sites/two-years"));
   browser = await launch();
 });
 after(async () => {
   await browser?.close();
   await server?.close();
+  await yearsServer?.close();
 });
 
 /** Violations of WCAG 2.x A/AA (and axe's best practices) on the page as it is now. */
@@ -52,6 +56,19 @@ for (const [width, device] of [["390", PHONE], ["1280", DESKTOP]]) {
         const v = await violations(page);
         if (v.length) found["check after " + file] = v;
       }
+      for (const p of ["archive/", "2021/changes/", "2020/faq/"]) {
+        await page.goto(yearsServer.url + p);
+        const v = await violations(page);
+        if (v.length) found["two years: " + p] = v;
+      }
+      await page.goto(yearsServer.url + "check/");
+      await page.waitForSelector("body[data-checker=ready]");
+      await page.fill("#today", "2021-11-01");
+      await page.setInputFiles("#file", path.join(ROOT, "tests/fixtures/years/three-years.csv"));
+      await page.waitForSelector("body[data-state=done]");
+      assert.ok(await page.isVisible("table.years"));
+      const v = await violations(page);
+      if (v.length) found["two years: the person × year grid"] = v;
       assert.deepEqual(found, {}, JSON.stringify(found, null, 1));
       await ctx.close();
     });
