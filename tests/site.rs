@@ -849,9 +849,17 @@ fn two_years_build_each_at_its_own_address_with_the_newest_at_the_plain_ones() {
         "2021/quota/index.html",
         "2021/faq/index.html",
         "2021/changes/index.html",
+        "2020/index.html",
+        "2021/index.html",
     ] {
         assert!(files.contains_key(Path::new(page)), "{page} missing");
     }
+    // A year's own address leads to its pages.
+    let y2020 = read(&out, "2020/index.html");
+    assert!(y2020.contains("<h1>2020年度继续教育</h1>"), "{y2020}");
+    assert!(y2020.contains("href=\"../2020/notice/\"") && y2020.contains("郑人社办〔2020〕106号"), "{y2020}");
+    assert!(!y2020.contains("<h2>2021年度"), "only its own year: {y2020}");
+    assert!(read(&out, "sitemap.xml").contains("https://jxjy.example.com/jxjy/2020/</loc>"));
     // The first year has nothing to be compared with.
     assert!(!files.contains_key(Path::new("2020/changes/index.html")));
     assert_links_resolve(&files);

@@ -56,7 +56,7 @@ for (const [width, device] of [["390", PHONE], ["1280", DESKTOP]]) {
         const v = await violations(page);
         if (v.length) found["check after " + file] = v;
       }
-      for (const p of ["archive/", "2021/changes/", "2020/faq/"]) {
+      for (const p of ["archive/", "2021/changes/", "2020/faq/", "2020/"]) {
         await page.goto(yearsServer.url + p);
         const v = await violations(page);
         if (v.length) found["two years: " + p] = v;

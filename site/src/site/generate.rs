@@ -183,6 +183,7 @@ struct ArchiveEntry {
 fn site_urls(content: &Content) -> HashSet<String> {
     let mut urls: HashSet<String> = ["", "check/", "archive/"].into_iter().map(str::to_owned).collect();
     for (i, y) in content.years.iter().enumerate() {
+        urls.insert(format!("{}/", y.year));
         urls.extend(y.pages.iter().map(|p| format!("{}/{}", y.year, p.url_path())));
         if i > 0 {
             urls.insert(changes_url(y.year));
@@ -445,6 +446,32 @@ fn generate_into(content: &Content, base: &Base, findings: &mut Vec<Finding>, si
         match tera.render("changes.html", &ctx) {
             Ok(s) => sink(OutFile { path: format!("{url}index.html"), bytes: s.into_bytes() }),
             Err(e) => findings.push(Finding::error("templates/changes.html", 0, templates::error_text(&e))),
+        }
+    }
+    // Each year's own front page (`2020/`): its notice and pages, and its comparison, so that the
+    // year's address itself leads somewhere.
+    let entries = archive_entries(content);
+    for (yi, year) in content.years.iter().enumerate() {
+        let Some(mut ctx) = year_context(&site, year, Place::Year, findings) else { continue };
+        let url = format!("{}/", year.year);
+        let root = root_prefix(&url);
+        ctx.insert("root", &root);
+        ctx.insert("current", &url);
+        ctx.insert("page_title", &format!("{}年度继续教育", year.year));
+        ctx.insert(
+            "description",
+            &format!(
+                "{}年度专业技术人员继续教育：{}《{}》及学时要求、常见问题。",
+                year.year, year.policy.source, year.policy.title
+            ),
+        );
+        ctx.insert("archive", &entries.iter().filter(|e| e.year == year.year).collect::<Vec<_>>());
+        ctx.insert("single", &true);
+        ctx.insert("year_bar", &year_bar(content, yi, None));
+        ctx.insert("canonical", &canonical(base, &root, &url));
+        match tera.render("archive.html", &ctx) {
+            Ok(s) => sink(OutFile { path: format!("{url}index.html"), bytes: s.into_bytes() }),
+            Err(e) => findings.push(Finding::error("templates/archive.html", 0, templates::error_text(&e))),
         }
     }
     for f in assets::files() {
