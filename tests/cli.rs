@@ -445,3 +445,41 @@ fn years_all_covers_every_year_of_the_rows() {
     let bad = jxjy(&["check", fixture("years/three-years.csv").to_str().unwrap(), "--years", "2021-2019"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// Without --policy, in a content folder of several years, a file whose rows all belong to one
+/// year is judged by that year's policy (as the self-check does); rows of several years are
+/// checked against the newest, with a note that --years checks each.
+#[test]
+fn without_policy_a_one_year_file_is_judged_by_its_own_year() {
+    let dir = tempfile::tempdir().unwrap();
+    for year in ["2020", "2021"] {
+        std::fs::create_dir_all(dir.path().join("content").join(year)).unwrap();
+        let from = root().join("tests/fixtures/sites/two-years").join(year).join("policy.toml");
+        std::fs::copy(from, dir.path().join("content").join(year).join("policy.toml")).unwrap();
+    }
+    let run = |file: &str| {
+        Command::new(env!("CARGO_BIN_EXE_jxjy"))
+            .args(["check", fixture(file).to_str().unwrap(), "--today", "2021-11-01", "--format", "json"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = run("personal.csv");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["policy"]["year"], 2020, "a 2020 file judged by the newest (fictional 2021) policy");
+    // The same report as with --policy naming 2020's.
+    let policy = dir.path().join("content/2020/policy.toml");
+    let explicit = Command::new(env!("CARGO_BIN_EXE_jxjy"))
+        .args(["check", fixture("personal.csv").to_str().unwrap(), "--today", "2021-11-01", "--format", "json"])
+        .args(["--policy", policy.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(report, serde_json::from_slice::<serde_json::Value>(&explicit.stdout).unwrap());
+    let out = run("years/three-years.csv");
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["policy"]["year"], 2021);
+    let note = String::from_utf8_lossy(&out.stderr);
+    assert!(note.contains("2019、2020、2021 多个年度") && note.contains("--years all"), "{note}");
+}

@@ -94,7 +94,28 @@ fn one_policy_output(args: &CheckArgs) -> Result<String, Stop> {
     // The JSON is the object the page gets, ledger included; the ledger CSV is the ledger alone.
     let ledger = matches!(args.format, OutputFormat::Json | OutputFormat::Ledger);
     let options = jxjy_core::CheckOptions { ledger, ledger_cap: None };
-    let report = jxjy_core::check_with(&bytes, &policy, today, options).map_err(|e| unreadable(args, &e))?;
+    let mut report = jxjy_core::check_with(&bytes, &policy, today, options).map_err(|e| unreadable(args, &e))?;
+    if args.policy.is_empty() {
+        // As the self-check does on a site of several years: rows that all belong to one year are
+        // judged by that year's policy when the content folder has it, not by the newest.
+        match report.rows_by_year.as_slice() {
+            [(year, _)] if *year != policy.year => {
+                let all = policy_source::load_all(&[]).map_err(|e| Stop(2, format!("{e:#}")))?;
+                if let Some(own) = all.iter().find(|p| p.year == *year) {
+                    report = jxjy_core::check_with(&bytes, own, today, options).map_err(|e| unreadable(args, &e))?;
+                }
+            }
+            [_, _, ..] => {
+                let years: Vec<String> = report.rows_by_year.iter().map(|(y, _)| y.to_string()).collect();
+                eprintln!(
+                    "jxjy check: 文件中的记录属于 {} 多个年度，以下按 {} 年度的政策检查；逐年检查请加 --years all",
+                    years.join("、"),
+                    report.policy.year
+                );
+            }
+            _ => {}
+        }
+    }
     Ok(match args.format {
         OutputFormat::Json => json(&report)?,
         OutputFormat::Text => terminal_safe(&render_text(&report)),
