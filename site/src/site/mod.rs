@@ -23,7 +23,23 @@ use generate::{Base, OutFile};
 /// Escapes text for HTML or XML content and attribute values, quoted either way (`&`, `<`, `>`,
 /// `"`, `'`).
 pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    let mut rest = s;
+    // One pass, copying the runs between the five characters whole (every page has dozens of
+    // attribute values, most with nothing to escape).
+    while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
+        out.push_str(&rest[..at]);
+        out.push_str(match rest.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => "&#39;",
+        });
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `value` as JSON to embed in a `<script>` element: `<`, `>` and `&` are written `\u003c`,
