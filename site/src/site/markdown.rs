@@ -426,11 +426,12 @@ pub fn render(text: &str, line_offset: usize, rewrite: Rewrite<'_>) -> Rendered 
         Event::Start(Tag::Table(a)) => {
             let label = super::escape(&labels.next().unwrap_or_default());
             let open = format!("<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"{label}\">");
-            vec![Event::Html(CowStr::from(open)), Event::Start(Tag::Table(a))]
+            [Some(Event::Html(CowStr::from(open))), Some(Event::Start(Tag::Table(a)))]
         }
-        Event::End(TagEnd::Table) => vec![Event::End(TagEnd::Table), Event::Html(CowStr::Borrowed("</div>\n"))],
-        e => vec![e],
+        Event::End(TagEnd::Table) => [Some(Event::End(TagEnd::Table)), Some(Event::Html(CowStr::Borrowed("</div>\n")))],
+        e => [Some(e), None],
     });
+    let wrapped = wrapped.flatten();
     out.html.reserve(text.len() * 3 / 2);
     html::push_html(&mut out.html, wrapped);
     out
