@@ -247,145 +247,195 @@ impl Lines {
 /// How to rewrite a link destination (e.g. `faq.md#x` → `../faq/#x`).
 pub type Rewrite<'a> = &'a dyn Fn(&str) -> Option<String>;
 
+/// A markdown event and the 1-based line it starts on.
+type Events<'a> = Vec<(Event<'a>, usize)>;
+
 /// Renders `text`. `line_offset` is added to every reported line (the front matter above the body).
+/// Each step below does one job on the page's events, in this order: raw HTML that acts is made
+/// text first, so the later steps see what the reader will see.
 pub fn render(text: &str, line_offset: usize, rewrite: Rewrite<'_>) -> Rendered {
+    let mut events = parse(text, line_offset);
+    let acting_html = defuse_html(&mut events);
+    let (headings, clauses) = anchor(&mut events);
+    join_cjk_lines(&mut events);
+    let links = rewrite_links(&mut events, rewrite);
+    let (tables, labels) = collect_tables(&events, &headings);
+    let mut html = String::with_capacity(text.len() * 3 / 2);
+    write_html(&mut html, events, labels);
+    Rendered { html, headings, clauses, links, tables, acting_html }
+}
+
+/// The events of `text` with their lines.
+fn parse(text: &str, line_offset: usize) -> Events<'_> {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_FOOTNOTES;
     let lines = Lines::new(text);
-    let mut events: Vec<(Event<'_>, usize)> = Parser::new_ext(text, options)
+    Parser::new_ext(text, options)
         .into_offset_iter()
         .map(|(e, range)| (e, lines.line(range.start) + line_offset))
-        .collect();
+        .collect()
+}
 
-    let mut out = Rendered::default();
-    let mut ids: HashMap<String, usize> = HashMap::new();
-
-    // Pass 1: heading ids, links, tables; soft breaks between CJK characters removed.
+/// Raw HTML that could act ([`acting_html`]) turned into text, an HTML block into a paragraph of
+/// it; what was found, with its line.
+fn defuse_html(events: &mut Events<'_>) -> Vec<ActingHtml> {
+    let mut found: Vec<ActingHtml> = Vec::new();
     let mut i = 0;
+    while i < events.len() {
+        let line = events[i].1;
+        match &mut events[i].0 {
+            Event::Start(Tag::HtmlBlock) => {
+                // The block as a whole: a tag may run over several of its lines.
+                let end = events[i..].iter().position(|(e, _)| matches!(e, Event::End(TagEnd::HtmlBlock)));
+                let end = end.map_or(events.len(), |n| i + n);
+                let text: String = events[i + 1..end]
+                    .iter()
+                    .filter_map(|(e, _)| if let Event::Html(t) = e { Some(t.as_ref()) } else { None })
+                    .collect();
+                if let Some(what) = acting_html(&text) {
+                    found.push(ActingHtml { line, what });
+                    events[i].0 = Event::Start(Tag::Paragraph);
+                    for (e, _) in &mut events[i + 1..end] {
+                        if let Event::Html(t) = e {
+                            *e = Event::Text(std::mem::replace(t, CowStr::Borrowed("")));
+                        }
+                    }
+                    if end < events.len() {
+                        events[end].0 = Event::End(TagEnd::Paragraph);
+                    }
+                }
+                i = end;
+            }
+            Event::InlineHtml(t) => {
+                if let Some(what) = acting_html(t) {
+                    if !found.iter().any(|a| a.line == line && a.what == what) {
+                        found.push(ActingHtml { line, what });
+                    }
+                    events[i].0 = Event::Text(std::mem::replace(t, CowStr::Borrowed("")));
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    found
+}
+
+/// Ids for the headings (kept Chinese, made unique) and for the numbered clauses: a heading
+/// `四、学时登记` is clause `四`; under it a heading or a paragraph starting `（一）` is `四（一）`
+/// (the paragraph gets an id of its own). Headings and paragraphs share one set of ids.
+fn anchor(events: &mut Events<'_>) -> (Vec<Heading>, Vec<Clause>) {
+    let mut headings = Vec::new();
+    let mut clauses = Vec::new();
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut unique = |base: String| {
+        let n = ids.entry(base.clone()).or_insert(0);
+        let id = if *n == 0 { base } else { format!("{base}-{n}") };
+        *n += 1;
+        id
+    };
+    // The section (`四`) that sub-clauses below belong to.
+    let mut section: Option<String> = None;
+    for i in 0..events.len() {
+        match &events[i].0 {
+            Event::Start(Tag::Heading { .. }) => {
+                let mut text = String::new();
+                for (e, _) in &events[i + 1..] {
+                    match e {
+                        Event::End(TagEnd::Heading(_)) => break,
+                        Event::Text(t) | Event::Code(t) => text.push_str(t),
+                        _ => {}
+                    }
+                }
+                let Event::Start(Tag::Heading { level, id, .. }) = &mut events[i].0 else { unreachable!() };
+                let id_text = unique(id.as_ref().map_or_else(|| slug(&text), |s| s.to_string()));
+                *id = Some(CowStr::from(id_text.clone()));
+                let level = heading_level(*level);
+                if level <= 2 {
+                    section = section_number(&text).map(str::to_owned);
+                    if let Some(n) = &section {
+                        clauses.push(Clause { label: n.clone(), id: id_text.clone() });
+                    }
+                } else if let (Some(sec), Some(n)) = (&section, item_number(&text)) {
+                    clauses.push(Clause { label: format!("{sec}（{n}）"), id: id_text.clone() });
+                }
+                headings.push(Heading { level, id: id_text, text });
+            }
+            Event::Start(Tag::Paragraph) => {
+                let first = events[i + 1..].iter().find_map(|(e, _)| match e {
+                    Event::Text(t) => Some(t.as_ref()),
+                    Event::End(TagEnd::Paragraph) => Some(""),
+                    _ => None,
+                });
+                if let (Some(sec), Some(n)) = (&section, first.and_then(item_number)) {
+                    let label = format!("{sec}（{n}）");
+                    let id = unique(slug(&label));
+                    events[i].0 = Event::Html(CowStr::from(format!("<p id=\"{id}\">")));
+                    clauses.push(Clause { label, id });
+                }
+            }
+            _ => {}
+        }
+    }
+    (headings, clauses)
+}
+
+/// A soft line break between two Chinese characters removed: in Chinese it means nothing, where
+/// a browser would show a space.
+fn join_cjk_lines(events: &mut Events<'_>) {
+    for i in 0..events.len() {
+        if matches!(events[i].0, Event::SoftBreak)
+            && last_char_before(events, i).is_some_and(is_cjk)
+            && first_char_after(events, i).is_some_and(is_cjk)
+        {
+            events[i].0 = Event::Text(CowStr::Borrowed(""));
+        }
+    }
+}
+
+/// Every link and image destination as written, with its line; each rewritten by `rewrite`.
+fn rewrite_links(events: &mut Events<'_>, rewrite: Rewrite<'_>) -> Vec<Link> {
+    let mut links = Vec::new();
+    for (e, line) in events.iter_mut() {
+        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = e {
+            links.push(Link { dest: dest_url.to_string(), line: *line });
+            if let Some(new) = rewrite(dest_url) {
+                *dest_url = CowStr::from(new);
+            }
+        }
+    }
+    links
+}
+
+/// The tables' text cells, and each table's name for its scrolling region: the heading above the
+/// first table under it, else the table's own column names.
+fn collect_tables(events: &Events<'_>, headings: &[Heading]) -> (Vec<Table>, Vec<String>) {
+    let mut tables = Vec::new();
+    let mut labels = Vec::new();
     let mut table: Option<Table> = None;
     let mut row: Vec<String> = Vec::new();
     let mut cell: Option<String> = None;
     let mut in_head = false;
     let mut row_line = 0;
-    // The section (`四`) and its heading id that sub-clauses (`（一）`) below belong to.
-    let mut section: Option<String> = None;
-    let mut labels: Vec<String> = Vec::new();
-    let mut named_after: Vec<String> = Vec::new();
-    while i < events.len() {
-        let line = events[i].1;
-        if matches!(events[i].0, Event::Start(Tag::Heading { .. })) {
-            let mut text = String::new();
-            for (e, _) in events[i + 1..].iter() {
-                match e {
-                    Event::End(TagEnd::Heading(_)) => break,
-                    Event::Text(t) | Event::Code(t) => text.push_str(t),
-                    _ => {}
-                }
-            }
-            if let Event::Start(Tag::Heading { level, id, .. }) = &mut events[i].0 {
-                let base = id.as_ref().map_or_else(|| slug(&text), |s| s.to_string());
-                let n = ids.entry(base.clone()).or_insert(0);
-                let unique = if *n == 0 { base.clone() } else { format!("{base}-{n}") };
-                *n += 1;
-                *id = Some(CowStr::from(unique.clone()));
-                let level = heading_level(*level);
-                if level <= 2 {
-                    section = section_number(&text).map(str::to_owned);
-                    if let Some(n) = &section {
-                        out.clauses.push(Clause { label: n.clone(), id: unique.clone() });
-                    }
-                } else if let (Some(sec), Some(n)) = (&section, item_number(&text)) {
-                    out.clauses.push(Clause { label: format!("{sec}（{n}）"), id: unique.clone() });
-                }
-                out.headings.push(Heading { level, id: unique, text });
-            }
-            i += 1;
-            continue;
-        }
-        if matches!(events[i].0, Event::Start(Tag::Paragraph)) {
-            // A paragraph that starts a numbered sub-clause (四（一）) gets an id of its own.
-            let first = events[i + 1..].iter().find_map(|(e, _)| match e {
-                Event::Text(t) => Some(t.as_ref()),
-                Event::End(TagEnd::Paragraph) => Some(""),
-                _ => None,
-            });
-            if let (Some(sec), Some(n)) = (&section, first.and_then(item_number)) {
-                let label = format!("{sec}（{n}）");
-                let base = slug(&label);
-                let c = ids.entry(base.clone()).or_insert(0);
-                let unique = if *c == 0 { base } else { format!("{base}-{c}") };
-                *c += 1;
-                events[i].0 = Event::Html(CowStr::from(format!("<p id=\"{unique}\">")));
-                out.clauses.push(Clause { label, id: unique });
-            }
-            i += 1;
-            continue;
-        }
-        if matches!(events[i].0, Event::SoftBreak) {
-            let before = last_char_before(&events, i);
-            let after = first_char_after(&events, i);
-            if before.is_some_and(is_cjk) && after.is_some_and(is_cjk) {
-                events[i].0 = Event::Text(CowStr::Borrowed(""));
-            }
-            i += 1;
-            continue;
-        }
-        if matches!(events[i].0, Event::Start(Tag::HtmlBlock)) {
-            // The block as a whole: a tag may run over several of its lines.
-            let end = events[i..].iter().position(|(e, _)| matches!(e, Event::End(TagEnd::HtmlBlock))).map(|n| i + n);
-            let end = end.unwrap_or(events.len());
-            let text: String = events[i + 1..end]
-                .iter()
-                .filter_map(|(e, _)| if let Event::Html(t) = e { Some(t.as_ref()) } else { None })
-                .collect();
-            if let Some(what) = acting_html(&text) {
-                out.acting_html.push(ActingHtml { line, what });
-                events[i].0 = Event::Start(Tag::Paragraph);
-                for (e, _) in &mut events[i + 1..end] {
-                    if let Event::Html(t) = e {
-                        *e = Event::Text(std::mem::replace(t, CowStr::Borrowed("")));
-                    }
-                }
-                if end < events.len() {
-                    events[end].0 = Event::End(TagEnd::Paragraph);
-                }
-            }
-            i = end;
-            continue;
-        }
-        if let Event::InlineHtml(t) = &mut events[i].0 {
-            if let Some(what) = acting_html(t) {
-                if !out.acting_html.iter().any(|a| a.line == line && a.what == what) {
-                    out.acting_html.push(ActingHtml { line, what });
-                }
-                events[i].0 = Event::Text(std::mem::replace(t, CowStr::Borrowed("")));
-            }
-            i += 1;
-            continue;
-        }
-        match &mut events[i].0 {
-            Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
-                out.links.push(Link { dest: dest_url.to_string(), line });
-                if let Some(new) = rewrite(dest_url) {
-                    *dest_url = CowStr::from(new);
-                }
-            }
-            Event::Start(Tag::Table(_)) => table = Some(Table { line, header: Vec::new(), rows: Vec::new() }),
+    let mut headings_seen: usize = 0;
+    let mut named_after: Option<usize> = None;
+    for (e, line) in events {
+        match e {
+            Event::Start(Tag::Heading { .. }) => headings_seen += 1,
+            Event::Start(Tag::Table(_)) => table = Some(Table { line: *line, header: Vec::new(), rows: Vec::new() }),
             Event::End(TagEnd::Table) => {
                 if let Some(t) = table.take() {
-                    // The scrolling region's name: the heading above the first table under it,
-                    // else the table's own column names.
-                    let heading = out.headings.last().filter(|h| !named_after.contains(&h.id));
+                    let heading = headings_seen.checked_sub(1).filter(|&h| named_after != Some(h));
                     labels.push(match heading {
                         Some(h) => {
-                            named_after.push(h.id.clone());
-                            h.text.trim().to_owned()
+                            named_after = Some(h);
+                            headings[h].text.trim().to_owned()
                         }
                         None => format!("表格：{}", t.header.join("、")),
                     });
-                    out.tables.push(t);
+                    tables.push(t);
                 }
             }
             Event::Start(Tag::TableHead) => {
@@ -400,7 +450,7 @@ pub fn render(text: &str, line_offset: usize, rewrite: Rewrite<'_>) -> Rendered 
             }
             Event::Start(Tag::TableRow) => {
                 row.clear();
-                row_line = line;
+                row_line = *line;
             }
             Event::End(TagEnd::TableRow) if !in_head => {
                 if let Some(t) = table.as_mut() {
@@ -416,11 +466,14 @@ pub fn render(text: &str, line_offset: usize, rewrite: Rewrite<'_>) -> Rendered 
             }
             _ => {}
         }
-        i += 1;
     }
+    (tables, labels)
+}
 
-    // Pass 2: wrap tables so that wide ones scroll on a phone: a named region that takes the
-    // keyboard focus, so that it can be scrolled without a mouse.
+/// The events as HTML into `html`, each table wrapped so that a wide one scrolls on a phone: a
+/// region named by `labels` (one per table, in order) that takes the keyboard focus, so that it
+/// can be scrolled without a mouse.
+fn write_html(html: &mut String, events: Events<'_>, labels: Vec<String>) {
     let mut labels = labels.into_iter();
     let wrapped = events.into_iter().flat_map(|(e, _)| match e {
         Event::Start(Tag::Table(a)) => {
@@ -431,10 +484,7 @@ pub fn render(text: &str, line_offset: usize, rewrite: Rewrite<'_>) -> Rendered 
         Event::End(TagEnd::Table) => [Some(Event::End(TagEnd::Table)), Some(Event::Html(CowStr::Borrowed("</div>\n")))],
         e => [Some(e), None],
     });
-    let wrapped = wrapped.flatten();
-    out.html.reserve(text.len() * 3 / 2);
-    html::push_html(&mut out.html, wrapped);
-    out
+    html::push_html(html, wrapped.flatten());
 }
 
 fn heading_level(l: HeadingLevel) -> u8 {
