@@ -475,16 +475,30 @@ fn collect_tables(events: &Events<'_>, headings: &[Heading]) -> (Vec<Table>, Vec
 /// can be scrolled without a mouse.
 fn write_html(html: &mut String, events: Events<'_>, labels: Vec<String>) {
     let mut labels = labels.into_iter();
-    let wrapped = events.into_iter().flat_map(|(e, _)| match e {
-        Event::Start(Tag::Table(a)) => {
-            let label = super::escape(&labels.next().unwrap_or_default());
-            let open = format!("<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"{label}\">");
-            [Some(Event::Html(CowStr::from(open))), Some(Event::Start(Tag::Table(a)))]
+    let mut events = events.into_iter();
+    // The event after the one just given, when one became two.
+    let mut next: Option<Event<'_>> = None;
+    let wrapped = std::iter::from_fn(|| {
+        if let Some(e) = next.take() {
+            return Some(e);
         }
-        Event::End(TagEnd::Table) => [Some(Event::End(TagEnd::Table)), Some(Event::Html(CowStr::Borrowed("</div>\n")))],
-        e => [Some(e), None],
+        let (e, _) = events.next()?;
+        Some(match e {
+            Event::Start(Tag::Table(a)) => {
+                let label = super::escape(&labels.next().unwrap_or_default());
+                next = Some(Event::Start(Tag::Table(a)));
+                Event::Html(CowStr::from(format!(
+                    "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"{label}\">"
+                )))
+            }
+            Event::End(TagEnd::Table) => {
+                next = Some(Event::Html(CowStr::Borrowed("</div>\n")));
+                Event::End(TagEnd::Table)
+            }
+            e => e,
+        })
     });
-    html::push_html(html, wrapped.flatten());
+    html::push_html(html, wrapped);
 }
 
 fn heading_level(l: HeadingLevel) -> u8 {
