@@ -84,9 +84,9 @@ pub struct Year {
     pub policy_file: String,
     /// Its pages, in navigation order.
     pub pages: Vec<Source>,
-    /// Whether any page is a symbolic link to another markdown file of the content folder: then
-    /// a change to one file can change two pages.
-    pub linked_pages: bool,
+    /// Whether the year folder holds a symbolic link to a page or a folder: then a change to one
+    /// file can reach a page by another path.
+    pub has_links: bool,
 }
 
 /// Everything loaded from a content folder.
@@ -251,8 +251,8 @@ fn load_year(inside: &Inside, root: &Path, year: i32, findings: &mut Vec<Finding
         return None;
     }
     let policy = read_policy(&policy_path, year, findings);
-    let (pages, linked_pages) = load_pages(inside, &year_dir, findings);
-    Some(Year { year, policy: policy?, policy_file: policy_shown, pages, linked_pages })
+    let (pages, has_links) = load_pages(inside, &year_dir, findings);
+    Some(Year { year, policy: policy?, policy_file: policy_shown, pages, has_links })
 }
 
 /// `<year>/policy.toml`, if it is valid and of `year` (else findings naming the key and line).
@@ -294,8 +294,8 @@ fn read_policy(path: &Path, year: i32, findings: &mut Vec<Finding>) -> Option<Po
     policy.filter(|p| p.year == year)
 }
 
-/// The markdown pages under `year_dir`, in navigation order, and whether any of them is a
-/// symbolic link (then one file can be two pages).
+/// The markdown pages under `year_dir`, in navigation order, and whether the folder holds a
+/// symbolic link (to a page or a folder).
 fn load_pages(inside: &Inside, year_dir: &Path, findings: &mut Vec<Finding>) -> (Vec<Source>, bool) {
     let mut files = Vec::new();
     let mut linked = false;
@@ -420,6 +420,7 @@ fn collect_md(inside: &Inside, dir: &Path, out: &mut Vec<PathBuf>, linked: &mut 
         let Ok(kind) = e.file_type() else { continue };
         let is_md = path.extension().is_some_and(|x| x == "md");
         if kind.is_symlink() {
+            *linked = true;
             let target_is_dir = path.is_dir();
             if (is_md || target_is_dir) && !inside.check(&path, findings) {
                 continue;
@@ -431,7 +432,6 @@ fn collect_md(inside: &Inside, dir: &Path, out: &mut Vec<PathBuf>, linked: &mut 
                     "不跟随指向文件夹的符号链接：其中的页面不发布（请改为真实文件夹）".to_owned(),
                 ));
             } else if is_md {
-                *linked = true;
                 out.push(path);
             }
         } else if kind.is_dir() {
