@@ -108,7 +108,7 @@ fn join(from_dir: &str, rel: &str) -> Option<String> {
 }
 
 /// The page a relative `.md` link from a page in `from_dir` points to.
-fn md_target(by_rel: &HashMap<&str, usize>, from_dir: &str, path: &str) -> Option<usize> {
+fn md_target(by_rel: &HashMap<String, usize>, from_dir: &str, path: &str) -> Option<usize> {
     by_rel.get(join(from_dir, path)?.as_str()).copied()
 }
 
@@ -319,22 +319,23 @@ struct YearKept {
     outs: Vec<PageOut>,
     /// Per page: what rendering it found.
     found: Vec<Vec<Finding>>,
-    /// What the link checks of the whole year found.
-    links: Vec<Finding>,
+    /// Per page: what checking its links found.
+    links: Vec<Vec<Finding>>,
+    /// Per page: the pages whose anchors it links to.
+    anchor_targets: Vec<Vec<usize>>,
+    lookup: YearLookup,
     /// Per page: another year's numbers written in it ([`super::years::stale_numbers`]).
     stale: Vec<Vec<Finding>>,
 }
 
 impl YearKept {
     fn findings_len(&self) -> usize {
-        self.found.iter().map(Vec::len).sum::<usize>()
-            + self.links.len()
-            + self.stale.iter().map(Vec::len).sum::<usize>()
+        [&self.found, &self.links, &self.stale].into_iter().flatten().map(Vec::len).sum()
     }
 
     /// In the order [`generate`] finds them: each page's, the links', each page's stale numbers.
     fn findings(&self) -> impl Iterator<Item = &Finding> {
-        self.found.iter().flatten().chain(&self.links).chain(self.stale.iter().flatten())
+        self.found.iter().flatten().chain(self.links.iter().flatten()).chain(self.stale.iter().flatten())
     }
 }
 
@@ -349,20 +350,22 @@ impl Kept {
     }
 
     /// Makes page `page` of `content.years[yi]` again (its new body already in `content`), every
-    /// file of it into `sink`, and checks the year's links again. Only for a page
-    /// [`can_remake`](Kept::can_remake) allows.
+    /// file of it into `sink`, and checks again its links and those of the pages that link to its
+    /// anchors. Only for a page [`can_remake`](Kept::can_remake) allows.
     pub fn remake_page(&mut self, content: &Content, base: &Base, yi: usize, page: usize, sink: Sink<'_>) {
         let Kept { tera, urls, years, .. } = self;
         let year = &content.years[yi];
         let kept = &mut years[yi];
         let w = Writer { content, tera, base, sink };
-        let lookup = YearLookup::of(year);
-        let ctxs = lookup.contexts(year, &kept.contexts);
+        let ctxs = kept.lookup.contexts(year, &kept.contexts);
         let (out, found) = make_page(&w, yi, page, &ctxs, &kept.contexts, kept.notice_url.as_deref(), &kept.clauses);
         kept.outs[page] = out;
         kept.found[page] = found;
-        kept.links.clear();
-        check_links(year, &kept.outs, &lookup.by_rel, urls, &mut kept.links);
+        for i in 0..kept.outs.len() {
+            if i == page || kept.anchor_targets[i].contains(&page) {
+                (kept.links[i], kept.anchor_targets[i]) = check_links(year, &kept.outs, i, &kept.lookup, urls);
+            }
+        }
         let others: Vec<&Policy> = content.years.iter().filter(|y| y.year != year.year).map(|y| &y.policy).collect();
         kept.stale[page] = super::years::stale_numbers(&year.pages[page], &year.policy, &others);
     }
@@ -664,25 +667,37 @@ fn render_year(
         .map(|i| make_page(w, yi, i, &ctxs, &contexts, notice_url.as_deref(), &clauses))
         .unzip();
     findings.extend(found.iter().flatten().cloned());
-    let mut links = Vec::new();
-    check_links(year, &outs, &lookup.by_rel, site_urls, &mut links);
-    findings.extend(links.iter().cloned());
-    YearKept { contexts, clauses, notice_url, outs, found, links, stale: Vec::with_capacity(year.pages.len()) }
+    let (links, anchor_targets): (Vec<Vec<Finding>>, Vec<Vec<usize>>) =
+        (0..outs.len()).into_par_iter().map(|i| check_links(year, &outs, i, &lookup, site_urls)).unzip();
+    findings.extend(links.iter().flatten().cloned());
+    drop(ctxs);
+    YearKept {
+        contexts,
+        clauses,
+        notice_url,
+        outs,
+        found,
+        links,
+        anchor_targets,
+        lookup,
+        stale: Vec::with_capacity(year.pages.len()),
+    }
 }
 
-/// A year's pages looked up by source path and by URL, for links between them.
-struct YearLookup<'a> {
-    by_rel: HashMap<&'a str, usize>,
+/// A year's pages looked up by source path and by URL, for links between them (kept: an edit of
+/// a page's body changes none of them).
+struct YearLookup {
+    by_rel: HashMap<String, usize>,
     /// The year's page URLs (`faq/`).
     own: HashSet<String>,
     /// Those of them also written at the plain addresses ([`at_plain`]).
     plain: HashSet<String>,
 }
 
-impl<'a> YearLookup<'a> {
-    fn of(year: &'a Year) -> YearLookup<'a> {
+impl YearLookup {
+    fn of(year: &Year) -> YearLookup {
         YearLookup {
-            by_rel: year.pages.iter().enumerate().map(|(i, p)| (p.rel.as_str(), i)).collect(),
+            by_rel: year.pages.iter().enumerate().map(|(i, p)| (p.rel.clone(), i)).collect(),
             own: year.pages.iter().map(Source::url_path).collect(),
             plain: year.pages.iter().filter(|p| at_plain(p)).map(Source::url_path).collect(),
         }
@@ -810,7 +825,7 @@ fn at_plain(page: &Source) -> bool {
 struct PageContext<'a> {
     year: &'a Year,
     place: Place,
-    by_rel: &'a HashMap<&'a str, usize>,
+    by_rel: &'a HashMap<String, usize>,
     /// The year's page URLs (`faq/`).
     own: &'a HashSet<String>,
     /// Those of them also written at the plain addresses ([`at_plain`]).
@@ -977,60 +992,63 @@ fn closest_name(wanted: &str, ctx: &serde_json::Value) -> Option<String> {
     names.into_iter().map(|n| (distance(wanted, &n), n)).filter(|(d, _)| *d <= 3).min().map(|(_, n)| n)
 }
 
-/// Checks the links of a year's pages: `.md` links and anchors within the year, built URLs
-/// (resolved as if the year's pages were at the site root) among the year's pages, `site_urls`
-/// and the assets.
+/// Checks the links of page `i` of a year (`outs`: every page's headings and links): `.md`
+/// links and anchors within the year, built URLs (resolved as if the year's pages were at the
+/// site root) among the year's pages, `site_urls` and the assets. Returns what it found and the
+/// pages whose anchors it links to.
 fn check_links(
     year: &Year,
     outs: &[PageOut],
-    by_rel: &HashMap<&str, usize>,
+    i: usize,
+    lookup: &YearLookup,
     site_urls: &HashSet<String>,
-    findings: &mut Vec<Finding>,
-) {
-    let anchors: Vec<HashSet<&str>> =
-        outs.iter().map(|o| o.rendered.headings.iter().map(|h| h.id.as_str()).collect()).collect();
-    let known: HashSet<String> = year.pages.iter().map(|p| p.url_path()).collect();
-    for o in outs {
-        let page = &year.pages[o.index];
-        for Link { dest, line } in &o.rendered.links {
-            if is_external(dest) {
-                continue;
-            }
-            let (path, frag) = dest.split_once('#').map_or((dest.as_str(), None), |(p, f)| (p, Some(f)));
-            let target = if path.is_empty() {
-                Some(o.index)
-            } else if path.ends_with(".md") {
-                match md_target(by_rel, dir_of(&page.rel), path) {
-                    Some(i) => Some(i),
-                    None => {
-                        findings.push(Finding::error(&page.shown, *line, format!("链接“{dest}”指向的页面不存在")));
-                        continue;
-                    }
-                }
-            } else {
-                // A link to a built URL, relative to this page's URL.
-                let resolved = join(page.url_path().trim_end_matches('/'), path).map(|p| {
-                    let p = p.trim_end_matches("index.html").to_owned();
-                    if p.is_empty() || p.ends_with('/') { p } else { format!("{p}/") }
-                });
-                if !resolved.is_some_and(|r| known.contains(&r) || site_urls.contains(&r) || assets::is_asset(&r)) {
+) -> (Vec<Finding>, Vec<usize>) {
+    let mut findings = Vec::new();
+    let mut anchor_targets = Vec::new();
+    let o = &outs[i];
+    let page = &year.pages[o.index];
+    for Link { dest, line } in &o.rendered.links {
+        if is_external(dest) {
+            continue;
+        }
+        let (path, frag) = dest.split_once('#').map_or((dest.as_str(), None), |(p, f)| (p, Some(f)));
+        let target = if path.is_empty() {
+            Some(o.index)
+        } else if path.ends_with(".md") {
+            match md_target(&lookup.by_rel, dir_of(&page.rel), path) {
+                Some(i) => Some(i),
+                None => {
                     findings.push(Finding::error(&page.shown, *line, format!("链接“{dest}”指向的页面不存在")));
+                    continue;
                 }
-                None
-            };
-            if let (Some(t), Some(frag)) = (target, frag) {
-                let wanted = decode_percent(frag);
-                if !anchors[t].contains(wanted.as_str()) {
-                    let shown = &year.pages[t].shown;
-                    findings.push(Finding::error(
-                        &page.shown,
-                        *line,
-                        format!("链接“{dest}”的锚点 #{wanted} 在 {shown} 中不存在"),
-                    ));
-                }
+            }
+        } else {
+            // A link to a built URL, relative to this page's URL.
+            let resolved = join(page.url_path().trim_end_matches('/'), path).map(|p| {
+                let p = p.trim_end_matches("index.html").to_owned();
+                if p.is_empty() || p.ends_with('/') { p } else { format!("{p}/") }
+            });
+            if !resolved.is_some_and(|r| lookup.own.contains(&r) || site_urls.contains(&r) || assets::is_asset(&r)) {
+                findings.push(Finding::error(&page.shown, *line, format!("链接“{dest}”指向的页面不存在")));
+            }
+            None
+        };
+        if let (Some(t), Some(frag)) = (target, frag) {
+            if !anchor_targets.contains(&t) {
+                anchor_targets.push(t);
+            }
+            let wanted = decode_percent(frag);
+            if !outs[t].rendered.headings.iter().any(|h| h.id == wanted) {
+                let shown = &year.pages[t].shown;
+                findings.push(Finding::error(
+                    &page.shown,
+                    *line,
+                    format!("链接“{dest}”的锚点 #{wanted} 在 {shown} 中不存在"),
+                ));
             }
         }
     }
+    (findings, anchor_targets)
 }
 
 /// What a page cites the notice as: `依据：《通知》` opening a paragraph.
