@@ -5,6 +5,7 @@
 //! not name — builds the whole site again. Either way the files and findings are those a full
 //! build of the same content gives (tests/serve.rs compares them).
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -22,8 +23,9 @@ pub struct Preview {
     content_dir: PathBuf,
     base_url: Option<String>,
     files: Arc<HashMap<String, Bytes>>,
-    /// Sorted as every command shows them.
-    findings: Vec<Finding>,
+    /// Sorted as every command shows them; after an edit, put together when first asked for
+    /// (10,000 warnings take milliseconds to copy and sort: not before the page reloads).
+    findings: OnceCell<Vec<Finding>>,
     /// `None` when the content could not be loaded or the build stopped before the pages.
     kept: Option<Kept>,
 }
@@ -70,7 +72,7 @@ impl Preview {
             content_dir: content_dir.to_path_buf(),
             base_url: base_url.map(str::to_owned),
             files: Arc::new(files.into_inner().unwrap_or_else(PoisonError::into_inner)),
-            findings,
+            findings: OnceCell::from(findings),
             kept,
         }
     }
@@ -81,11 +83,24 @@ impl Preview {
     }
 
     pub fn findings(&self) -> &[Finding] {
-        &self.findings
+        self.findings.get_or_init(|| {
+            let mut findings: Vec<Finding> = self.unsorted_findings().cloned().collect();
+            super::sort_findings(&mut findings);
+            findings
+        })
+    }
+
+    /// The findings in the order found.
+    fn unsorted_findings(&self) -> Box<dyn Iterator<Item = &Finding> + '_> {
+        match (self.findings.get(), &self.kept) {
+            (Some(sorted), _) => Box::new(sorted.iter()),
+            (None, Some(kept)) => Box::new(kept.loading.iter().chain(kept.generated.findings())),
+            (None, None) => Box::new(std::iter::empty()),
+        }
     }
 
     pub fn has_errors(&self) -> bool {
-        self.findings.iter().any(Finding::is_error)
+        self.unsorted_findings().any(Finding::is_error)
     }
 
     /// HTML pages in the build.
@@ -127,8 +142,7 @@ impl Preview {
         for f in made.into_inner().unwrap_or_else(PoisonError::into_inner) {
             files.insert(f.path, Bytes::from(f.bytes));
         }
-        self.findings = kept.loading.iter().chain(kept.generated.findings()).cloned().collect();
-        super::sort_findings(&mut self.findings);
+        self.findings = OnceCell::new();
         Some(paths)
     }
 }

@@ -181,7 +181,7 @@ impl Builder {
             }
             None => (Preview::build(&self.opts.content, Some(&self.opts.base_path)), Update::Site),
         };
-        if out_of_descriptors(preview.findings()) {
+        if update == Update::Site && out_of_descriptors(preview.findings()) {
             return false;
         }
         let preview = self.preview.insert(preview);
