@@ -514,3 +514,15 @@ fn an_error_in_an_edited_page_body_is_shown_in_the_browser_until_it_is_fixed() {
         assert!(server.get(path).body.contains(&format!("data-version=\"{now}\"")), "{path}");
     }
 }
+
+#[test]
+fn after_a_build_stopped_by_a_template_fault_every_change_builds_the_whole_site() {
+    let (_dir, content) = two_years();
+    std::fs::create_dir_all(content.join("templates")).unwrap();
+    std::fs::write(content.join("templates/page.html"), "{% include \"page.html\" %}").unwrap();
+    let mut preview = Preview::build(&content, Some("/"));
+    assert!(preview.has_errors());
+    assert_same_as_a_full_build(&preview, &content);
+    assert_eq!(edit(&mut preview, &content, "2021/faq.md", |t| t + "\n再加一段。\n"), Update::Site);
+    assert_same_as_a_full_build(&preview, &content);
+}

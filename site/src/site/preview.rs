@@ -59,13 +59,15 @@ impl Preview {
         let built = super::build(content_dir, base_url, &mut findings, &|f: OutFile| {
             files.lock().unwrap_or_else(PoisonError::into_inner).insert(f.path, Bytes::from(f.bytes));
         });
+        let loaded = built.is_some();
         let kept = built.and_then(|mut built| {
             let generated = built.kept.take()?;
             let loading = findings[..built.loading_findings].to_vec();
             let real_dir = std::fs::canonicalize(content_dir).ok()?;
             Some(Kept { real_dir, built, generated, loading })
         });
-        if kept.is_some() {
+        if loaded {
+            // As `run` does: sorted once the content loaded, else as loading reported them.
             super::sort_findings(&mut findings);
         }
         Preview {
