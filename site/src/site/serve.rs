@@ -298,7 +298,7 @@ fn watch_content(opts: &ServeOptions) -> Option<Watching> {
 
 /// What one burst of watcher events changed: the files named (`None`: a change the watcher could
 /// not name, such as an overflow of its queue) and which of them are still being written.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Burst {
     paths: Option<Vec<PathBuf>>,
     /// Files written and not yet closed (a write without its close-after-write).
@@ -370,6 +370,7 @@ fn rebuild_on_change(mut builder: Builder, watching: Watching, site: watch::Send
                         Err(mpsc::RecvTimeoutError::Disconnected) => return,
                     }
                 }
+                eprintln!("内容有变化，重新构建…");
                 Some(burst)
             }
             Err(mpsc::RecvTimeoutError::Timeout) => None,
@@ -856,6 +857,28 @@ mod tests {
         let note = Finding::warning("content/x.md", 1, "(os error 24)".into());
         assert_eq!(out_of_descriptors(&[broken.clone(), short]), cfg!(unix));
         assert!(!out_of_descriptors(&[broken, note]));
+    }
+
+    #[test]
+    fn a_burst_names_its_files_and_knows_when_each_write_was_closed() {
+        use notify::event::{AccessKind, AccessMode, DataChange, EventKind, ModifyKind, RenameMode};
+        let event = |kind, path: &str| Ok(notify::Event::new(kind).add_path(PathBuf::from(path)));
+        let modify = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        let closed = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        let mut burst = Burst::new();
+        burst.add(&event(modify, "/c/2020/faq.md"));
+        burst.add(&event(modify, "/c/2020/faq.md"));
+        assert_eq!(burst.open, [PathBuf::from("/c/2020/faq.md")]);
+        burst.add(&event(closed, "/c/2020/faq.md"));
+        burst.add(&event(EventKind::Modify(ModifyKind::Name(RenameMode::To)), "/c/2020/quota.md"));
+        assert!(burst.open.is_empty());
+        assert_eq!(burst.paths, Some(vec![PathBuf::from("/c/2020/faq.md"), PathBuf::from("/c/2020/quota.md")]));
+        // A change the watcher cannot name: every file may have changed.
+        burst.add(&Ok(notify::Event::new(EventKind::Any)));
+        assert_eq!(burst.paths, None);
+        let mut burst = Burst::new();
+        burst.add(&Err(notify::Error::generic("queue overflow")));
+        assert_eq!(burst.paths, None);
     }
 
     #[test]
