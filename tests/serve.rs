@@ -466,6 +466,16 @@ fn any_change_beyond_a_page_body_builds_the_whole_site() {
         assert_eq!(edit(&mut preview, &content, rel, change), Update::Site, "{rel}");
         assert_same_as_a_full_build(&preview, &content);
     }
+    // With a page that fails to load, another page's body edit is still made alone, and the
+    // loading error stays reported.
+    assert!(preview.findings().iter().any(|f| f.is_error() && f.file.ends_with("intro.md")));
+    let update = edit(&mut preview, &content, "2021/quota.md", |t| {
+        t + "
+又一段。
+"
+    });
+    assert_eq!(pages(&update), ["2021/quota/index.html", "quota/index.html"]);
+    assert_same_as_a_full_build(&preview, &content);
     // A page removed; a change the watcher could not name.
     std::fs::remove_file(content.join("2021/new.md")).unwrap();
     assert_eq!(preview.update(Some(&[real.join("2021/new.md")])), Update::Site);

@@ -128,6 +128,9 @@ impl Preview {
     fn remake_pages(&mut self, paths: &[PathBuf]) -> Option<Vec<String>> {
         let kept = self.kept.as_mut()?;
         let edits = kept.body_edits(&self.content_dir, paths)?;
+        if edits.is_empty() {
+            return Some(Vec::new());
+        }
         let made = Mutex::new(Vec::new());
         let sink = |f: OutFile| made.lock().unwrap_or_else(PoisonError::into_inner).push(f);
         let files = Arc::make_mut(&mut self.files);
