@@ -338,3 +338,201 @@ fn a_content_edit_sends_a_reload_event() {
     write!(late, "GET /__jxjy/reload?v={version} HTTP/1.1\r\nHost: {}\r\n\r\n", server.addr).unwrap();
     assert_eq!(next_reload(&mut late, &mut String::new()), server.version());
 }
+
+// In-process: the build `jxjy serve` keeps, after an edit, against a fresh full build.
+
+use std::collections::BTreeMap;
+
+use jxjy_site::site::preview::{Preview, Update};
+
+/// A copy of the two-year fixture (2021 current) with a page outside the navigation that links
+/// to an anchor of another page: (tempdir, content folder).
+fn two_years() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_dir(&root().join("tests/fixtures/sites/two-years"), &content);
+    std::fs::create_dir_all(content.join("2021/guide")).unwrap();
+    std::fs::write(
+        content.join("2021/guide/intro.md"),
+        "+++\ntitle = \"入门\"\n+++\n\n## 开始\n\n见[常见问题](../faq.md#问一)和[培训任务](../quota.md)。\n",
+    )
+    .unwrap();
+    let faq = content.join("2021/faq.md");
+    let text = std::fs::read_to_string(&faq).unwrap() + "\n## 问一\n\n答一。\n";
+    std::fs::write(&faq, text).unwrap();
+    (dir, content)
+}
+
+/// Rewrites `rel` under `content` with `edit` and tells `preview` (as the watcher names it).
+fn edit(preview: &mut Preview, content: &Path, rel: &str, edit: impl Fn(String) -> String) -> Update {
+    let path = content.join(rel);
+    std::fs::write(&path, edit(std::fs::read_to_string(&path).unwrap_or_default())).unwrap();
+    preview.update(Some(&[std::fs::canonicalize(content).unwrap().join(rel)]))
+}
+
+/// Every file and finding of `preview` equals those of a full build of the same content.
+fn assert_same_as_a_full_build(preview: &Preview, content: &Path) {
+    let full = jxjy_site::site::run(content, Some("/"));
+    let kept: BTreeMap<&str, &[u8]> = preview.files().iter().map(|(p, b)| (p.as_str(), b.as_ref())).collect();
+    let fresh: BTreeMap<&str, &[u8]> = full.files.iter().map(|f| (f.path.as_str(), f.bytes.as_slice())).collect();
+    assert_eq!(kept.keys().collect::<Vec<_>>(), fresh.keys().collect::<Vec<_>>());
+    for (path, bytes) in &fresh {
+        assert!(kept[path] == *bytes, "{path} differs from a full build");
+    }
+    assert_eq!(preview.findings(), full.findings.as_slice());
+}
+
+fn pages(update: &Update) -> Vec<&str> {
+    match update {
+        Update::Pages(paths) => paths.iter().map(String::as_str).collect(),
+        Update::Site => panic!("the whole site was built again"),
+    }
+}
+
+#[test]
+fn an_edit_of_a_page_body_makes_that_page_again_and_the_site_is_as_a_full_build_makes_it() {
+    let (_dir, content) = two_years();
+    let mut preview = Preview::build(&content, Some("/"));
+    assert_same_as_a_full_build(&preview, &content);
+    assert!(!preview.has_errors(), "{:#?}", preview.findings());
+
+    // A page of the current year in the navigation: written under 2021/ and at the plain address.
+    let update =
+        edit(&mut preview, &content, "2021/faq.md", |t| t + "\n## 新问题\n\n新的回答，见[入门](guide/intro.md)。\n");
+    assert_eq!(pages(&update), ["2021/faq/index.html", "faq/index.html"]);
+    assert!(String::from_utf8_lossy(&preview.files()["faq/index.html"]).contains("新的回答"));
+    assert_same_as_a_full_build(&preview, &content);
+
+    // A page outside the navigation, and a page of the older year (with a policy number tag).
+    let update = edit(&mut preview, &content, "2021/guide/intro.md", |t| t.replace("## 开始", "## 开始了"));
+    assert_eq!(pages(&update), ["2021/guide/intro/index.html"]);
+    assert_same_as_a_full_build(&preview, &content);
+    let update = edit(&mut preview, &content, "2020/faq.md", |t| t + "\n共 {{ policy.minimums.total }} 学时。\n");
+    assert_eq!(pages(&update), ["2020/faq/index.html"]);
+    assert_same_as_a_full_build(&preview, &content);
+
+    // Only a file the build never reads (an editor's backup): nothing is made.
+    assert_eq!(edit(&mut preview, &content, "2021/faq.md~", |_| "备份".into()), Update::Pages(Vec::new()));
+    assert_same_as_a_full_build(&preview, &content);
+}
+
+#[test]
+fn an_edit_that_breaks_a_page_or_a_link_to_it_is_reported_as_a_full_build_reports_it() {
+    let (_dir, content) = two_years();
+    let mut preview = Preview::build(&content, Some("/"));
+    assert!(!preview.has_errors(), "{:#?}", preview.findings());
+
+    // The heading another page links to is gone: the link on that other page is an error now.
+    let update = edit(&mut preview, &content, "2021/faq.md", |t| t.replace("## 问一", "## 问二"));
+    assert_eq!(pages(&update), ["2021/faq/index.html", "faq/index.html"]);
+    assert!(
+        preview.findings().iter().any(|f| f.is_error() && f.file.ends_with("intro.md") && f.message.contains("#问一"))
+    );
+    assert_same_as_a_full_build(&preview, &content);
+
+    // A template tag the policy does not have, then a link to a page that does not exist.
+    edit(&mut preview, &content, "2021/faq.md", |t| t.replace("## 问二", "## 问一") + "\n{{ policy.nope }}\n");
+    assert!(preview.findings().iter().any(|f| f.is_error() && f.message.contains("模板标记有误")));
+    assert_same_as_a_full_build(&preview, &content);
+    edit(&mut preview, &content, "2021/faq.md", |t| t.replace("{{ policy.nope }}", "[没有](nowhere.md)"));
+    assert!(preview.findings().iter().any(|f| f.is_error() && f.message.contains("nowhere.md")));
+    assert_same_as_a_full_build(&preview, &content);
+
+    // Fixed: no error left.
+    let update = edit(&mut preview, &content, "2021/faq.md", |t| t.replace("[没有](nowhere.md)", ""));
+    assert!(matches!(update, Update::Pages(_)));
+    assert!(!preview.has_errors(), "{:#?}", preview.findings());
+    assert_same_as_a_full_build(&preview, &content);
+}
+
+#[test]
+fn any_change_beyond_a_page_body_builds_the_whole_site() {
+    let (_dir, content) = two_years();
+    let mut preview = Preview::build(&content, Some("/"));
+    let real = std::fs::canonicalize(&content).unwrap();
+    let changes: [(&str, &dyn Fn(String) -> String); 6] = [
+        // Front matter: the title is in the navigation of every page.
+        ("2021/quota.md", &|t| t.replace("title = \"2021年培训任务", "title = \"2021年度培训任务")),
+        // The notice: every page's citations link to its clauses.
+        ("2021/notice.md", &|t| t + "\n补充一段。\n"),
+        // A new page, then the policy and the site settings.
+        ("2021/new.md", &|_| "+++\ntitle = \"新页面\"\nweight = 9\n+++\n新页面。\n".into()),
+        ("2021/policy.toml", &|t| t + "\n"),
+        ("site.toml", &|t| t.replace("测试用站点", "测试用的站点")),
+        // A page that now fails to load.
+        ("2021/guide/intro.md", &|t| t.replace("+++\ntitle", "title")),
+    ];
+    for (rel, change) in changes {
+        assert_eq!(edit(&mut preview, &content, rel, change), Update::Site, "{rel}");
+        assert_same_as_a_full_build(&preview, &content);
+    }
+    // With a page that fails to load, another page's body edit is still made alone, and the
+    // loading error stays reported.
+    assert!(preview.findings().iter().any(|f| f.is_error() && f.file.ends_with("intro.md")));
+    let update = edit(&mut preview, &content, "2021/quota.md", |t| {
+        t + "
+又一段。
+"
+    });
+    assert_eq!(pages(&update), ["2021/quota/index.html", "quota/index.html"]);
+    assert_same_as_a_full_build(&preview, &content);
+    // A page removed; a change the watcher could not name.
+    std::fs::remove_file(content.join("2021/new.md")).unwrap();
+    assert_eq!(preview.update(Some(&[real.join("2021/new.md")])), Update::Site);
+    assert_same_as_a_full_build(&preview, &content);
+    assert_eq!(preview.update(None), Update::Site);
+    assert_same_as_a_full_build(&preview, &content);
+}
+
+/// Waits until the server's build version is past `from`; returns it.
+fn wait_past(server: &Server, from: u64) -> u64 {
+    let started = Instant::now();
+    loop {
+        let v = server.version();
+        if v > from {
+            return v;
+        }
+        assert!(started.elapsed() < PATIENCE, "no rebuild after version {from}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn an_error_in_an_edited_page_body_is_shown_in_the_browser_until_it_is_fixed() {
+    let server = Server::start(None);
+    let faq = server.content.join("2020/faq.md");
+    let text = std::fs::read_to_string(&faq).unwrap();
+    let v1 = server.version();
+    std::fs::write(&faq, format!("{text}\n共 {{{{ policy.no_such_number }}}} 学时。\n")).unwrap();
+    let v2 = wait_past(&server, v1);
+    let page = server.get("/faq/");
+    assert_eq!(page.status, 500, "{page:?}");
+    assert!(page.body.contains("模板标记有误") && page.body.contains("no_such_number"), "{}", page.body);
+    // Every page shows the error, as after a full build.
+    assert_eq!(server.get("/quota/").status, 500);
+
+    std::fs::write(&faq, format!("{text}\n改好了的回答。\n")).unwrap();
+    wait_past(&server, v2);
+    let page = server.get("/faq/");
+    assert_eq!(page.status, 200, "{page:?}");
+    assert!(page.body.contains("改好了的回答"));
+    // The reload script names the build served, on the page made again and on the others (once
+    // the save's events are all taken: a save can come as two bursts).
+    std::thread::sleep(Duration::from_millis(500));
+    let now = server.version();
+    for path in ["/faq/", "/quota/"] {
+        assert!(server.get(path).body.contains(&format!("data-version=\"{now}\"")), "{path}");
+    }
+}
+
+#[test]
+fn after_a_build_stopped_by_a_template_fault_every_change_builds_the_whole_site() {
+    let (_dir, content) = two_years();
+    std::fs::create_dir_all(content.join("templates")).unwrap();
+    std::fs::write(content.join("templates/page.html"), "{% include \"page.html\" %}").unwrap();
+    let mut preview = Preview::build(&content, Some("/"));
+    assert!(preview.has_errors());
+    assert_same_as_a_full_build(&preview, &content);
+    assert_eq!(edit(&mut preview, &content, "2021/faq.md", |t| t + "\n再加一段。\n"), Update::Site);
+    assert_same_as_a_full_build(&preview, &content);
+}

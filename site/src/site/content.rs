@@ -34,7 +34,7 @@ pub struct Settings {
 }
 
 /// A page's front matter.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
     pub title: String,
@@ -84,6 +84,9 @@ pub struct Year {
     pub policy_file: String,
     /// Its pages, in navigation order.
     pub pages: Vec<Source>,
+    /// Whether the year folder holds a symbolic link to a page or a folder: then a change to one
+    /// file can reach a page by another path.
+    pub has_links: bool,
 }
 
 /// Everything loaded from a content folder.
@@ -145,27 +148,7 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Option<Content> {
     if !inside.check(&settings_path, findings) {
         return None;
     }
-    let settings: Settings = match std::fs::read_to_string(&settings_path) {
-        Ok(text) => match toml::from_str(&text) {
-            Ok(s) => s,
-            Err(e) => {
-                findings.push(Finding::error(
-                    &settings_shown,
-                    toml_line(&text, &e),
-                    format!("站点设置有误：{}", toml_message(&e)),
-                ));
-                return None;
-            }
-        },
-        Err(e) => {
-            findings.push(Finding::error(
-                &settings_shown,
-                0,
-                format!("无法读取站点设置（{e}）：内容目录需要 site.toml，包含 title、base_url"),
-            ));
-            return None;
-        }
-    };
+    let settings = read_settings(&settings_path, findings)?;
     let mut folders = year_folders(&inside, root, findings);
     if let Some(y) = settings.year
         && !folders.contains(&y)
@@ -184,10 +167,45 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Option<Content> {
     }
     let years: Vec<Option<Year>> = folders.iter().map(|&y| load_year(&inside, root, y, findings)).collect();
     let current_year = settings.year.unwrap_or(folders[folders.len() - 1]);
-    let mut templates = Vec::new();
     let templates_dir = root.join("templates");
-    if let Ok(dir) = std::fs::read_dir(&templates_dir) {
-        for e in dir.flatten() {
+    let templates = read_templates(&inside, &templates_dir, findings);
+    let templates_dir = shown(&templates_dir);
+    let years: Vec<Year> = years.into_iter().collect::<Option<_>>()?;
+    let current = years.iter().position(|y| y.year == current_year)?;
+    Some(Content { settings_file: settings_shown, settings, years, current, templates, templates_dir })
+}
+
+/// `site.toml`: the site's title, base URL and the rest of [`Settings`].
+fn read_settings(path: &Path, findings: &mut Vec<Finding>) -> Option<Settings> {
+    let shown = shown(path);
+    match std::fs::read_to_string(path) {
+        Ok(text) => match toml::from_str(&text) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                findings.push(Finding::error(
+                    &shown,
+                    toml_line(&text, &e),
+                    format!("站点设置有误：{}", toml_message(&e)),
+                ));
+                None
+            }
+        },
+        Err(e) => {
+            findings.push(Finding::error(
+                &shown,
+                0,
+                format!("无法读取站点设置（{e}）：内容目录需要 site.toml，包含 title、base_url"),
+            ));
+            None
+        }
+    }
+}
+
+/// The template overrides in `dir` (`content/templates/`): (file name, text).
+fn read_templates(inside: &Inside, dir: &Path, findings: &mut Vec<Finding>) -> Vec<(String, String)> {
+    let mut templates = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
             let path = e.path();
             if !inside.check(&path, findings) {
                 continue;
@@ -198,10 +216,7 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Option<Content> {
             }
         }
     }
-    let templates_dir = shown(&templates_dir);
-    let years: Vec<Year> = years.into_iter().collect::<Option<_>>()?;
-    let current = years.iter().position(|y| y.year == current_year)?;
-    Some(Content { settings_file: settings_shown, settings, years, current, templates, templates_dir })
+    templates
 }
 
 impl Content {
@@ -235,18 +250,26 @@ fn load_year(inside: &Inside, root: &Path, year: i32, findings: &mut Vec<Finding
     if !inside.check(&year_dir, findings) || !inside.check(&policy_path, findings) {
         return None;
     }
-    let policy = match std::fs::read_to_string(&policy_path) {
+    let policy = read_policy(&policy_path, year, findings);
+    let (pages, has_links) = load_pages(inside, &year_dir, findings);
+    Some(Year { year, policy: policy?, policy_file: policy_shown, pages, has_links })
+}
+
+/// `<year>/policy.toml`, if it is valid and of `year` (else findings naming the key and line).
+fn read_policy(path: &Path, year: i32, findings: &mut Vec<Finding>) -> Option<Policy> {
+    let shown = shown(path);
+    let policy = match std::fs::read_to_string(path) {
         Ok(text) => match Policy::from_toml(&text) {
             Ok(p) => Some(p),
             Err(e) => {
                 let line = e.line.unwrap_or_else(|| if e.key.is_empty() { 0 } else { find_key_line(&text, &e.key) });
-                findings.push(Finding::error(&policy_shown, line, e.to_string()));
+                findings.push(Finding::error(&shown, line, e.to_string()));
                 None
             }
         },
         Err(e) => {
             findings.push(Finding::error(
-                &policy_shown,
+                &shown,
                 0,
                 format!("无法读取政策文件（{e}）：每个年度文件夹都要有 policy.toml"),
             ));
@@ -256,15 +279,11 @@ fn load_year(inside: &Inside, root: &Path, year: i32, findings: &mut Vec<Finding
     if let Some(p) = &policy
         && p.year != year
     {
-        findings.push(Finding::error(
-            &policy_shown,
-            1,
-            format!("政策年度 {} 与所在的年度文件夹 {year} 不一致", p.year),
-        ));
+        findings.push(Finding::error(&shown, 1, format!("政策年度 {} 与所在的年度文件夹 {year} 不一致", p.year)));
     }
     if let Some(p) = policy.as_ref().filter(|p| p.source_url.is_none()) {
         findings.push(Finding::warning(
-            &policy_shown,
+            &shown,
             0,
             format!(
                 "没有 source_url：通知页的公文信息栏不显示原文链接；请填写{}网站上《{}》的网址，如 source_url = \"https://…\"",
@@ -272,55 +291,69 @@ fn load_year(inside: &Inside, root: &Path, year: i32, findings: &mut Vec<Finding
             ),
         ));
     }
-    let pages = load_pages(inside, &year_dir, findings);
-    Some(Year { year, policy: policy.filter(|p| p.year == year)?, policy_file: policy_shown, pages })
+    policy.filter(|p| p.year == year)
 }
 
-/// The markdown pages under `year_dir`, in navigation order.
-fn load_pages(inside: &Inside, year_dir: &Path, findings: &mut Vec<Finding>) -> Vec<Source> {
-    let mut pages = Vec::new();
+/// The markdown pages under `year_dir`, in navigation order, and whether the folder holds a
+/// symbolic link (to a page or a folder).
+fn load_pages(inside: &Inside, year_dir: &Path, findings: &mut Vec<Finding>) -> (Vec<Source>, bool) {
     let mut files = Vec::new();
-    collect_md(inside, year_dir, &mut files, findings);
+    let mut linked = false;
+    collect_md(inside, year_dir, &mut files, &mut linked, findings);
     files.sort();
-    for path in files {
-        let shown = shown(&path);
-        let rel = path.strip_prefix(year_dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-        if let Some(why) = bad_page_path(&rel) {
-            findings.push(Finding::error(&shown, 0, format!("页面文件名“{rel}”不能用作网址：{why}")));
-            continue;
+    let mut pages: Vec<Source> = files.iter().filter_map(|path| read_page(year_dir, path, findings)).collect();
+    navigation_order(&mut pages);
+    (pages, linked)
+}
+
+/// Sorts a year's pages as the navigation lists them: by weight, then by path.
+pub fn navigation_order(pages: &mut [Source]) {
+    pages.sort_by(|a, b| (a.front.weight, &a.rel).cmp(&(b.front.weight, &b.rel)));
+}
+
+/// One markdown page of the year folder `year_dir`: its path, front matter and body. `None`, with
+/// a finding, when its name cannot be an address, it cannot be read, or its front matter is
+/// missing or wrong.
+pub fn read_page(year_dir: &Path, path: &Path, findings: &mut Vec<Finding>) -> Option<Source> {
+    let shown = shown(path);
+    let rel = path.strip_prefix(year_dir).unwrap_or(path).to_string_lossy().replace('\\', "/");
+    if let Some(why) = bad_page_path(&rel) {
+        findings.push(Finding::error(&shown, 0, format!("页面文件名“{rel}”不能用作网址：{why}")));
+        return None;
+    }
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            findings.push(Finding::error(&shown, 0, format!("无法读取（{e}）；页面须为 UTF-8 文本")));
+            return None;
         }
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) => {
-                findings.push(Finding::error(&shown, 0, format!("无法读取（{e}）；页面须为 UTF-8 文本")));
-                continue;
-            }
-        };
-        let Some((front, body, body_line)) = split_front_matter(&text) else {
+    };
+    let Some((front, body, body_line)) = split_front_matter(&text) else {
+        findings.push(Finding::error(
+            &shown,
+            1,
+            "缺少页首信息：文件须以 +++ 开始，写明 title = \"…\"，再以 +++ 结束".to_owned(),
+        ));
+        return None;
+    };
+    match toml::from_str::<FrontMatter>(front) {
+        Ok(front) if front.title.trim().is_empty() => {
+            findings.push(Finding::error(&shown, 2, "页首信息的 title 为空".to_owned()));
+            None
+        }
+        Ok(front) => Some(Source { rel, shown, front, body: body.to_owned(), body_line }),
+        Err(e) => {
             findings.push(Finding::error(
-                &shown,
-                1,
-                "缺少页首信息：文件须以 +++ 开始，写明 title = \"…\"，再以 +++ 结束".to_owned(),
-            ));
-            continue;
-        };
-        match toml::from_str::<FrontMatter>(front) {
-            Ok(front) if front.title.trim().is_empty() => {
-                findings.push(Finding::error(&shown, 2, "页首信息的 title 为空".to_owned()));
-            }
-            Ok(front) => pages.push(Source { rel, shown, front, body: body.to_owned(), body_line }),
-            Err(e) => findings.push(Finding::error(
                 &shown,
                 toml_line(front, &e) + 1,
                 format!(
                     "页首信息有误：{}（可写的键：title = \"标题\"、description = \"一句话说明\"、weight = 整数、nav = \"导航短名\"、template = \"模板文件名\"）",
                     toml_message(&e)
                 ),
-            )),
+            ));
+            None
         }
     }
-    pages.sort_by(|a, b| (a.front.weight, &a.rel).cmp(&(b.front.weight, &b.rel)));
-    pages
 }
 
 /// Why a page's path (relative to the year folder) cannot name its output folder, if it can't.
@@ -380,13 +413,14 @@ impl Inside {
 /// link to a folder inside it is not followed either, with a warning: it would only publish the
 /// same pages again under a second address, and two links like `a -> .` and `b -> .` would make
 /// the walk endless. A link to a markdown file inside the content folder is read as that page.
-fn collect_md(inside: &Inside, dir: &Path, out: &mut Vec<PathBuf>, findings: &mut Vec<Finding>) {
+fn collect_md(inside: &Inside, dir: &Path, out: &mut Vec<PathBuf>, linked: &mut bool, findings: &mut Vec<Finding>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for e in entries.flatten() {
         let path = e.path();
         let Ok(kind) = e.file_type() else { continue };
         let is_md = path.extension().is_some_and(|x| x == "md");
         if kind.is_symlink() {
+            *linked = true;
             let target_is_dir = path.is_dir();
             if (is_md || target_is_dir) && !inside.check(&path, findings) {
                 continue;
@@ -401,7 +435,7 @@ fn collect_md(inside: &Inside, dir: &Path, out: &mut Vec<PathBuf>, findings: &mu
                 out.push(path);
             }
         } else if kind.is_dir() {
-            collect_md(inside, &path, out, findings);
+            collect_md(inside, &path, out, linked, findings);
         } else if is_md {
             out.push(path);
         }

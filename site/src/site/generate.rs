@@ -108,7 +108,7 @@ fn join(from_dir: &str, rel: &str) -> Option<String> {
 }
 
 /// The page a relative `.md` link from a page in `from_dir` points to.
-fn md_target(by_rel: &HashMap<&str, usize>, from_dir: &str, path: &str) -> Option<usize> {
+fn md_target(by_rel: &HashMap<String, usize>, from_dir: &str, path: &str) -> Option<usize> {
     by_rel.get(join(from_dir, path)?.as_str()).copied()
 }
 
@@ -264,15 +264,129 @@ pub type Sink<'a> = &'a (dyn Fn(OutFile) + Sync);
 /// Builds every file of the site into `sink`. Findings (errors and warnings) are appended to
 /// `findings`; the caller must not publish when any is an error.
 pub fn generate(content: &Content, base: &Base, findings: &mut Vec<Finding>, sink: Sink<'_>) {
+    generate_kept(content, base, findings, sink);
+}
+
+/// [`generate`], keeping what it takes to make a page again after an edit of its body
+/// ([`Kept::remake_page`]); `None` when the build stopped before the pages (a template fault).
+pub fn generate_kept(content: &Content, base: &Base, findings: &mut Vec<Finding>, sink: Sink<'_>) -> Option<Kept> {
     // Every path made, for the check that no two files share one.
     let made: std::sync::Mutex<HashMap<String, usize>> = std::sync::Mutex::default();
     let sink = |f: OutFile| {
         *made.lock().unwrap_or_else(std::sync::PoisonError::into_inner).entry(f.path.clone()).or_default() += 1;
         sink(f);
     };
-    generate_into(content, base, findings, &sink);
+    let before = findings.len();
+    let kept = generate_into(content, base, findings, &sink);
     let counts = made.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let clashes = findings.len();
     duplicate_paths(content, counts, findings);
+    let mut kept = kept?;
+    kept.one_file_per_path = findings.len() == clashes;
+    // The findings after the years' pages: the site's own pages, then the path clashes.
+    let pages: usize = kept.years.iter().map(YearKept::findings_len).sum();
+    kept.tail = findings[before + pages..].to_vec();
+    Some(kept)
+}
+
+/// What a build keeps to make one page again after an edit of its body (`jxjy serve`): the
+/// templates, each year's contexts and notice clauses, and for every page what the link checks
+/// read (its headings and links) and what was found in it, so that the findings of the whole
+/// site can be put together again in the order a full build gives them.
+pub struct Kept {
+    tera: Tera,
+    urls: HashSet<String>,
+    years: Vec<YearKept>,
+    /// The findings that follow the years' pages: the home, self-check, archive, comparison and
+    /// year pages, sitemap, and two files on one path.
+    tail: Vec<Finding>,
+    /// No two files of the build share a path (so a page's files are its own).
+    one_file_per_path: bool,
+}
+
+impl std::fmt::Debug for Kept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kept").field("years", &self.years.len()).finish_non_exhaustive()
+    }
+}
+
+/// One year's part of [`Kept`].
+struct YearKept {
+    contexts: Vec<(Place, Context)>,
+    clauses: HashMap<String, String>,
+    notice_url: Option<String>,
+    /// Per page, in the year's order: its headings and links.
+    outs: Vec<PageOut>,
+    /// Per page: what rendering it found.
+    found: Vec<Vec<Finding>>,
+    /// Per page: what checking its links found.
+    links: Vec<Vec<Finding>>,
+    /// Per page: the pages whose anchors it links to.
+    anchor_targets: Vec<Vec<usize>>,
+    lookup: YearLookup,
+    /// Per page: another year's numbers written in it ([`super::years::stale_numbers`]).
+    stale: Vec<Vec<Finding>>,
+}
+
+impl YearKept {
+    fn findings_len(&self) -> usize {
+        [&self.found, &self.links, &self.stale].into_iter().flatten().map(Vec::len).sum()
+    }
+
+    /// In the order [`generate`] finds them: each page's, the links', each page's stale numbers.
+    fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.found.iter().flatten().chain(self.links.iter().flatten()).chain(self.stale.iter().flatten())
+    }
+}
+
+impl Kept {
+    /// Whether page `page` of `content.years[yi]` can be made again alone after an edit: its body
+    /// is all that changed (checked by the caller), and nothing else is made from its body. The
+    /// notice is not: every page's citations link to its clauses.
+    pub fn can_remake(&self, content: &Content, yi: usize, page: usize) -> bool {
+        self.one_file_per_path
+            && self.years.len() == content.years.len()
+            && content.years.get(yi).and_then(|y| y.pages.get(page)).is_some_and(|p| p.rel != "notice.md")
+    }
+
+    /// Makes page `page` of `content.years[yi]` again (its new body already in `content`), every
+    /// file of it into `sink`, and checks again its links and those of the pages that link to its
+    /// anchors. Only for a page [`can_remake`](Kept::can_remake) allows.
+    pub fn remake_page(&mut self, content: &Content, base: &Base, yi: usize, page: usize, sink: Sink<'_>) {
+        let Kept { tera, urls, years, .. } = self;
+        let year = &content.years[yi];
+        let kept = &mut years[yi];
+        let w = Writer { content, tera, base, sink };
+        let ctxs = kept.lookup.contexts(year, &kept.contexts);
+        let mut scratch = kept.contexts.clone();
+        let (out, found) = make_page(&w, yi, page, &ctxs, &mut scratch, kept.notice_url.as_deref(), &kept.clauses);
+        kept.outs[page] = out;
+        kept.found[page] = found;
+        for i in 0..kept.outs.len() {
+            if i == page || kept.anchor_targets[i].contains(&page) {
+                (kept.links[i], kept.anchor_targets[i]) = check_links(year, &kept.outs, i, &kept.lookup, urls);
+            }
+        }
+        let others: Vec<&Policy> = content.years.iter().filter(|y| y.year != year.year).map(|y| &y.policy).collect();
+        kept.stale[page] = super::years::stale_numbers(&year.pages[page], &year.policy, &others);
+    }
+
+    /// What the build found in its pages and the rest, in the order a full build finds them
+    /// (before sorting).
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.years.iter().flat_map(YearKept::findings).chain(&self.tail)
+    }
+}
+
+/// The paths page `page` of `content.years[yi]` is written at: under its year, and for the
+/// current year's pages in the navigation (and its notice) at the plain address too.
+pub fn page_paths(content: &Content, yi: usize, page: &Source) -> Vec<String> {
+    let year = &content.years[yi];
+    let mut paths = vec![format!("{}{}index.html", prefix(year.year, Place::Year), page.url_path())];
+    if yi == content.current && at_plain(page) {
+        paths.push(format!("{}{}index.html", prefix(year.year, Place::Plain), page.url_path()));
+    }
+    paths
 }
 
 /// Two files with one path would silently drop one of them (`check.md` and the self-check page,
@@ -307,7 +421,7 @@ fn duplicate_paths(content: &Content, counts: HashMap<String, usize>, findings: 
     }
 }
 
-fn generate_into(content: &Content, base: &Base, findings: &mut Vec<Finding>, sink: Sink<'_>) {
+fn generate_into(content: &Content, base: &Base, findings: &mut Vec<Finding>, sink: Sink<'_>) -> Option<Kept> {
     let before = findings.len();
     for (name, text) in &content.templates {
         for (line, message) in templates::forbidden_calls(text) {
@@ -321,7 +435,7 @@ fn generate_into(content: &Content, base: &Base, findings: &mut Vec<Finding>, si
     }
     if findings.len() > before {
         // Every page would fail the same way: report the template lines only.
-        return;
+        return None;
     }
     let tera = match templates::load(&content.templates) {
         Ok(t) => t,
@@ -332,37 +446,41 @@ fn generate_into(content: &Content, base: &Base, findings: &mut Vec<Finding>, si
                 templates::error_line(&text).unwrap_or(0),
                 format!("模板有误：{text}"),
             ));
-            return;
+            return None;
         }
     };
     let mut site = match serde_json::to_value(&content.settings) {
         Ok(v) => v,
         Err(e) => {
             findings.push(Finding::error("site.toml", 0, e.to_string()));
-            return;
+            return None;
         }
     };
     site["base_path"] = base.path.clone().into();
     site["year"] = content.current().year.into();
     let urls = site_urls(content);
     let mut current_shared = None;
+    let mut years = Vec::with_capacity(content.years.len());
     for (yi, year) in content.years.iter().enumerate() {
         let places: &[Place] = if yi == content.current { &[Place::Year, Place::Plain] } else { &[Place::Year] };
         let mut contexts = Vec::with_capacity(places.len());
         for &place in places {
-            let Some(shared) = year_context(&site, year, place, findings) else { return };
+            let shared = year_context(&site, year, place, findings)?;
             contexts.push((place, shared));
         }
-        render_year(&Writer { content, tera: &tera, base, sink }, yi, &contexts, &urls, findings);
-        if let Some((_, shared)) = contexts.into_iter().find(|(place, _)| *place == Place::Plain) {
-            current_shared = Some(shared);
+        let mut kept = render_year(&Writer { content, tera: &tera, base, sink }, yi, contexts, &urls, findings);
+        if let Some((_, shared)) = kept.contexts.iter().find(|(place, _)| *place == Place::Plain) {
+            current_shared = Some(shared.clone());
         }
         let others: Vec<&Policy> = content.years.iter().filter(|y| y.year != year.year).map(|y| &y.policy).collect();
         for page in &year.pages {
-            findings.extend(super::years::stale_numbers(page, &year.policy, &others));
+            let stale = super::years::stale_numbers(page, &year.policy, &others);
+            findings.extend(stale.iter().cloned());
+            kept.stale.push(stale);
         }
+        years.push(kept);
     }
-    let Some(shared) = current_shared else { return };
+    let shared = current_shared?;
 
     let mut special = |name: &str, path: &str, root: &str, current: &str, title: &str, extra: &dyn Fn(&mut Context)| {
         let mut ctx = shared.clone();
@@ -477,6 +595,7 @@ fn generate_into(content: &Content, base: &Base, findings: &mut Vec<Finding>, si
     for f in assets::files() {
         sink(f);
     }
+    Some(Kept { tera, urls, years, tail: Vec::new(), one_file_per_path: false })
 }
 
 /// What every page of `year` written in `place` shares: the site, its policy, its navigation.
@@ -519,82 +638,136 @@ fn archive_entries(content: &Content) -> Vec<ArchiveEntry> {
 /// Renders the pages of `content.years[yi]` into each of its places (`contexts`: the year's own
 /// first) and hands each file to `sink` as soon as it is made: a page's markdown, citations and
 /// template run in one go, and only its headings and links are kept (for the link checks), so a
-/// year of 10,000 pages is never held in memory. Markdown is rendered once: a page is rendered
-/// again for another place only when it links out of its year or to a page without a plain copy,
-/// the one thing that differs there; only [`at_plain`] pages go to the plain place. Faults are
-/// reported once.
+/// year of 10,000 pages is never held in memory. Faults are reported once. Returns what the year
+/// keeps for an edit (without its stale numbers, which the caller adds).
 fn render_year(
     w: &Writer<'_>,
     yi: usize,
-    contexts: &[(Place, Context)],
+    contexts: Vec<(Place, Context)>,
     site_urls: &HashSet<String>,
     findings: &mut Vec<Finding>,
-) {
+) -> YearKept {
     let year = &w.content.years[yi];
-    let by_rel: HashMap<&str, usize> = year.pages.iter().enumerate().map(|(i, p)| (p.rel.as_str(), i)).collect();
-    let own: HashSet<String> = year.pages.iter().map(Source::url_path).collect();
-    let plain: HashSet<String> = year.pages.iter().filter(|p| at_plain(p)).map(Source::url_path).collect();
-    let Some((first, others)) = contexts.split_first() else { return };
-    let ctxs: Vec<PageContext<'_>> = contexts
-        .iter()
-        .map(|(place, shared)| PageContext { year, place: *place, by_rel: &by_rel, own: &own, plain: &plain, shared })
-        .collect();
-    let ctx_in = |i: usize| &ctxs[i];
+    let lookup = YearLookup::of(year);
+    let ctxs = lookup.contexts(year, &contexts);
 
     // The notice first: the other pages' citations (依据：《通知》四（一）) link to its clauses.
     let notice = year.pages.iter().position(|p| p.rel == "notice.md");
-    let clauses: HashMap<String, String> = notice
-        .map(|i| render_page(i, &year.pages[i], ctx_in(0)).0.rendered.clauses)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|c| (c.label, c.id))
-        .collect();
+    let clauses: HashMap<String, String> = match (notice, ctxs.first()) {
+        (Some(i), Some(ctx)) => render_page(i, &year.pages[i], ctx).0.rendered.clauses,
+        _ => Vec::new(),
+    }
+    .into_iter()
+    .map(|c| (c.label, c.id))
+    .collect();
     let notice_url = notice.map(|i| year.pages[i].url_path());
 
     // Every page in parallel: markdown → citations → template, in each place, → sink. Each
-    // rayon job copies the shared contexts once and every page overwrites only its own keys:
-    // copying the site and the policy for each page was a sixth of the build's CPU time.
-    let results: Vec<(PageOut, Vec<Finding>)> = year
-        .pages
-        .par_iter()
-        .enumerate()
+    // rayon job copies the shared contexts once and each page sets only its own keys in the copy:
+    // copying the site and the policy for every page was a sixth of the build's CPU time.
+    let (outs, found): (Vec<PageOut>, Vec<Vec<Finding>>) = (0..year.pages.len())
+        .into_par_iter()
         .map_init(
-            || contexts.iter().map(|(_, c)| c.clone()).collect::<Vec<Context>>(),
-            |page_ctxs, (i, page)| {
-                let (mut out, mut found, leaves) = render_page(i, page, ctx_in(0));
-                if let Some(url) = &notice_url {
-                    cite(page, url, &clauses, &mut out, &mut found);
-                }
-                if let Err(f) = write_page(w, yi, first.0, &mut page_ctxs[0], &out) {
-                    found.push(f);
-                }
-                for (k, other) in others.iter().enumerate().filter(|_| at_plain(page)) {
-                    let ctx = &mut page_ctxs[k + 1];
-                    let result = if leaves {
-                        let (mut again, _, _) = render_page(i, page, ctx_in(k + 1));
-                        if let Some(url) = &notice_url {
-                            cite(page, url, &clauses, &mut again, &mut Vec::new());
-                        }
-                        write_page(w, yi, other.0, ctx, &again)
-                    } else {
-                        write_page(w, yi, other.0, ctx, &out)
-                    };
-                    found.extend(result.err());
-                }
-                // Only what the link checks need is kept: headings and links.
-                out.rendered =
-                    Rendered { headings: out.rendered.headings, links: out.rendered.links, ..Rendered::default() };
-                out.chart = None;
-                (out, found)
-            },
+            || contexts.clone(),
+            |scratch, i| make_page(w, yi, i, &ctxs, scratch, notice_url.as_deref(), &clauses),
         )
-        .collect();
-    let mut outs: Vec<PageOut> = Vec::with_capacity(results.len());
-    for (out, f) in results {
-        findings.extend(f);
-        outs.push(out);
+        .unzip();
+    findings.extend(found.iter().flatten().cloned());
+    let (links, anchor_targets): (Vec<Vec<Finding>>, Vec<Vec<usize>>) =
+        (0..outs.len()).into_par_iter().map(|i| check_links(year, &outs, i, &lookup, site_urls)).unzip();
+    findings.extend(links.iter().flatten().cloned());
+    drop(ctxs);
+    YearKept {
+        contexts,
+        clauses,
+        notice_url,
+        outs,
+        found,
+        links,
+        anchor_targets,
+        lookup,
+        stale: Vec::with_capacity(year.pages.len()),
     }
-    check_links(year, &outs, &by_rel, site_urls, findings);
+}
+
+/// A year's pages looked up by source path and by URL, for links between them (kept: an edit of
+/// a page's body changes none of them).
+struct YearLookup {
+    by_rel: HashMap<String, usize>,
+    /// The year's page URLs (`faq/`).
+    own: HashSet<String>,
+    /// Those of them also written at the plain addresses ([`at_plain`]).
+    plain: HashSet<String>,
+}
+
+impl YearLookup {
+    fn of(year: &Year) -> YearLookup {
+        YearLookup {
+            by_rel: year.pages.iter().enumerate().map(|(i, p)| (p.rel.clone(), i)).collect(),
+            own: year.pages.iter().map(Source::url_path).collect(),
+            plain: year.pages.iter().filter(|p| at_plain(p)).map(Source::url_path).collect(),
+        }
+    }
+
+    /// The page contexts of `year` in each of `contexts`' places.
+    fn contexts<'b>(&'b self, year: &'b Year, contexts: &'b [(Place, Context)]) -> Vec<PageContext<'b>> {
+        contexts
+            .iter()
+            .map(|(place, shared)| PageContext {
+                year,
+                place: *place,
+                by_rel: &self.by_rel,
+                own: &self.own,
+                plain: &self.plain,
+                shared,
+            })
+            .collect()
+    }
+}
+
+/// Page `i` of `content.years[yi]` in every place it is written (`ctxs`/`contexts`: the year's
+/// own first): markdown, citations of the notice's clauses, template, → sink. Markdown is
+/// rendered once: a page is rendered again for another place only when it links out of its year
+/// or to a page without a plain copy, the one thing that differs there; only [`at_plain`] pages
+/// go to the plain place. Returns its headings and links (what the link checks need) and what was
+/// found.
+fn make_page(
+    w: &Writer<'_>,
+    yi: usize,
+    i: usize,
+    ctxs: &[PageContext<'_>],
+    contexts: &mut [(Place, Context)],
+    notice_url: Option<&str>,
+    clauses: &HashMap<String, String>,
+) -> (PageOut, Vec<Finding>) {
+    let page = &w.content.years[yi].pages[i];
+    let (Some(first_ctx), false) = (ctxs.first(), contexts.is_empty()) else {
+        return (PageOut { index: i, rendered: Rendered::default(), chart: None }, Vec::new());
+    };
+    let (mut out, mut found, leaves) = render_page(i, page, first_ctx);
+    if let Some(url) = notice_url {
+        cite(page, url, clauses, &mut out, &mut found);
+    }
+    let (first, others) = contexts.split_at_mut(1);
+    if let Err(f) = write_page(w, yi, first[0].0, &mut first[0].1, &out) {
+        found.push(f);
+    }
+    for ((place, ctx), other_ctx) in others.iter_mut().zip(&ctxs[1..]).filter(|_| at_plain(page)) {
+        let result = if leaves {
+            let (mut again, _, _) = render_page(i, page, other_ctx);
+            if let Some(url) = notice_url {
+                cite(page, url, clauses, &mut again, &mut Vec::new());
+            }
+            write_page(w, yi, *place, ctx, &again)
+        } else {
+            write_page(w, yi, *place, ctx, &out)
+        };
+        found.extend(result.err());
+    }
+    // Only what the link checks need is kept: headings and links.
+    out.rendered = Rendered { headings: out.rendered.headings, links: out.rendered.links, ..Rendered::default() };
+    out.chart = None;
+    (out, found)
 }
 
 /// What writing any page needs: the content, the templates, the site's base, where files go.
@@ -660,7 +833,7 @@ fn at_plain(page: &Source) -> bool {
 struct PageContext<'a> {
     year: &'a Year,
     place: Place,
-    by_rel: &'a HashMap<&'a str, usize>,
+    by_rel: &'a HashMap<String, usize>,
     /// The year's page URLs (`faq/`).
     own: &'a HashSet<String>,
     /// Those of them also written at the plain addresses ([`at_plain`]).
@@ -827,60 +1000,63 @@ fn closest_name(wanted: &str, ctx: &serde_json::Value) -> Option<String> {
     names.into_iter().map(|n| (distance(wanted, &n), n)).filter(|(d, _)| *d <= 3).min().map(|(_, n)| n)
 }
 
-/// Checks the links of a year's pages: `.md` links and anchors within the year, built URLs
-/// (resolved as if the year's pages were at the site root) among the year's pages, `site_urls`
-/// and the assets.
+/// Checks the links of page `i` of a year (`outs`: every page's headings and links): `.md`
+/// links and anchors within the year, built URLs (resolved as if the year's pages were at the
+/// site root) among the year's pages, `site_urls` and the assets. Returns what it found and the
+/// pages whose anchors it links to.
 fn check_links(
     year: &Year,
     outs: &[PageOut],
-    by_rel: &HashMap<&str, usize>,
+    i: usize,
+    lookup: &YearLookup,
     site_urls: &HashSet<String>,
-    findings: &mut Vec<Finding>,
-) {
-    let anchors: Vec<HashSet<&str>> =
-        outs.iter().map(|o| o.rendered.headings.iter().map(|h| h.id.as_str()).collect()).collect();
-    let known: HashSet<String> = year.pages.iter().map(|p| p.url_path()).collect();
-    for o in outs {
-        let page = &year.pages[o.index];
-        for Link { dest, line } in &o.rendered.links {
-            if is_external(dest) {
-                continue;
-            }
-            let (path, frag) = dest.split_once('#').map_or((dest.as_str(), None), |(p, f)| (p, Some(f)));
-            let target = if path.is_empty() {
-                Some(o.index)
-            } else if path.ends_with(".md") {
-                match md_target(by_rel, dir_of(&page.rel), path) {
-                    Some(i) => Some(i),
-                    None => {
-                        findings.push(Finding::error(&page.shown, *line, format!("链接“{dest}”指向的页面不存在")));
-                        continue;
-                    }
-                }
-            } else {
-                // A link to a built URL, relative to this page's URL.
-                let resolved = join(page.url_path().trim_end_matches('/'), path).map(|p| {
-                    let p = p.trim_end_matches("index.html").to_owned();
-                    if p.is_empty() || p.ends_with('/') { p } else { format!("{p}/") }
-                });
-                if !resolved.is_some_and(|r| known.contains(&r) || site_urls.contains(&r) || assets::is_asset(&r)) {
+) -> (Vec<Finding>, Vec<usize>) {
+    let mut findings = Vec::new();
+    let mut anchor_targets = Vec::new();
+    let o = &outs[i];
+    let page = &year.pages[o.index];
+    for Link { dest, line } in &o.rendered.links {
+        if is_external(dest) {
+            continue;
+        }
+        let (path, frag) = dest.split_once('#').map_or((dest.as_str(), None), |(p, f)| (p, Some(f)));
+        let target = if path.is_empty() {
+            Some(o.index)
+        } else if path.ends_with(".md") {
+            match md_target(&lookup.by_rel, dir_of(&page.rel), path) {
+                Some(i) => Some(i),
+                None => {
                     findings.push(Finding::error(&page.shown, *line, format!("链接“{dest}”指向的页面不存在")));
+                    continue;
                 }
-                None
-            };
-            if let (Some(t), Some(frag)) = (target, frag) {
-                let wanted = decode_percent(frag);
-                if !anchors[t].contains(wanted.as_str()) {
-                    let shown = &year.pages[t].shown;
-                    findings.push(Finding::error(
-                        &page.shown,
-                        *line,
-                        format!("链接“{dest}”的锚点 #{wanted} 在 {shown} 中不存在"),
-                    ));
-                }
+            }
+        } else {
+            // A link to a built URL, relative to this page's URL.
+            let resolved = join(page.url_path().trim_end_matches('/'), path).map(|p| {
+                let p = p.trim_end_matches("index.html").to_owned();
+                if p.is_empty() || p.ends_with('/') { p } else { format!("{p}/") }
+            });
+            if !resolved.is_some_and(|r| lookup.own.contains(&r) || site_urls.contains(&r) || assets::is_asset(&r)) {
+                findings.push(Finding::error(&page.shown, *line, format!("链接“{dest}”指向的页面不存在")));
+            }
+            None
+        };
+        if let (Some(t), Some(frag)) = (target, frag) {
+            if !anchor_targets.contains(&t) {
+                anchor_targets.push(t);
+            }
+            let wanted = decode_percent(frag);
+            if !outs[t].rendered.headings.iter().any(|h| h.id == wanted) {
+                let shown = &year.pages[t].shown;
+                findings.push(Finding::error(
+                    &page.shown,
+                    *line,
+                    format!("链接“{dest}”的锚点 #{wanted} 在 {shown} 中不存在"),
+                ));
             }
         }
     }
+    (findings, anchor_targets)
 }
 
 /// What a page cites the notice as: `依据：《通知》` opening a paragraph.

@@ -1,6 +1,7 @@
 //! The policy site: load `content/`, generate every page, check it, and write what changed.
 //! `build` streams the pages to disk as they are made ([`run_into`] → [`output::Stager`]);
-//! `lint` and `serve` take them in memory ([`run`]).
+//! `lint` takes them in memory ([`run`]); `serve` keeps them, and what an edit of one page needs
+//! ([`preview::Preview`]).
 
 pub mod assets;
 pub mod content;
@@ -8,6 +9,7 @@ pub mod diagnostics;
 pub mod generate;
 pub mod markdown;
 pub mod output;
+pub mod preview;
 pub mod serve;
 pub mod tables;
 pub mod templates;
@@ -124,21 +126,53 @@ pub fn run(content_dir: &Path, base_url: Option<&str>) -> Outcome {
 /// made (`jxjy build` stages it on disk: the site is never held whole). The findings are sorted.
 pub fn run_into(content_dir: &Path, base_url: Option<&str>, sink: generate::Sink<'_>) -> (Made, Vec<Finding>) {
     let mut findings = Vec::new();
-    let Some(content) = content::load(content_dir, &mut findings) else {
-        return (Made::default(), findings);
-    };
-    let base = Base::parse(base_url.unwrap_or(&content.settings.base_url));
-    if !assets::checker_available() {
-        findings.push(Finding::warning("jxjy", 0, assets::HOW_TO_BUILD_CHECKER.to_owned()));
-    }
     let (files, html_pages) = (AtomicUsize::new(0), AtomicUsize::new(0));
-    generate::generate(&content, &base, &mut findings, &|f: OutFile| {
+    let built = build(content_dir, base_url, &mut findings, &|f: OutFile| {
         files.fetch_add(1, Ordering::Relaxed);
         if f.path.ends_with(".html") {
             html_pages.fetch_add(1, Ordering::Relaxed);
         }
         sink(f);
     });
-    findings.sort_by(|a, b| (a.severity, &a.file, a.line).cmp(&(b.severity, &b.file, b.line)));
+    if built.is_none() {
+        // As loading reported them.
+        return (Made::default(), findings);
+    }
+    sort_findings(&mut findings);
     (Made { files: files.into_inner(), html_pages: html_pages.into_inner() }, findings)
+}
+
+/// What a build read and what the generator kept of it, for making a page again.
+#[derive(Debug)]
+pub struct Built {
+    pub content: content::Content,
+    pub base: Base,
+    pub kept: Option<generate::Kept>,
+    /// How many of the findings (in the order found) came before the generator's: those of
+    /// loading the content and the note about the self-check module.
+    pub loading_findings: usize,
+}
+
+/// Loads the content and generates the site into `sink`, appending the findings unsorted.
+/// `None` when the content could not be loaded.
+pub fn build(
+    content_dir: &Path,
+    base_url: Option<&str>,
+    findings: &mut Vec<Finding>,
+    sink: generate::Sink<'_>,
+) -> Option<Built> {
+    let content = content::load(content_dir, findings)?;
+    let base = Base::parse(base_url.unwrap_or(&content.settings.base_url));
+    if !assets::checker_available() {
+        findings.push(Finding::warning("jxjy", 0, assets::HOW_TO_BUILD_CHECKER.to_owned()));
+    }
+    let loading_findings = findings.len();
+    let kept = generate::generate_kept(&content, &base, findings, sink);
+    Some(Built { content, base, kept, loading_findings })
+}
+
+/// Sorts findings as every command shows them: errors first, then by file and line, each group
+/// in the order found.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| (a.severity, &a.file, a.line).cmp(&(b.severity, &b.file, b.line)));
 }

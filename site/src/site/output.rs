@@ -199,20 +199,25 @@ impl Stager {
     /// Compares `file` with what `out` holds and stages it when it differs. Safe to call from
     /// several threads; an error is kept and returned by [`commit`](Stager::commit).
     pub fn put(&self, file: &OutFile) {
+        self.put_bytes(&file.path, &file.bytes);
+    }
+
+    /// [`put`](Stager::put) for a file given as its path and bytes.
+    pub fn put_bytes(&self, rel: &str, bytes: &[u8]) {
         let staged = (|| -> Result<Option<(PathBuf, PathBuf)>> {
-            let target = inside(&self.out, &file.path)?;
-            if same_bytes(&target, &file.bytes) {
+            let target = inside(&self.out, rel)?;
+            if same_bytes(&target, bytes) {
                 return Ok(None);
             }
-            let path = inside(&self.staging, &file.path)?;
+            let path = inside(&self.staging, rel)?;
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir).with_context(|| format!("无法创建 {}", dir.display()))?;
             }
-            std::fs::write(&path, &file.bytes).with_context(|| format!("无法写入 {}", path.display()))?;
+            std::fs::write(&path, bytes).with_context(|| format!("无法写入 {}", path.display()))?;
             Ok(Some((path, target)))
         })();
         let mut state = self.lock();
-        state.made.insert(file.path.clone());
+        state.made.insert(rel.to_owned());
         match staged {
             Ok(Some(change)) => state.changed.push(change),
             Ok(None) => state.unchanged += 1,
@@ -225,6 +230,29 @@ impl Stager {
     /// Removes what was staged; `out` is untouched.
     pub fn abort(self) {
         // Drop removes the staging folder.
+    }
+
+    /// Puts the staged files in place and removes `gone` (paths no longer made); every other
+    /// file of `out` is left as it is. For `jxjy serve` after an edit of a few pages, when `out`
+    /// already holds the rest of the build.
+    pub fn commit_some(self, gone: &[&str]) -> Result<Written> {
+        let state = std::mem::take(&mut *self.lock());
+        if let Some(e) = state.error {
+            return Err(e);
+        }
+        let mut written = Written { written: state.changed.len(), unchanged: state.unchanged, removed: 0 };
+        for (from, to) in &state.changed {
+            make_room(&self.out, to)?;
+            std::fs::rename(from, to).with_context(|| format!("无法写入 {}", to.display()))?;
+        }
+        for rel in gone {
+            let path = inside(&self.out, rel)?;
+            if std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir()) {
+                std::fs::remove_file(&path).with_context(|| format!("无法删除 {}", path.display()))?;
+                written.removed += 1;
+            }
+        }
+        Ok(written)
     }
 
     /// Puts the staged files in place and removes the files no longer made.
@@ -266,11 +294,30 @@ impl Drop for Stager {
 
 /// Makes `out` hold exactly `files`, writing only what changed (a [`Stager`] given them all).
 pub fn write_changes(out: &Path, files: &[OutFile]) -> Result<Written> {
+    write_site(out, files.iter().map(|f| (f.path.as_str(), f.bytes.as_slice())))
+}
+
+/// [`write_changes`] for files given as (path, bytes).
+pub fn write_site<'a>(out: &Path, files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Result<Written> {
     let stager = Stager::new(out)?;
-    for f in files {
-        stager.put(f);
+    for (rel, bytes) in files {
+        stager.put_bytes(rel, bytes);
     }
     stager.commit()
+}
+
+/// Writes `files` into `out` (only those whose bytes changed, each staged and renamed into place)
+/// and removes `gone`, leaving every other file of `out` as it is.
+pub fn write_some<'a>(
+    out: &Path,
+    files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+    gone: &[&str],
+) -> Result<Written> {
+    let stager = Stager::new(out)?;
+    for (rel, bytes) in files {
+        stager.put_bytes(rel, bytes);
+    }
+    stager.commit_some(gone)
 }
 
 #[cfg(test)]

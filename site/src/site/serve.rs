@@ -47,7 +47,8 @@ use tokio::sync::{Semaphore, watch};
 use super::diagnostics::Finding;
 use super::escape;
 use super::generate::Base;
-use super::output::write_changes;
+use super::output;
+use super::preview::{Preview, Update};
 
 /// The longest a client may take to send a request's line and headers (also an idle connection).
 const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
@@ -57,6 +58,9 @@ const WRITE_STALL: Duration = Duration::from_secs(30);
 const MAX_HEAD: usize = 8192;
 /// Quiet time after a change before rebuilding: one save often touches a file several times.
 const DEBOUNCE: Duration = Duration::from_millis(150);
+/// Quiet time once every file written has been closed (where the watcher tells: inotify): the
+/// save is complete, and an edit of one page is made again in a few milliseconds.
+const SETTLED: Duration = Duration::from_millis(10);
 /// The reserved folder under the base path for the server's own endpoints.
 const RESERVED: &str = "__jxjy";
 
@@ -127,6 +131,12 @@ fn with_reload(html: &[u8], tag: &str) -> Bytes {
     Bytes::from(out)
 }
 
+/// A file of the build as served: a page with the reload script of the build being served (added
+/// here, not in the build, so that a page made again alone and the pages around it name one build).
+fn served(path: &str, bytes: &Bytes, base: &str, version: u64) -> Bytes {
+    if path.ends_with(".html") { with_reload(bytes, &reload_tag(base, version)) } else { bytes.clone() }
+}
+
 /// Whether a failed build failed for want of file descriptors (EMFILE, ENFILE): the machine's
 /// state, not the content's, so it is retried rather than shown as a content error.
 fn out_of_descriptors(findings: &[Finding]) -> bool {
@@ -137,44 +147,103 @@ fn out_of_descriptors(findings: &[Finding]) -> bool {
             .any(|f| f.message.contains("(os error 24)") || f.message.contains("(os error 23)"))
 }
 
-/// Builds and publishes the result. `false`: the build could not open its files and should be
-/// retried; what is served is unchanged.
-fn rebuild(opts: &ServeOptions, site: &watch::Sender<Arc<Snapshot>>) -> bool {
-    let started = std::time::Instant::now();
-    let outcome = super::run(&opts.content, Some(&opts.base_path));
-    if out_of_descriptors(&outcome.findings) {
-        return false;
+/// What has yet to be written to `--out` (it is written only after a build without errors).
+#[derive(Debug)]
+enum Unwritten {
+    Nothing,
+    /// These paths of the build (a path the build no longer has is removed).
+    Paths(std::collections::BTreeSet<String>),
+    Everything,
+}
+
+/// The build being served and what the output folder lacks of it.
+struct Builder {
+    opts: ServeOptions,
+    /// `None` before the first build and after one that ran out of descriptors.
+    preview: Option<Preview>,
+    unwritten: Unwritten,
+}
+
+impl Builder {
+    fn new(opts: ServeOptions) -> Builder {
+        Builder { opts, preview: None, unwritten: Unwritten::Nothing }
     }
-    // Serving on localhost replaces the base URL with a path, so the sitemap note does not apply.
-    for f in outcome.findings.iter().filter(|f| !f.message.contains("sitemap.xml")) {
+
+    /// Follows a change (`changed`: the files the watcher named; `None`: unknown, or the first
+    /// build) and publishes the result. `false`: the build could not open its files and should be
+    /// retried; what is served is unchanged.
+    fn rebuild(&mut self, changed: Option<&[PathBuf]>, site: &watch::Sender<Arc<Snapshot>>) -> bool {
+        let started = std::time::Instant::now();
+        let (preview, update) = match self.preview.take() {
+            Some(mut preview) => {
+                let update = preview.update(changed);
+                (preview, update)
+            }
+            None => (Preview::build(&self.opts.content, Some(&self.opts.base_path)), Update::Site),
+        };
+        if update == Update::Site && out_of_descriptors(preview.findings()) {
+            return false;
+        }
+        let preview = self.preview.insert(preview);
+        if let Update::Pages(paths) = &update {
+            if paths.is_empty() {
+                // Only files the build never reads changed: nothing to publish.
+                return true;
+            }
+            if let Unwritten::Paths(unwritten) = &mut self.unwritten {
+                unwritten.extend(paths.iter().cloned());
+            } else if let Unwritten::Nothing = self.unwritten {
+                self.unwritten = Unwritten::Paths(paths.iter().cloned().collect());
+            }
+        } else {
+            self.unwritten = Unwritten::Everything;
+        }
+        let previous = Arc::clone(&site.borrow());
+        let version = previous.version + 1;
+        if preview.has_errors() {
+            let list: Vec<String> =
+                preview.findings().iter().filter(|f| f.is_error()).map(ToString::to_string).collect();
+            let files = Arc::clone(&previous.files);
+            site.send_replace(Arc::new(Snapshot { version, files, error: Some(list.join("\n")) }));
+            print_findings(preview.findings());
+            eprintln!("构建失败：修改内容后会自动重试（浏览器中也会显示错误）");
+            return true;
+        }
+        // Published first: the open pages reload while the terminal and the disk catch up.
+        site.send_replace(Arc::new(Snapshot { version, files: Arc::clone(preview.files()), error: None }));
+        let took = started.elapsed().as_millis();
+        print_findings(preview.findings());
+        match &update {
+            Update::Site => eprintln!("已构建 {} 个页面，用时 {took} ms", preview.html_pages()),
+            Update::Pages(paths) => eprintln!("已重新生成 {} 个文件，用时 {took} ms", paths.len()),
+        }
+        // The copy on disk is for looking at; pages are served from memory whether or not it is written.
+        let files = preview.files();
+        let written = match std::mem::replace(&mut self.unwritten, Unwritten::Nothing) {
+            Unwritten::Nothing => Ok(()),
+            Unwritten::Paths(paths) => {
+                let gone: Vec<&str> = paths.iter().filter(|p| !files.contains_key(*p)).map(String::as_str).collect();
+                let made = paths.iter().filter_map(|p| files.get(p).map(|b| (p.as_str(), b.as_ref())));
+                output::write_some(&self.opts.out, made, &gone).map(drop)
+            }
+            Unwritten::Everything => {
+                output::write_site(&self.opts.out, files.iter().map(|(p, b)| (p.as_str(), b.as_ref()))).map(drop)
+            }
+        };
+        if let Err(e) = written {
+            self.unwritten = Unwritten::Everything;
+            eprintln!("jxjy serve: 未能写入 {}（页面照常从内存提供）：{e:#}", self.opts.out.display());
+        }
+        true
+    }
+}
+
+/// The findings as the terminal shows them. Serving on localhost replaces the base URL with a
+/// path, so the sitemap note does not apply.
+fn print_findings(findings: &[Finding]) {
+    for f in findings.iter().filter(|f| !f.message.contains("sitemap.xml")) {
         eprintln!("{f}");
     }
-    let previous = Arc::clone(&site.borrow());
-    let version = previous.version + 1;
-    if outcome.has_errors() {
-        let list: Vec<String> = outcome.findings.iter().filter(|f| f.is_error()).map(ToString::to_string).collect();
-        eprintln!("构建失败：修改内容后会自动重试（浏览器中也会显示错误）");
-        let files = Arc::clone(&previous.files);
-        site.send_replace(Arc::new(Snapshot { version, files, error: Some(list.join("\n")) }));
-        return true;
-    }
-    let tag = reload_tag(&opts.base_path, version);
-    let files = outcome
-        .files
-        .iter()
-        .map(|f| {
-            let bytes =
-                if f.path.ends_with(".html") { with_reload(&f.bytes, &tag) } else { Bytes::copy_from_slice(&f.bytes) };
-            (f.path.clone(), bytes)
-        })
-        .collect();
-    site.send_replace(Arc::new(Snapshot { version, files: Arc::new(files), error: None }));
-    eprintln!("已构建 {} 个页面，用时 {} ms", outcome.html_pages(), started.elapsed().as_millis());
-    // The copy on disk is for looking at; pages are served from memory whether or not it is written.
-    if let Err(e) = write_changes(&opts.out, &outcome.files).map(drop) {
-        eprintln!("jxjy serve: 未能写入 {}（页面照常从内存提供）：{e:#}", opts.out.display());
-    }
-    true
 }
 
 /// Whether a watcher event can change the build: not a read of a file (the build's own reads),
@@ -227,11 +296,58 @@ fn watch_content(opts: &ServeOptions) -> Option<Watching> {
     Some(Watching { _watcher: watcher, events })
 }
 
-/// Rebuilds after each burst of changes under the content folder, for as long as the process
-/// runs; a build that ran out of descriptors is tried again a second later.
-fn rebuild_on_change(opts: ServeOptions, watching: Watching, site: watch::Sender<Arc<Snapshot>>) {
+/// What one burst of watcher events changed: the files named (`None`: a change the watcher could
+/// not name, such as an overflow of its queue) and which of them are still being written.
+#[derive(Debug)]
+struct Burst {
+    paths: Option<Vec<PathBuf>>,
+    /// Files written and not yet closed (a write without its close-after-write).
+    open: Vec<PathBuf>,
+}
+
+impl Burst {
+    fn new() -> Burst {
+        Burst { paths: Some(Vec::new()), open: Vec::new() }
+    }
+
+    fn add(&mut self, event: &notify::Result<notify::Event>) {
+        use notify::EventKind;
+        use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind};
+        let Ok(event) = event else {
+            self.paths = None;
+            return;
+        };
+        if event.paths.is_empty() || event.need_rescan() {
+            self.paths = None;
+        }
+        if let Some(paths) = &mut self.paths {
+            for p in &event.paths {
+                if !paths.contains(p) {
+                    paths.push(p.clone());
+                }
+            }
+        }
+        match event.kind {
+            EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any) | EventKind::Create(CreateKind::File) => {
+                for p in &event.paths {
+                    if !self.open.contains(p) {
+                        self.open.push(p.clone());
+                    }
+                }
+            }
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) | EventKind::Remove(_) => {
+                self.open.retain(|p| !event.paths.contains(p));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Follows each burst of changes under the content folder, for as long as the process runs; a
+/// build that ran out of descriptors is tried again a second later (whole).
+fn rebuild_on_change(mut builder: Builder, watching: Watching, site: watch::Sender<Arc<Snapshot>>) {
     // Changes under the output folder (if it is inside the content) are the builds' own.
-    let out = std::fs::canonicalize(&opts.out).ok();
+    let out = std::fs::canonicalize(&builder.opts.out).ok();
     let mut retry = false;
     loop {
         let event = if retry {
@@ -239,16 +355,29 @@ fn rebuild_on_change(opts: ServeOptions, watching: Watching, site: watch::Sender
         } else {
             watching.events.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected)
         };
-        match event {
+        let burst = match event {
             Ok(event) if !relevant(&event, out.as_deref()) => continue,
-            Ok(_) => {
-                while watching.events.recv_timeout(DEBOUNCE).is_ok() {}
+            Ok(event) => {
+                let mut burst = Burst::new();
+                burst.add(&event);
+                // Quiet for DEBOUNCE, or for SETTLED once every file written has been closed.
+                loop {
+                    let wait = if burst.open.is_empty() { SETTLED } else { DEBOUNCE };
+                    match watching.events.recv_timeout(wait) {
+                        Ok(event) if relevant(&event, out.as_deref()) => burst.add(&event),
+                        Ok(_) => {}
+                        Err(mpsc::RecvTimeoutError::Timeout) => break,
+                        Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                    }
+                }
                 eprintln!("内容有变化，重新构建…");
+                Some(burst)
             }
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Timeout) => None,
             Err(mpsc::RecvTimeoutError::Disconnected) => return,
-        }
-        let failed = !rebuild(&opts, &site);
+        };
+        let changed = burst.and_then(|b| b.paths);
+        let failed = !builder.rebuild(if retry { None } else { changed.as_deref() }, &site);
         if failed && !retry {
             eprintln!("jxjy serve: 打开的文件太多，构建未完成；每秒重试（页面保持上一次的构建）");
         }
@@ -312,13 +441,14 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     let (site, site_rx) =
         watch::channel(Arc::new(Snapshot { version: 0, files: Arc::new(HashMap::new()), error: None }));
     let watching = watch_content(&opts);
-    let mut first = rebuild(&opts, &site);
+    let mut builder = Builder::new(opts.clone());
+    let mut first = builder.rebuild(None, &site);
     for _ in 0..20 {
         if first {
             break;
         }
         std::thread::sleep(Duration::from_secs(1));
-        first = rebuild(&opts, &site);
+        first = builder.rebuild(None, &site);
     }
     if !first {
         bail!("打开的文件太多，无法构建；请关闭一些程序或提高 ulimit -n 后重试");
@@ -333,13 +463,12 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
             opts.base_path,
             opts.content.display()
         );
-        if let Some(watching) = watching {
-            let watch_opts = opts.clone();
-            if let Err(e) = std::thread::Builder::new().name("jxjy-watch".into()).spawn(move || {
-                rebuild_on_change(watch_opts, watching, site);
-            }) {
-                eprintln!("jxjy serve: 无法启动监视线程（{e}）：修改后不会自动重新构建");
-            }
+        if let Some(watching) = watching
+            && let Err(e) = std::thread::Builder::new().name("jxjy-watch".into()).spawn(move || {
+                rebuild_on_change(builder, watching, site);
+            })
+        {
+            eprintln!("jxjy serve: 无法启动监视线程（{e}）：修改后不会自动重新构建");
         }
         let connections = connection_limit();
         let shared = Arc::new(Shared {
@@ -606,7 +735,7 @@ fn handle<B>(req: &Request<B>, shared: &Shared) -> Response {
         return reply(StatusCode::INTERNAL_SERVER_ERROR, "text/html; charset=utf-8", body);
     }
     if let Some(bytes) = site.files.get(&key) {
-        return reply(StatusCode::OK, mime(&key), bytes.clone());
+        return reply(StatusCode::OK, mime(&key), served(&key, bytes, &shared.base, site.version));
     }
     if !folder && site.files.contains_key(&format!("{key}/index.html")) {
         let mut target = shared.base_parts.clone();
@@ -614,7 +743,11 @@ fn handle<B>(req: &Request<B>, shared: &Shared) -> Response {
         return redirect(&target);
     }
     match site.files.get("404.html") {
-        Some(page) => reply(StatusCode::NOT_FOUND, "text/html; charset=utf-8", page.clone()),
+        Some(page) => reply(
+            StatusCode::NOT_FOUND,
+            "text/html; charset=utf-8",
+            served("404.html", page, &shared.base, site.version),
+        ),
         None => plain(StatusCode::NOT_FOUND, "没有这个页面"),
     }
 }
@@ -724,6 +857,28 @@ mod tests {
         let note = Finding::warning("content/x.md", 1, "(os error 24)".into());
         assert_eq!(out_of_descriptors(&[broken.clone(), short]), cfg!(unix));
         assert!(!out_of_descriptors(&[broken, note]));
+    }
+
+    #[test]
+    fn a_burst_names_its_files_and_knows_when_each_write_was_closed() {
+        use notify::event::{AccessKind, AccessMode, DataChange, EventKind, ModifyKind, RenameMode};
+        let event = |kind, path: &str| Ok(notify::Event::new(kind).add_path(PathBuf::from(path)));
+        let modify = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        let closed = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        let mut burst = Burst::new();
+        burst.add(&event(modify, "/c/2020/faq.md"));
+        burst.add(&event(modify, "/c/2020/faq.md"));
+        assert_eq!(burst.open, [PathBuf::from("/c/2020/faq.md")]);
+        burst.add(&event(closed, "/c/2020/faq.md"));
+        burst.add(&event(EventKind::Modify(ModifyKind::Name(RenameMode::To)), "/c/2020/quota.md"));
+        assert!(burst.open.is_empty());
+        assert_eq!(burst.paths, Some(vec![PathBuf::from("/c/2020/faq.md"), PathBuf::from("/c/2020/quota.md")]));
+        // A change the watcher cannot name: every file may have changed.
+        burst.add(&Ok(notify::Event::new(EventKind::Any)));
+        assert_eq!(burst.paths, None);
+        let mut burst = Burst::new();
+        burst.add(&Err(notify::Error::generic("queue overflow")));
+        assert_eq!(burst.paths, None);
     }
 
     #[test]
