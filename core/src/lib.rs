@@ -21,6 +21,7 @@
 pub mod check;
 pub mod columns;
 pub mod deadlines;
+pub mod float;
 mod fxhash;
 pub mod hours;
 pub mod import;

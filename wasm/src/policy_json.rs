@@ -219,8 +219,9 @@ impl Json<'_> {
                 return Ok(Number::U(n));
             }
         }
-        match text.parse::<f64>() {
-            Ok(f) if f.is_finite() => Ok(Number::F(f)),
+        // jxjy_core's parse: the same double as `str::parse`, without core's float tables.
+        match jxjy_core::float::parse_f64(text) {
+            Some(f) if f.is_finite() => Ok(Number::F(f)),
             _ => self.err("数字超出范围"),
         }
     }
