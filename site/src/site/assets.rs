@@ -10,6 +10,7 @@ const DOC_CSS: &str = include_str!("../../assets/doc.css");
 const SITE_JS: &str = include_str!("../../assets/site.js");
 const PREFS_JS: &str = include_str!("../../assets/prefs.js");
 const CHECK_JS: &str = include_str!("../../assets/check.js");
+const REPORT_JS: &str = include_str!("../../assets/report.js");
 const WORKER_JS: &str = include_str!("../../assets/worker.js");
 /// The "try with sample data" records: the shared fixture of a real-looking platform export.
 const SAMPLE_CSV: &str = include_str!("../../../tests/fixtures/personal.csv");
@@ -48,6 +49,7 @@ pub fn files() -> Vec<OutFile> {
         OutFile { path: "assets/site.js".into(), bytes: SITE_JS.as_bytes().to_vec() },
         OutFile { path: "assets/prefs.js".into(), bytes: PREFS_JS.as_bytes().to_vec() },
         OutFile { path: "assets/check.js".into(), bytes: CHECK_JS.as_bytes().to_vec() },
+        OutFile { path: "assets/report.js".into(), bytes: REPORT_JS.as_bytes().to_vec() },
         OutFile { path: "assets/worker.js".into(), bytes: WORKER_JS.as_bytes().to_vec() },
         OutFile { path: "assets/sample.csv".into(), bytes: SAMPLE_CSV.as_bytes().to_vec() },
         OutFile { path: "assets/template.csv".into(), bytes: template_csv().into_bytes() },
@@ -81,6 +83,7 @@ const ALWAYS: &[&str] = &[
     "assets/site.js",
     "assets/prefs.js",
     "assets/check.js",
+    "assets/report.js",
     "assets/worker.js",
     "assets/sample.csv",
     "assets/template.csv",
