@@ -25,6 +25,7 @@ pub mod float;
 mod fxhash;
 pub mod hours;
 pub mod import;
+mod order;
 pub mod policy;
 pub mod policy_diff;
 pub mod report;
