@@ -44,26 +44,99 @@ pub const HOW_TO_BUILD_CHECKER: &str = "此 jxjy 未内置学时自查模块（W
 /// Every static file, as output files under `assets/`.
 pub fn files() -> Vec<OutFile> {
     let mut v = vec![
-        OutFile { path: "assets/style.css".into(), bytes: STYLE.as_bytes().to_vec() },
-        OutFile { path: "assets/doc.css".into(), bytes: DOC_CSS.as_bytes().to_vec() },
-        OutFile { path: "assets/site.js".into(), bytes: SITE_JS.as_bytes().to_vec() },
-        OutFile { path: "assets/prefs.js".into(), bytes: PREFS_JS.as_bytes().to_vec() },
-        OutFile { path: "assets/check.js".into(), bytes: CHECK_JS.as_bytes().to_vec() },
-        OutFile { path: "assets/report.js".into(), bytes: REPORT_JS.as_bytes().to_vec() },
-        OutFile { path: "assets/worker.js".into(), bytes: WORKER_JS.as_bytes().to_vec() },
+        OutFile { path: "assets/style.css".into(), bytes: shipped_css(STYLE) },
+        OutFile { path: "assets/doc.css".into(), bytes: shipped_css(DOC_CSS) },
+        OutFile { path: "assets/site.js".into(), bytes: shipped_js(SITE_JS) },
+        OutFile { path: "assets/prefs.js".into(), bytes: shipped_js(PREFS_JS) },
+        OutFile { path: "assets/check.js".into(), bytes: shipped_js(CHECK_JS) },
+        OutFile { path: "assets/report.js".into(), bytes: shipped_js(REPORT_JS) },
+        OutFile { path: "assets/worker.js".into(), bytes: shipped_js(WORKER_JS) },
         OutFile { path: "assets/sample.csv".into(), bytes: SAMPLE_CSV.as_bytes().to_vec() },
         OutFile { path: "assets/template.csv".into(), bytes: template_csv().into_bytes() },
         OutFile { path: "assets/template.xlsx".into(), bytes: super::xlsx_template::workbook(TEMPLATE_ROWS) },
     ];
     if let Some(c) = &CHECKER {
-        v.push(OutFile { path: "assets/jxjy_wasm.js".into(), bytes: c.glue_js.to_vec() });
+        v.push(OutFile { path: "assets/jxjy_wasm.js".into(), bytes: shipped_js(&String::from_utf8_lossy(c.glue_js)) });
         v.push(OutFile { path: "assets/jxjy_wasm_bg.wasm".into(), bytes: c.wasm.to_vec() });
     }
     if let Some(c) = &FULL_READER {
-        v.push(OutFile { path: "assets/jxjy_full.js".into(), bytes: c.glue_js.to_vec() });
+        v.push(OutFile { path: "assets/jxjy_full.js".into(), bytes: shipped_js(&String::from_utf8_lossy(c.glue_js)) });
         v.push(OutFile { path: "assets/jxjy_full_bg.wasm".into(), bytes: c.wasm.to_vec() });
     }
     v
+}
+
+/// A script as shipped: without the lines that are nothing but a comment (`// …`, or a `/* … */`
+/// block that starts a line, as wasm-bindgen writes its doc comments). The sources keep them; the
+/// browser need not download them (they were a third of the gzip bytes of check.js and worker.js,
+/// which the self-check page loads before the first check). Only lines that start with a comment
+/// go, so a `//` or `/*` in a string, a URL or a regex is never touched; no template literal or
+/// string of a shipped script spans lines (where such a line would be text), which a test below
+/// holds every script to.
+fn shipped_js(js: &str) -> Vec<u8> {
+    let mut out = String::with_capacity(js.len());
+    let mut in_block = false;
+    for line in js.split_inclusive('\n') {
+        let rest = if in_block {
+            line
+        } else {
+            let t = line.trim_start();
+            if t.starts_with("//") {
+                continue;
+            }
+            if !t.starts_with("/*") {
+                out.push_str(line);
+                continue;
+            }
+            in_block = true;
+            &t[2..]
+        };
+        // Inside a block comment: it ends on this line or a later one; code after its end is kept.
+        if let Some(end) = rest.find("*/") {
+            in_block = false;
+            let after = &rest[end + 2..];
+            if !after.trim().is_empty() {
+                out.push_str(after);
+            }
+        }
+    }
+    out.into_bytes()
+}
+
+/// A style sheet as shipped: without its `/* … */` comments (text in quotes kept as written) and
+/// the lines they leave blank.
+fn shipped_css(css: &str) -> Vec<u8> {
+    let b = css.as_bytes();
+    let mut out = String::with_capacity(css.len());
+    let (mut i, mut start, mut quote) = (0, 0, None);
+    while i < b.len() {
+        match quote {
+            Some(q) => {
+                if b[i] == b'\\' {
+                    i += 1;
+                } else if b[i] == q {
+                    quote = None;
+                }
+                i += 1;
+            }
+            None if b[i] == b'"' || b[i] == b'\'' => {
+                quote = Some(b[i]);
+                i += 1;
+            }
+            None if b[i..].starts_with(b"/*") => {
+                out.push_str(&css[start..i]);
+                i = css[i + 2..].find("*/").map_or(b.len(), |end| i + 2 + end + 2);
+                start = i;
+            }
+            None => i += 1,
+        }
+    }
+    out.push_str(&css[start.min(css.len())..]);
+    let mut shipped = String::with_capacity(out.len());
+    for line in out.split_inclusive('\n').filter(|l| !l.trim().is_empty()) {
+        shipped.push_str(line);
+    }
+    shipped.into_bytes()
 }
 
 /// The CSV template, with a BOM so that Excel opens it as UTF-8.
@@ -112,5 +185,41 @@ mod tests {
         let modules = [CHECKER.is_some(), FULL_READER.is_some()].into_iter().filter(|&m| m).count();
         assert_eq!(built.len(), ALWAYS.len() + 2 * modules);
         assert!(!is_asset("assets/nope.css"));
+    }
+
+    #[test]
+    fn scripts_lose_only_their_comment_lines() {
+        let js = "// one\nconst a = \"http://x\"; // two\n  // three\n/**\n * four `x`\n */\n/* five */ f(\"/*\");\n/* six */\nconst b = /\\/\\//;\n";
+        assert_eq!(
+            String::from_utf8(shipped_js(js)).unwrap(),
+            "const a = \"http://x\"; // two\n f(\"/*\");\nconst b = /\\/\\//;\n"
+        );
+        // No template literal or string of a shipped script runs on to the next line, where a line
+        // starting with a comment would be text rather than a comment.
+        let glue =
+            [CHECKER.as_ref(), FULL_READER.as_ref()].into_iter().flatten().map(|c| String::from_utf8_lossy(c.glue_js));
+        let scripts = [SITE_JS, PREFS_JS, CHECK_JS, REPORT_JS, WORKER_JS].map(|s| s.into());
+        for js in scripts.into_iter().chain(glue) {
+            let shipped = String::from_utf8(shipped_js(&js)).unwrap();
+            for (n, line) in shipped.lines().enumerate() {
+                assert!(line.matches('`').count() % 2 == 0, "line {} spans lines: {line}", n + 1);
+                assert!(!line.ends_with('\\'), "line {} runs on: {line}", n + 1);
+            }
+            let code = |s: &str| s.lines().filter(|l| !l.trim_start().starts_with("//")).count();
+            assert!(code(&shipped) > code(&js) / 2, "most of the script is kept");
+        }
+    }
+
+    #[test]
+    fn style_sheets_lose_only_their_comments() {
+        let css = "/* head */\na { content: \"/* kept */\"; }\n\n/* a\n b */ b { x: 'it\\'s /* kept */'; } /* tail";
+        assert_eq!(
+            String::from_utf8(shipped_css(css)).unwrap(),
+            "a { content: \"/* kept */\"; }\n b { x: 'it\\'s /* kept */'; } "
+        );
+        for css in [STYLE, DOC_CSS] {
+            let shipped = String::from_utf8(shipped_css(css)).unwrap();
+            assert!(!shipped.contains("/*") && shipped.matches('{').count() == css.matches('{').count());
+        }
     }
 }
