@@ -24,10 +24,10 @@ const status = (text, kind) => {
   s.className = "status" + (kind ? " " + kind : "");
 };
 
-// The results view (report.js) is fetched from this site with the first check, while the worker
-// runs it: the first load carries only what takes the input and starts the checker.
+// The results view (report.js, and doc.css for its tables) is fetched from this site with the first
+// check, while the worker runs it: the first load carries only what takes the input and starts the checker.
 let reportView = null;
-const loadReportView = () => (reportView ??= import("./report.js"));
+const loadReportView = () => (reportView ??= import("./report.js").then((view) => view.styled.then(() => view)));
 
 // ---- the worker ----
 let worker = null, ready = false, seq = 0, queued = null, lastInput = null, sentAt = 0;

@@ -6,6 +6,16 @@ const $ = (id) => document.getElementById(id);
 // to the verdict, when the check was sent, and the status line.
 let L = { fields: {}, reasons: {}, deadlines: {}, how: {} }, reveal = false, sentAt = 0, status = () => {};
 
+// The document pages' style sheet, which on this page only the results use (their tables): not in
+// the page's first load, it comes with this view. check.js draws the first result once it has loaded.
+export const styled = new Promise((resolve) => {
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = new URL("./doc.css", import.meta.url).href;
+  link.onload = link.onerror = resolve;
+  document.head.append(link);
+});
+
 /** Renders one result of the worker (a report, or the person × year grid of several years). */
 export function render(result, page) {
   ({ L, reveal, sentAt, status } = page);

@@ -115,9 +115,10 @@ test("pasted rows from Excel give the same numbers as jxjy check", async () => {
   assert.match(await page.textContent(".verdict"), new RegExp("至少还需 " + want.needed + " 学时"));
   const excluded = await page.$$eval(".rows.excluded tbody tr", (trs) => trs.map((t) => [Number(t.dataset.row), t.dataset.reason]));
   assert.deepEqual(excluded, want.excluded.map((x) => [x.row, x.reason]));
-  // Nothing was sent: after the page and its checker loaded, the only request fetched the results
-  // view (report.js) from the site itself, with the first check.
-  assert.deepEqual(requests.slice(loaded).map((r) => r.method + " " + new URL(r.url).pathname), ["GET /jxjy/assets/report.js"]);
+  // Nothing was sent: after the page and its checker loaded, the only requests fetched the results
+  // view (report.js and its style sheet) from the site itself, with the first check.
+  assert.deepEqual(requests.slice(loaded).map((r) => r.method + " " + new URL(r.url).pathname),
+    ["GET /jxjy/assets/report.js", "GET /jxjy/assets/doc.css"]);
   assert.deepEqual(errors, []);
   await ctx.close();
 });
@@ -145,7 +146,7 @@ test("uploads: GBK CSV from Excel, XLSX, and a garbage file", async () => {
   // Nothing is sent: the only requests after the first load fetch the results view (with the first
   // check) and the second module (for the .xlsx).
   assert.deepEqual(requests.slice(loaded).map((r) => r.method + " " + new URL(r.url).pathname).sort(),
-    ["GET /assets/jxjy_full.js", "GET /assets/jxjy_full_bg.wasm", "GET /assets/report.js"]);
+    ["GET /assets/doc.css", "GET /assets/jxjy_full.js", "GET /assets/jxjy_full_bg.wasm", "GET /assets/report.js"]);
   assert.deepEqual(errors, []);
   await ctx.close();
 });
