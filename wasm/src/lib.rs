@@ -53,6 +53,9 @@ fn report_json(report: &jxjy_core::Report) -> String {
 /// year's report (`{"years": […], "grid": […]}`); when they belong to one year that has a
 /// policy, that year's report exactly as [`check`] gives it; with no dated row, [`check`] against
 /// `current_json`, the policy of the site's current year.
+///
+/// Only in the modules built with feature `years` (jxjy_years, and jxjy_full).
+#[cfg(feature = "years")]
 #[wasm_bindgen]
 pub fn check_years(bytes: &[u8], policies_json: &str, current_json: &str, today: &str) -> String {
     let policies = match policy_json::policies_from_json(policies_json) {

@@ -18,6 +18,8 @@ pub fn policy_from_json(text: &str) -> Result<Policy, PolicyError> {
 }
 
 /// Parses and validates every year's policy: a JSON array of policies, as the site embeds them.
+/// (`check_years` reads them: only in the modules built with feature `years`.)
+#[cfg_attr(not(feature = "years"), allow(dead_code))]
 pub fn policies_from_json(text: &str) -> Result<Vec<Policy>, PolicyError> {
     let mut de = Json { s: text.as_bytes(), i: 0 };
     let mut policies = Vec::new();
