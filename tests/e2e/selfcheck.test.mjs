@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import zlib from "node:zlib";
 import { execFileSync } from "node:child_process";
 import { buildSite, serveDir, launch, ROOT, PHONE } from "./lib.mjs";
 
@@ -483,6 +484,26 @@ test("parity: every fixture gives the page the numbers, reasons and rows the CLI
     }
   }
   assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test("the page's first load, until the checker is ready, is at most 100 KB gzip (issue 12)", async () => {
+  // Bytes, not time: gzip -9 of every response, as budget.mjs counts them. The results view and
+  // the other modules come later, on demand.
+  const ctx = await browser.newContext({ timezoneId: "Asia/Shanghai" });
+  const page = await ctx.newPage();
+  const sizes = [];
+  page.on("response", async (r) => { try { sizes.push([new URL(r.url()).pathname, zlib.gzipSync(await r.body(), { level: 9 }).length]); } catch {} });
+  await page.goto(rootServer.url + "check/");
+  await page.waitForSelector("body[data-checker=ready]", { timeout: 20000 });
+  await page.waitForTimeout(200);
+  const paths = sizes.map(([p]) => p);
+  assert.ok(paths.includes("/assets/jxjy_wasm_bg.wasm"), paths.join(" "));
+  for (const later of ["/assets/report.js", "/assets/doc.css", "/assets/jxjy_years_bg.wasm", "/assets/jxjy_full_bg.wasm"]) {
+    assert.ok(!paths.includes(later), later + " is not part of the first load");
+  }
+  const total = sizes.reduce((a, [, n]) => a + n, 0);
+  assert.ok(total <= 100 * 1024, `${total} bytes gzip: ${JSON.stringify(sizes)}`);
   await ctx.close();
 });
 
