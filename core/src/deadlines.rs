@@ -1,7 +1,7 @@
 //! 时间节点: which of the policy's deadlines still matter on a given day, and what to do about each.
 //! `today` is always passed in; nothing here reads a clock.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::policy::Policy;
 use crate::report::{Deadline, DeadlineCode};
@@ -99,7 +99,9 @@ pub fn upcoming(policy: &Policy, today: NaiveDate) -> Vec<Deadline> {
         "各单位、行业主管部门",
         format!("{}前向人社部门报送年度急需紧缺和骨干人才的培训情况。", md(policy.units.key_talent_report)),
     );
-    out.sort_by_key(|d| (d.date, d.start));
+    // None (no start) before any day, as Option orders them.
+    let day = |d: NaiveDate| i64::from(d.num_days_from_ce());
+    crate::order::sort_by_key(&mut out, |d| (day(d.date), d.start.map_or(i64::MIN, day)));
     out
 }
 

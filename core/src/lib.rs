@@ -21,9 +21,11 @@
 pub mod check;
 pub mod columns;
 pub mod deadlines;
+pub mod float;
 mod fxhash;
 pub mod hours;
 pub mod import;
+mod order;
 pub mod policy;
 pub mod policy_diff;
 pub mod report;

@@ -148,8 +148,8 @@ fn de_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error
 /// A date as the policy writes it. `YYYY-MM-DD` is read by hand; with the TOML reader (a policy file
 /// someone wrote) any other form chrono reads is taken too. Without it — the page's module, which
 /// reads only the JSON `jxjy build` writes, where dates are always `YYYY-MM-DD` — chrono's format
-/// parser (≈10 KB of the module) is left out.
-fn parse_date(v: &str) -> Option<NaiveDate> {
+/// parser (≈10 KB of the module) is left out. The page's own policy reader calls it too.
+pub fn parse_date(v: &str) -> Option<NaiveDate> {
     let plain = plain_date(v.as_bytes());
     #[cfg(feature = "toml")]
     if plain.is_none() {

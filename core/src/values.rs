@@ -161,7 +161,7 @@ pub fn exam(cell: &str) -> Result<Exam, String> {
         return Ok(Exam::Passed);
     }
     let folded = fold_width(cell.trim()).trim_end_matches('分').trim().to_owned();
-    if let Ok(score) = folded.parse::<f64>()
+    if let Some(score) = crate::float::parse_f64(&folded)
         && (0.0..=100.0).contains(&score)
     {
         return Ok(if score >= 60.0 { Exam::Passed } else { Exam::Failed });
@@ -316,7 +316,7 @@ pub fn status(cell: &str) -> Result<Status, String> {
 fn percent(folded: &str) -> Option<f64> {
     let body = folded.trim().strip_suffix('%')?;
     let start = body.char_indices().rev().take_while(|&(_, c)| c.is_ascii_digit() || c == '.').last()?.0;
-    let n: f64 = body[start..].parse().ok()?;
+    let n = crate::float::parse_f64(&body[start..])?;
     (0.0..=100.0).contains(&n).then_some(n)
 }
 
@@ -521,7 +521,7 @@ fn compact_or_serial(s: &str) -> Option<Option<NaiveDate>> {
         let (y, m, d) = (s[..4].parse().ok()?, s[4..6].parse().ok()?, s[6..].parse().ok()?);
         return Some(NaiveDate::from_ymd_opt(y, m, d).and_then(plausible));
     }
-    let serial: f64 = s.parse().ok()?;
+    let serial = crate::float::parse_f64(s)?;
     // 1990-01-01 .. 2100-12-31 in Excel's 1900 date system.
     if !(32_874.0..=73_415.0).contains(&serial) {
         return None;

@@ -1,13 +1,22 @@
 // The self-check worker: decodes the file, runs jxjy-core (WebAssembly) and posts the report
 // back. Runs off the main thread so a 50 MB file never freezes the page. No network requests
 // except fetching the module itself from this site.
-import init, { check, check_years, encoding, labels } from "./jxjy_wasm.js";
 
 // The current year's policy, and every year's when the site has several (then a file is judged
 // year by year, each year by its own policy).
 let policyJson = null, policiesJson = null;
-const ready = init()
-  .then(() => postMessage({ type: "ready", labels: labels() }))
+
+// The checker: the first module, or on a site of several policy years the same with check_years
+// (jxjy_years), which a site of one year never downloads. Chosen when the page sends the policies,
+// its first message.
+let first = null, chooseModule = null;
+const ready = new Promise((resolve) => { chooseModule = resolve; })
+  .then((severalYears) => import(severalYears ? "./jxjy_years.js" : "./jxjy_wasm.js"))
+  .then(async (m) => {
+    await m.default();
+    first = m;
+    postMessage({ type: "ready", labels: m.labels() });
+  })
   .catch((e) => postMessage({ type: "crash", id: 0, message: "无法加载检查模块：" + e }));
 
 // Workbooks (.xlsx, legacy .xls) and JSON records are read by a second module, the same checker
@@ -59,7 +68,7 @@ function warmUp() {
       `2020-0${1 + (i % 9)}-1${i % 10},${i % 13 ? "合格" : "不合格"},${i % 11 ? "是" : ""}`);
   }
   try {
-    check(new TextEncoder().encode(rows.join("\n")), policyJson, "2020-06-01");
+    first.check(new TextEncoder().encode(rows.join("\n")), policyJson, "2020-06-01");
   } catch (_) {
     // The module did not load (the page has been told) or trapped: the next check reports it.
   }
@@ -79,6 +88,7 @@ onmessage = async (e) => {
   if (msg.type === "policy") {
     policyJson = msg.policy;
     policiesJson = msg.policies || null;
+    chooseModule(policiesJson !== null);
     return;
   }
   if (msg.type === "warm") {
@@ -98,8 +108,8 @@ onmessage = async (e) => {
       return;
     }
     const raw = msg.text !== undefined ? null : new Uint8Array(msg.bytes);
-    const label = raw ? encoding(raw) : "utf-8";
-    let module = { check, check_years };
+    const label = raw ? first.encoding(raw) : "utf-8";
+    let module = first;
     if (needsFullReader(raw, label, msg.text)) {
       postMessage({ type: "progress", id: msg.id, stage: "正在加载 Excel / JSON 读取模块…" });
       try {

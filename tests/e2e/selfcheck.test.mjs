@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import zlib from "node:zlib";
 import { execFileSync } from "node:child_process";
 import { buildSite, serveDir, launch, ROOT, PHONE } from "./lib.mjs";
 
@@ -115,8 +116,10 @@ test("pasted rows from Excel give the same numbers as jxjy check", async () => {
   assert.match(await page.textContent(".verdict"), new RegExp("至少还需 " + want.needed + " 学时"));
   const excluded = await page.$$eval(".rows.excluded tbody tr", (trs) => trs.map((t) => [Number(t.dataset.row), t.dataset.reason]));
   assert.deepEqual(excluded, want.excluded.map((x) => [x.row, x.reason]));
-  // Nothing was requested after the page and its checker loaded.
-  assert.equal(requests.length, loaded, JSON.stringify(requests.slice(loaded)));
+  // Nothing was sent: after the page and its checker loaded, the only requests fetched the results
+  // view (report.js and its style sheet) from the site itself, with the first check.
+  assert.deepEqual(requests.slice(loaded).map((r) => r.method + " " + new URL(r.url).pathname),
+    ["GET /jxjy/assets/report.js", "GET /jxjy/assets/doc.css"]);
   assert.deepEqual(errors, []);
   await ctx.close();
 });
@@ -141,9 +144,10 @@ test("uploads: GBK CSV from Excel, XLSX, and a garbage file", async () => {
   assert.equal(await page.getAttribute("body", "data-state"), "fatal");
   assert.match(await page.textContent("#status"), /PNG/);
   assert.equal(await page.isHidden("#results"), true);
-  // Nothing is sent: the only requests after the first load fetch the second module (for the .xlsx).
+  // Nothing is sent: the only requests after the first load fetch the results view (with the first
+  // check) and the second module (for the .xlsx).
   assert.deepEqual(requests.slice(loaded).map((r) => r.method + " " + new URL(r.url).pathname).sort(),
-    ["GET /assets/jxjy_full.js", "GET /assets/jxjy_full_bg.wasm"]);
+    ["GET /assets/doc.css", "GET /assets/jxjy_full.js", "GET /assets/jxjy_full_bg.wasm", "GET /assets/report.js"]);
   assert.deepEqual(errors, []);
   await ctx.close();
 });
@@ -480,6 +484,26 @@ test("parity: every fixture gives the page the numbers, reasons and rows the CLI
     }
   }
   assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test("the page's first load, until the checker is ready, is at most 100 KB gzip (issue 12)", async () => {
+  // Bytes, not time: gzip -9 of every response, as budget.mjs counts them. The results view and
+  // the other modules come later, on demand.
+  const ctx = await browser.newContext({ timezoneId: "Asia/Shanghai" });
+  const page = await ctx.newPage();
+  const sizes = [];
+  page.on("response", async (r) => { try { sizes.push([new URL(r.url()).pathname, zlib.gzipSync(await r.body(), { level: 9 }).length]); } catch {} });
+  await page.goto(rootServer.url + "check/");
+  await page.waitForSelector("body[data-checker=ready]", { timeout: 20000 });
+  await page.waitForTimeout(200);
+  const paths = sizes.map(([p]) => p);
+  assert.ok(paths.includes("/assets/jxjy_wasm_bg.wasm"), paths.join(" "));
+  for (const later of ["/assets/report.js", "/assets/doc.css", "/assets/jxjy_years_bg.wasm", "/assets/jxjy_full_bg.wasm"]) {
+    assert.ok(!paths.includes(later), later + " is not part of the first load");
+  }
+  const total = sizes.reduce((a, [, n]) => a + n, 0);
+  assert.ok(total <= 100 * 1024, `${total} bytes gzip: ${JSON.stringify(sizes)}`);
   await ctx.close();
 });
 

@@ -34,7 +34,7 @@ pub fn check(bytes: &[u8], policy_json: &str, today: &str) -> String {
 fn report_json(report: &jxjy_core::Report) -> String {
     let mut json = match serde_json::to_string(report) {
         Ok(json) => json,
-        Err(e) => return fatal(&e.to_string()),
+        Err(e) => return unwritable(&e),
     };
     if report.people.len() > 1 {
         // Appended to the object rather than built as a second value: a unit's report is large.
@@ -53,6 +53,9 @@ fn report_json(report: &jxjy_core::Report) -> String {
 /// year's report (`{"years": […], "grid": […]}`); when they belong to one year that has a
 /// policy, that year's report exactly as [`check`] gives it; with no dated row, [`check`] against
 /// `current_json`, the policy of the site's current year.
+///
+/// Only in the modules built with feature `years` (jxjy_years, and jxjy_full).
+#[cfg(feature = "years")]
 #[wasm_bindgen]
 pub fn check_years(bytes: &[u8], policies_json: &str, current_json: &str, today: &str) -> String {
     let policies = match policy_json::policies_from_json(policies_json) {
@@ -80,7 +83,7 @@ pub fn check_years(bytes: &[u8], policies_json: &str, current_json: &str, today:
                 json.push('}');
                 json
             }
-            (Err(e), _) | (_, Err(e)) => fatal(&e.to_string()),
+            (Err(e), _) | (_, Err(e)) => unwritable(&e),
         },
     }
 }
@@ -96,6 +99,14 @@ pub fn encoding(bytes: &[u8]) -> String {
 #[wasm_bindgen]
 pub fn labels() -> String {
     jxjy_core::report::labels()
+}
+
+/// A report serde_json could not write. It cannot happen (every key of the report is a string and
+/// none of its `Serialize` impls fails), so it is said without serde_json's own wording: printing
+/// its error brought every message of its parser and the names of every `io::ErrorKind` (≈4 KB)
+/// into the module for it.
+fn unwritable(e: &serde_json::Error) -> String {
+    fatal(&format!("检查结果无法写成 JSON（{:?}）", e.classify()))
 }
 
 /// `{"fatal": message}`, written as a string rather than through `serde_json::Value` (whose map

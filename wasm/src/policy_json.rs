@@ -1,37 +1,43 @@
-//! The policy the page embeds, read from its JSON by a small serde `Deserializer` instead of
-//! serde_json's: the module then carries no JSON parser but this one (serde_json's, with its
-//! number tables, error positions and float printing for messages, was ≈25 KB gzip of the first
-//! load). The policy is written by `jxjy build` from a policy file that passed validation, so
-//! this reads the JSON the site writes; any other JSON is still read correctly or refused.
+//! The policy the page embeds, read from its JSON by hand instead of through serde: the module
+//! then carries no JSON parser but this one (serde_json's, with its number tables, error positions
+//! and float printing for messages, was ≈25 KB gzip of the first load), and no serde `Deserializer`
+//! either (its derived visitors, one copy per type of the policy, were ≈35 KB of code, ≈10 KB gzip).
+//! The policy is written by `jxjy build` from a policy file that passed validation, so this reads
+//! the JSON the site writes; any other JSON is still read as serde_json reads it into a [`Policy`]
+//! (the same fields, types, numbers and dates) or refused.
 
-use jxjy_core::{Policy, PolicyError};
-use serde::Deserialize;
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use jxjy_core::policy::{Makeup, Minimums, Period, Review, UnitDeadlines, parse_date};
+use jxjy_core::{Hours, NaiveDate, Policy, PolicyError};
 
 /// Parses and validates the policy, as [`Policy::from_json`] does.
 pub fn policy_from_json(text: &str) -> Result<Policy, PolicyError> {
     let mut de = Json { s: text.as_bytes(), i: 0 };
-    let policy = Policy::deserialize(&mut de).and_then(|p| de.end().map(|()| p)).map_err(|e| PolicyError {
-        key: String::new(),
-        message: format!("政策数据无法解析：{}", e.0),
-        line: Some(text.as_bytes()[..de.i.min(text.len())].iter().filter(|&&c| c == b'\n').count() + 1),
-    })?;
+    let policy = de.policy().and_then(|p| de.end().map(|()| p)).map_err(|e| unreadable(text, &de, &e))?;
     policy.validate()?;
     Ok(policy)
 }
 
 /// Parses and validates every year's policy: a JSON array of policies, as the site embeds them.
+/// (`check_years` reads them: only in the modules built with feature `years`.)
+#[cfg_attr(not(feature = "years"), allow(dead_code))]
 pub fn policies_from_json(text: &str) -> Result<Vec<Policy>, PolicyError> {
     let mut de = Json { s: text.as_bytes(), i: 0 };
-    let policies = Vec::<Policy>::deserialize(&mut de).and_then(|p| de.end().map(|()| p)).map_err(|e| PolicyError {
-        key: String::new(),
-        message: format!("政策数据无法解析：{}", e.0),
-        line: Some(text.as_bytes()[..de.i.min(text.len())].iter().filter(|&&c| c == b'\n').count() + 1),
-    })?;
+    let mut policies = Vec::new();
+    de.array(&mut |de| de.policy().map(|p| policies.push(p)))
+        .and_then(|()| de.end())
+        .map_err(|e| unreadable(text, &de, &e))?;
     for p in &policies {
         p.validate()?;
     }
     Ok(policies)
+}
+
+fn unreadable(text: &str, de: &Json<'_>, e: &Error) -> PolicyError {
+    PolicyError {
+        key: String::new(),
+        message: format!("政策数据无法解析：{}", e.0),
+        line: Some(text.as_bytes()[..de.i.min(text.len())].iter().filter(|&&c| c == b'\n').count() + 1),
+    }
 }
 
 #[derive(Debug)]
@@ -45,17 +51,23 @@ impl std::fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-impl de::Error for Error {
-    fn custom<T: std::fmt::Display>(msg: T) -> Self {
-        Error(msg.to_string())
-    }
-    // Said without the value: serde's own wording prints a float with core's float printer.
-    fn invalid_type(_: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
-        Error(format!("类型不对，应为 {exp}"))
-    }
-    fn invalid_value(_: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
-        Error(format!("取值不对，应为 {exp}"))
-    }
+/// A field met a second time (serde's derive refuses it too).
+fn set<T>(slot: &mut Option<T>, key: &str, value: T) -> Result<(), Error> {
+    if slot.replace(value).is_some() { Err(Error(format!("字段“{key}”重复"))) } else { Ok(()) }
+}
+
+/// A field that must be there.
+fn need<T>(slot: Option<T>, key: &str) -> Result<T, Error> {
+    slot.ok_or_else(|| Error(format!("缺少字段“{key}”")))
+}
+
+/// A field that is no field of the policy (`deny_unknown_fields`).
+fn unknown(key: &str) -> Result<(), Error> {
+    Err(Error(format!("未知字段“{key}”")))
+}
+
+fn wrong_type(expected: &str) -> Error {
+    Error(format!("类型不对，应为 {expected}"))
 }
 
 struct Json<'a> {
@@ -219,15 +231,14 @@ impl Json<'_> {
                 return Ok(Number::U(n));
             }
         }
-        match text.parse::<f64>() {
-            Ok(f) if f.is_finite() => Ok(Number::F(f)),
+        // jxjy_core's parse: the same double as `str::parse`, without core's float tables.
+        match jxjy_core::float::parse_f64(text) {
+            Some(f) if f.is_finite() => Ok(Number::F(f)),
             _ => self.err("数字超出范围"),
         }
     }
 
-    /// The next value's first token, read without knowing who asked (kept out of the generic
-    /// `deserialize_any`, which is copied once per type the policy holds).
-    #[inline(never)]
+    /// The next value's first token (an object's or array's opening bracket is consumed).
     fn token(&mut self) -> Result<Token, Error> {
         Ok(match self.peek() {
             Some(c @ (b'{' | b'[')) => {
@@ -235,8 +246,8 @@ impl Json<'_> {
                 if c == b'{' { Token::Object } else { Token::Array }
             }
             Some(b'"') => Token::String(self.string()?),
-            Some(b't') => self.keyword("true").map(|()| Token::Bool(true))?,
-            Some(b'f') => self.keyword("false").map(|()| Token::Bool(false))?,
+            Some(b't') => self.keyword("true").map(|()| Token::Bool)?,
+            Some(b'f') => self.keyword("false").map(|()| Token::Bool)?,
             Some(b'n') => self.keyword("null").map(|()| Token::Null)?,
             Some(b'-' | b'0'..=b'9') => Token::Number(self.number()?),
             Some(_) => return self.err("无法识别的值"),
@@ -255,161 +266,228 @@ enum Token {
     Object,
     Array,
     String(String),
-    Bool(bool),
+    Bool,
     Null,
     Number(Number),
 }
 
-impl<'de> de::Deserializer<'de> for &mut Json<'_> {
-    type Error = Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+/// The policy's types, each read as its serde derive reads it.
+impl Json<'_> {
+    /// `{ "key": value, … }`, each member's value read by `member`, which is told the key.
+    fn object(&mut self, member: &mut dyn FnMut(&mut Self, &str) -> Result<(), Error>) -> Result<(), Error> {
         match self.token()? {
-            Token::Object => {
-                let value = v.visit_map(Items { de: &mut *self, first: true })?;
-                self.eat(b'}')?;
-                Ok(value)
-            }
-            Token::Array => {
-                let value = v.visit_seq(Items { de: &mut *self, first: true })?;
-                self.eat(b']')?;
-                Ok(value)
-            }
-            Token::String(s) => v.visit_string(s),
-            Token::Bool(b) => v.visit_bool(b),
-            Token::Null => v.visit_unit(),
-            Token::Number(Number::U(n)) => v.visit_u64(n),
-            Token::Number(Number::I(n)) => v.visit_i64(n),
-            Token::Number(Number::F(f)) => v.visit_f64(f),
+            Token::Object => {}
+            _ => return Err(wrong_type("对象")),
         }
-    }
-
-    fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-        if self.peek() == Some(b'n') {
-            self.keyword("null")?;
-            v.visit_none()
-        } else {
-            v.visit_some(self)
+        let mut first = true;
+        while self.more(b'}', &mut first)? {
+            let key = self.key()?;
+            self.eat(b':')?;
+            member(self, &key)?;
         }
+        self.eat(b'}')
     }
 
-    // Each of these calls only the one visit method its type reads, rather than going through
-    // deserialize_any: the derived visitors' other methods (a struct read from an array, …) are
-    // then never instantiated, which halves the policy's share of the module.
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: &'static [&'static str],
-        v: V,
-    ) -> Result<V::Value, Error> {
-        self.deserialize_map(v)
-    }
-
-    fn deserialize_map<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+    /// `[ value, … ]`, each element read by `element`.
+    fn array(&mut self, element: &mut dyn FnMut(&mut Self) -> Result<(), Error>) -> Result<(), Error> {
         match self.token()? {
-            Token::Object => {
-                let value = v.visit_map(Items { de: &mut *self, first: true })?;
-                self.eat(b'}')?;
-                Ok(value)
-            }
-            _ => Err(wrong_type(&v)),
+            Token::Array => {}
+            _ => return Err(wrong_type("数组")),
         }
-    }
-
-    fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-        match self.token()? {
-            Token::Array => {
-                let value = v.visit_seq(Items { de: &mut *self, first: true })?;
-                self.eat(b']')?;
-                Ok(value)
-            }
-            _ => Err(wrong_type(&v)),
+        let mut first = true;
+        while self.more(b']', &mut first)? {
+            element(self)?;
         }
+        self.eat(b']')
     }
 
-    fn deserialize_string<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-        match self.token()? {
-            Token::String(s) => v.visit_string(s),
-            _ => Err(wrong_type(&v)),
-        }
-    }
-
-    fn deserialize_str<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-        self.deserialize_string(v)
-    }
-
-    fn deserialize_identifier<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-        self.deserialize_string(v)
-    }
-
-    fn deserialize_i32<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-        match self.token()? {
-            Token::Number(Number::U(n)) => v.visit_u64(n),
-            Token::Number(Number::I(n)) => v.visit_i64(n),
-            _ => Err(wrong_type(&v)),
-        }
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i64 i128 u8 u16 u32 u64 u128 f32 f64 char bytes byte_buf unit
-        unit_struct newtype_struct tuple tuple_struct enum ignored_any
-    }
-}
-
-/// A value of the wrong kind for `expected` (serde's own wording would print the value found,
-/// and a float with core's float printer).
-#[inline(never)]
-fn wrong_type(expected: &dyn de::Expected) -> Error {
-    Error(format!("类型不对，应为 {expected}"))
-}
-
-/// The members of an object or the elements of an array, comma-separated.
-struct Items<'a, 'b> {
-    de: &'a mut Json<'b>,
-    first: bool,
-}
-
-impl Items<'_, '_> {
-    /// Whether another item follows (consuming the comma before it).
-    #[inline(never)]
-    fn more(&mut self, close: u8) -> Result<bool, Error> {
-        if self.de.peek() == Some(close) {
+    /// Whether another member or element follows (consuming the comma before it).
+    fn more(&mut self, close: u8, first: &mut bool) -> Result<bool, Error> {
+        if self.peek() == Some(close) {
             return Ok(false);
         }
-        if !std::mem::take(&mut self.first) {
-            self.de.eat(b',')?;
+        if !std::mem::take(first) {
+            self.eat(b',')?;
         }
         Ok(true)
     }
-}
 
-impl<'de> MapAccess<'de> for Items<'_, '_> {
-    type Error = Error;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
-        if !self.more(b'}')? {
-            return Ok(None);
+    fn key(&mut self) -> Result<String, Error> {
+        if self.peek() != Some(b'"') {
+            return self.err("键应为字符串");
         }
-        if self.de.peek() != Some(b'"') {
-            return self.de.err("键应为字符串");
-        }
-        seed.deserialize(&mut *self.de).map(Some)
+        self.string()
     }
 
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
-        self.de.eat(b':')?;
-        seed.deserialize(&mut *self.de)
-    }
-}
-
-impl<'de> SeqAccess<'de> for Items<'_, '_> {
-    type Error = Error;
-
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Error> {
-        if !self.more(b']')? {
-            return Ok(None);
+    fn text(&mut self) -> Result<String, Error> {
+        match self.token()? {
+            Token::String(s) => Ok(s),
+            _ => Err(wrong_type("字符串")),
         }
-        seed.deserialize(&mut *self.de).map(Some)
+    }
+
+    /// `null` or a string (`Option<String>`).
+    fn optional_text(&mut self) -> Result<Option<String>, Error> {
+        if self.peek() == Some(b'n') {
+            self.keyword("null")?;
+            Ok(None)
+        } else {
+            self.text().map(Some)
+        }
+    }
+
+    fn year(&mut self) -> Result<i32, Error> {
+        let year = match self.token()? {
+            Token::Number(Number::U(n)) => i32::try_from(n).ok(),
+            Token::Number(Number::I(n)) => i32::try_from(n).ok(),
+            _ => return Err(wrong_type("i32")),
+        };
+        year.ok_or_else(|| Error("取值不对，应为 i32".into()))
+    }
+
+    /// A date as `de_date` in jxjy_core::policy reads it: a string, or a one-entry map holding it.
+    fn date(&mut self) -> Result<NaiveDate, Error> {
+        let text = match self.token()? {
+            Token::String(s) => s,
+            Token::Object => {
+                let mut first = true;
+                if !self.more(b'}', &mut first)? {
+                    return Err(Error("日期为空".into()));
+                }
+                self.key()?;
+                self.eat(b':')?;
+                let text = self.text()?;
+                self.eat(b'}')?;
+                text
+            }
+            _ => return Err(wrong_type("a date such as 2020-12-10")),
+        };
+        parse_date(&text).ok_or_else(|| Error(format!("“{text}”不是日期，应写作 2020-12-10")))
+    }
+
+    /// Hours as `Hours`' `Deserialize` reads them: the number, written out as serde_json writes
+    /// it, read as an exact decimal.
+    fn hours(&mut self) -> Result<Hours, Error> {
+        let number = match self.token()? {
+            Token::Number(Number::U(n)) => serde_json::Number::from(n),
+            Token::Number(Number::I(n)) => serde_json::Number::from(n),
+            Token::Number(Number::F(f)) => {
+                serde_json::Number::from_f64(f).ok_or_else(|| wrong_type("a JSON number"))?
+            }
+            _ => return Err(wrong_type("a JSON number")),
+        };
+        let text = number.to_string();
+        Hours::parse_decimal(&text).map_err(|e| Error(e.message(&text)))
+    }
+
+    fn period(&mut self) -> Result<Period, Error> {
+        let (mut start, mut end) = (None, None);
+        self.object(&mut |de, key| match key {
+            "start" => set(&mut start, key, de.date()?),
+            "end" => set(&mut end, key, de.date()?),
+            _ => unknown(key),
+        })?;
+        Ok(Period { start: need(start, "start")?, end: need(end, "end")? })
+    }
+
+    fn minimums(&mut self) -> Result<Minimums, Error> {
+        let (mut compulsory, mut public, mut professional, mut total) = (None, None, None, None);
+        self.object(&mut |de, key| match key {
+            "public_compulsory" => set(&mut compulsory, key, de.hours()?),
+            "public" => set(&mut public, key, de.hours()?),
+            "professional" => set(&mut professional, key, de.hours()?),
+            "total" => set(&mut total, key, de.hours()?),
+            _ => unknown(key),
+        })?;
+        Ok(Minimums {
+            public_compulsory: need(compulsory, "public_compulsory")?,
+            public: need(public, "public")?,
+            professional: need(professional, "professional")?,
+            total: need(total, "total")?,
+        })
+    }
+
+    fn review(&mut self) -> Result<Review, Error> {
+        let mut deadline = None;
+        self.object(&mut |de, key| match key {
+            "deadline" => set(&mut deadline, key, de.date()?),
+            _ => unknown(key),
+        })?;
+        Ok(Review { deadline: need(deadline, "deadline")? })
+    }
+
+    fn makeup(&mut self) -> Result<Makeup, Error> {
+        let (mut study_start, mut study_end, mut registration, mut windows) = (None, None, None, None);
+        self.object(&mut |de, key| match key {
+            "study_start" => set(&mut study_start, key, de.date()?),
+            "study_end" => set(&mut study_end, key, de.date()?),
+            "registration_deadline" => set(&mut registration, key, de.date()?),
+            "windows" => {
+                let mut list = Vec::new();
+                de.array(&mut |de| de.period().map(|p| list.push(p)))?;
+                set(&mut windows, key, list)
+            }
+            _ => unknown(key),
+        })?;
+        Ok(Makeup {
+            study_start: need(study_start, "study_start")?,
+            study_end: need(study_end, "study_end")?,
+            registration_deadline: need(registration, "registration_deadline")?,
+            windows: need(windows, "windows")?,
+        })
+    }
+
+    fn units(&mut self) -> Result<UnitDeadlines, Error> {
+        let (mut plan_filing, mut key_talent_report) = (None, None);
+        self.object(&mut |de, key| match key {
+            "plan_filing" => set(&mut plan_filing, key, de.date()?),
+            "key_talent_report" => set(&mut key_talent_report, key, de.date()?),
+            _ => unknown(key),
+        })?;
+        Ok(UnitDeadlines {
+            plan_filing: need(plan_filing, "plan_filing")?,
+            key_talent_report: need(key_talent_report, "key_talent_report")?,
+        })
+    }
+
+    fn policy(&mut self) -> Result<Policy, Error> {
+        let (mut year, mut source, mut title, mut issuer) = (None, None, None, None);
+        let (mut signed, mut published, mut platform, mut platform_url) = (None, None, None, None);
+        let (mut source_url, mut minimums, mut review, mut freeze, mut makeup, mut units) =
+            (None, None, None, None, None, None);
+        self.object(&mut |de, key| match key {
+            "year" => set(&mut year, key, de.year()?),
+            "source" => set(&mut source, key, de.text()?),
+            "title" => set(&mut title, key, de.text()?),
+            "issuer" => set(&mut issuer, key, de.text()?),
+            "signed" => set(&mut signed, key, de.date()?),
+            "published" => set(&mut published, key, de.date()?),
+            "platform" => set(&mut platform, key, de.text()?),
+            "platform_url" => set(&mut platform_url, key, de.text()?),
+            "source_url" => set(&mut source_url, key, de.optional_text()?),
+            "minimums" => set(&mut minimums, key, de.minimums()?),
+            "review" => set(&mut review, key, de.review()?),
+            "freeze" => set(&mut freeze, key, de.period()?),
+            "makeup" => set(&mut makeup, key, de.makeup()?),
+            "units" => set(&mut units, key, de.units()?),
+            _ => unknown(key),
+        })?;
+        Ok(Policy {
+            year: need(year, "year")?,
+            source: need(source, "source")?,
+            title: need(title, "title")?,
+            issuer: need(issuer, "issuer")?,
+            signed: need(signed, "signed")?,
+            published: need(published, "published")?,
+            platform: need(platform, "platform")?,
+            platform_url: need(platform_url, "platform_url")?,
+            source_url: source_url.flatten(),
+            minimums: need(minimums, "minimums")?,
+            review: need(review, "review")?,
+            freeze: need(freeze, "freeze")?,
+            makeup: need(makeup, "makeup")?,
+            units: need(units, "units")?,
+        })
     }
 }
 
@@ -436,6 +514,18 @@ mod tests {
         let pretty = serde_json::to_string_pretty(&v).unwrap().replace('é', "\\u00e9").replace('😀', "\\ud83d\\ude00");
         assert_eq!(policy_from_json(&pretty).unwrap(), Policy::from_json(&pretty).unwrap());
         assert_eq!(policy_from_json(&pretty).unwrap().title, "“通知”\n\t\\ 😀 é / \u{7}");
+        let signed = Policy::from_json(&json).unwrap().signed;
+        // What else serde reads into a policy: null for an absent link, a date as a one-entry map
+        // (how toml hands one over), hours with a fraction or an exponent, keys with escapes.
+        for other in [
+            json.replacen("\"year\":2020", "\"source_url\":null,\"year\":2020", 1),
+            json.replacen(&format!("\"signed\":\"{signed}\""), &format!("\"signed\":{{\"$d\":\"{signed}\"}}"), 1),
+            json.replacen("\"minimums\":{", "\"minimums\":{\"t\\u006ftal\":90.0,", 1).replacen(",\"total\":90", "", 1),
+            json.replacen("\"minimums\":{", "\"minimums\":{\"total\":0.9e2,", 1).replacen(",\"total\":90", "", 1),
+        ] {
+            assert_ne!(other, json);
+            assert_eq!(policy_from_json(&other).unwrap(), Policy::from_json(&other).unwrap(), "{other}");
+        }
     }
 
     #[test]
@@ -457,6 +547,15 @@ mod tests {
             json.replacen("\"title\":\"", "\"title\":\"\\x", 1),
             json.replacen("\"title\":\"", "\"title\":\"\\ud800", 1),
             json.replacen("\"title\":\"", "\"title\":\"\n", 1),
+            json.replacen("\"year\":2020", "\"year\":2020,\"year\":2020", 1),
+            json.replacen("\"year\":2020", "\"year\":3000000000", 1),
+            json.replacen("\"year\":2020", "\"year\":true", 1),
+            json.replacen("\"deadline\":", "\"extra\":1,\"deadline\":", 1),
+            json.replacen("\"minimums\":{", "\"minimums\":{\"total\":\"90\",", 1),
+            json.replacen("\"minimums\":{", "\"minimums\":{\"total\":-90,", 1),
+            json.replacen("\"minimums\":{", "\"minimums\":{\"total\":4.55555,", 1),
+            json.replacen("\"windows\":[", "\"windows\":[{},", 1),
+            json.replacen("\"signed\":\"2020-", "\"signed\":{\"a\":\"2020-", 1),
         ];
         for text in &bad {
             assert!(Policy::from_json(text).is_err(), "serde_json reads {text}");

@@ -362,7 +362,7 @@ impl<'a> Checker<'a> {
             })
             .collect();
         let mut errors = self.errors;
-        errors.sort_by_key(|e| e.row);
+        crate::order::sort_by_key(&mut errors, |e| (i64::from(e.row), 0));
         errors.extend(self.limits.unlisted_errors());
         let mut warnings = self.warnings;
         warnings.extend(self.limits.unlisted_warnings());
@@ -372,7 +372,7 @@ impl<'a> Checker<'a> {
         if people.len() <= 1 {
             // One person's file: the deadlines they act on first; unit-only ones (培训计划申报,
             // 骨干人才报送) after, still in date order among themselves.
-            deadlines.sort_by_key(|d| !d.who.contains("本人"));
+            crate::order::sort_by_key(&mut deadlines, |d| (i64::from(!d.who.contains("本人")), 0));
         }
         Report {
             policy: PolicyRef { year: self.policy.year, source: self.policy.source.clone() },
@@ -401,7 +401,7 @@ impl<'a> Checker<'a> {
             rows: counts,
             rows_by_year: {
                 let mut y = self.rows_by_year;
-                y.sort_unstable();
+                crate::order::sort_by_key(&mut y, |&(year, rows)| (i64::from(year), rows as i64));
                 y
             },
             ledger: self.ledger.unwrap_or_default(),
