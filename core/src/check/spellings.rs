@@ -3,9 +3,10 @@
 //!
 //! Every row looks its course up here, and a file names a few thousand courses in random
 //! order, so the lookup is laid out to touch little memory: the names lie back to back in one
-//! string, the entries (hash, place, id) in one vector, and the table holds 4-byte indices.
-//! A row's name is compared only with an entry whose whole hash matches, and that compare
-//! reads the one string rather than a separate allocation per name.
+//! string, and each slot of the open-addressing table holds what a hit needs (the top half of
+//! the hash, where the name lies, its id and its index), so a row reads one slot and the name it
+//! is compared with, no entry elsewhere. A row's name is compared only with a slot whose hash
+//! half matches, and that compare reads the one string rather than a separate allocation per name.
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
@@ -20,23 +21,27 @@ pub(super) struct Spellings {
     /// The spellings, back to back (at most the bytes read, or a workbook's distinct strings:
     /// `u32` offsets hold them).
     text: String,
-    entries: Vec<Entry>,
-    /// Each spelling as an `Arc`, made the first time an exclusion or the ledger needs it.
+    /// Each spelling as an `Arc`, by index, made the first time an exclusion or the ledger needs it.
     shared: Vec<Option<Arc<str>>>,
-    /// Open addressing with linear probing: 0 is empty, else an index into `entries` plus one.
-    /// A power of two at least twice `entries.len()` once anything is stored.
-    slots: Vec<u32>,
+    /// Open addressing with linear probing; a slot whose `index` is 0 is empty. A power of two at
+    /// least twice the spellings stored once anything is.
+    slots: Vec<Slot>,
     /// Course keys to their id.
     keys: HashMap<String, u32, FxBuildHasher>,
 }
 
-#[derive(Debug)]
-struct Entry {
-    hash: u64,
+/// A stored spelling, in its slot.
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    /// The top half of the spelling's hash (where it starts probing, and a cheap first compare).
+    hash: u32,
+    /// Its place in `text`.
     start: u32,
     len: u32,
     /// The id of the spelling's key.
     id: u32,
+    /// Its index in `shared` plus one; 0 for an empty slot.
+    index: u32,
 }
 
 /// A spelling, as [`Spellings::find_or_add`] gives it.
@@ -51,21 +56,28 @@ pub(super) struct Spelling {
 /// The smallest table made.
 const MIN_SLOTS: usize = 64;
 
+/// The top half of `name`'s hash (the Fx hash ends with a multiply, which mixes the top bits best).
+#[inline]
+fn hash(name: &str) -> u32 {
+    (FxBuildHasher.hash_one(name) >> 32) as u32
+}
+
 impl Spellings {
     /// `name`'s spelling, stored on first sight.
     pub(super) fn find_or_add(&mut self, name: &str) -> Spelling {
-        let hash = FxBuildHasher.hash_one(name);
+        let hash = hash(name);
         if self.slots.is_empty() {
-            self.slots = vec![0; MIN_SLOTS];
+            self.slots = vec![Slot::default(); MIN_SLOTS];
         }
         let mask = self.slots.len() - 1;
-        let mut i = home(hash, mask);
-        while let Some(index) = self.slots[i].checked_sub(1) {
-            if let Some(e) = self.entries.get(index as usize)
-                && e.hash == hash
-                && self.text.get(e.start as usize..(e.start + e.len) as usize) == Some(name)
+        let mut i = hash as usize & mask;
+        while let Some(&slot) = self.slots.get(i).filter(|s| s.index != 0) {
+            if slot.hash == hash
+                && slot.len as usize == name.len()
+                && self.text.as_bytes().get(slot.start as usize..(slot.start + slot.len) as usize)
+                    == Some(name.as_bytes())
             {
-                return Spelling { id: e.id, index: Some(index) };
+                return Spelling { id: slot.id, index: Some(slot.index - 1) };
             }
             i = (i + 1) & mask;
         }
@@ -74,19 +86,19 @@ impl Spellings {
         let next = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
         let id = *self.keys.entry(key).or_insert(next);
         let (Ok(start), Ok(len), Ok(index)) =
-            (u32::try_from(self.text.len()), u32::try_from(name.len()), u32::try_from(self.entries.len()))
+            (u32::try_from(self.text.len()), u32::try_from(name.len()), u32::try_from(self.shared.len() + 1))
         else {
             return Spelling { id, index: None };
         };
         self.text.push_str(name);
-        self.entries.push(Entry { hash, start, len, id });
         self.shared.push(None);
-        if self.entries.len() * 2 > self.slots.len() {
-            self.grow();
-        } else {
-            self.slots[i] = index + 1;
+        if let Some(s) = self.slots.get_mut(i) {
+            *s = Slot { hash, start, len, id, index };
         }
-        Spelling { id, index: Some(index) }
+        if self.shared.len() * 2 > self.slots.len() {
+            self.grow();
+        }
+        Spelling { id, index: Some(index - 1) }
     }
 
     /// The spelling as an `Arc` shared by every row that spells the name so; `name` is what
@@ -96,28 +108,22 @@ impl Spellings {
         slot.get_or_insert_with(|| name.into()).clone()
     }
 
-    /// Doubles the table and places every entry again by its stored hash.
+    /// Doubles the table and places every spelling again by its hash.
     #[cold]
     fn grow(&mut self) {
         let size = self.slots.len() * 2;
-        self.slots.clear();
-        self.slots.resize(size, 0);
+        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); size]);
         let mask = size - 1;
-        for (index, e) in (1..).zip(&self.entries) {
-            let mut i = home(e.hash, mask);
-            while self.slots[i] != 0 {
+        for slot in old.into_iter().filter(|s| s.index != 0) {
+            let mut i = slot.hash as usize & mask;
+            while self.slots.get(i).is_some_and(|s| s.index != 0) {
                 i = (i + 1) & mask;
             }
-            self.slots[i] = index;
+            if let Some(s) = self.slots.get_mut(i) {
+                *s = slot;
+            }
         }
     }
-}
-
-/// Where `hash` starts probing: its top bits (the Fx hash ends with a multiply, which mixes
-/// the top bits best).
-#[inline]
-fn home(hash: u64, mask: usize) -> usize {
-    (hash >> 32) as usize & mask
 }
 
 #[cfg(test)]
