@@ -13,6 +13,9 @@ use crate::report::{Counted, Exclusion, LedgerEntry, Outcome, Reason, Warning, W
 use crate::text::{cn_date, cn_month_day, id_key};
 use crate::values::{Exam, Filing, Kind, Nature, Status};
 
+/// The most rows a person's map of counted rows is first made room for.
+const MAX_PRESIZED: usize = 64;
+
 /// The messages that are the same for every row, formatted once per check.
 pub(super) struct FixedMessages {
     freeze: Arc<str>,
@@ -280,8 +283,15 @@ impl Checker<'_> {
                 }
             }
             None => {
+                let people = self.people.len();
                 let person = &mut self.people[slot];
                 if let Some(k) = key {
+                    if person.seen.capacity() == 0 {
+                        // Room for as many rows as people so far have had counted on average (a
+                        // file of one-row people keeps tiny maps; one of long lists grows each
+                        // map once rather than five times).
+                        person.seen.reserve((self.counts.counted / people.max(1)).clamp(1, MAX_PRESIZED));
+                    }
                     person.seen.insert(k, number);
                 }
                 filing_unknown = self.columns.get(Field::Filing).is_some() && r.filing == Filing::Unknown;
