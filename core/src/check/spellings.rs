@@ -2,11 +2,11 @@
 //! one course, `知识产权 专题` and `知识产权专题`, share the id; see [`crate::text::course_key`]).
 //!
 //! Every row looks its course up here, and a file names a few thousand courses in random
-//! order, so the lookup is laid out to touch little memory: the names lie back to back in one
-//! string, and each slot of the open-addressing table holds what a hit needs (the top half of
-//! the hash, where the name lies, its id and its index), so a row reads one slot and the name it
-//! is compared with, no entry elsewhere. A row's name is compared only with a slot whose hash
-//! half matches, and that compare reads the one string rather than a separate allocation per name.
+//! order, so the lookup is laid out to touch little memory: each slot of the open-addressing
+//! table holds what a hit needs (the top half of the hash, the id, and the name as the `Arc`
+//! every exclusion naming it shares), so a row reads one slot and the name it is compared with;
+//! an exclusion then takes the `Arc` whose memory that compare has just read. A row's name is
+//! compared only with a slot whose hash half matches.
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
@@ -18,30 +18,24 @@ use crate::text::{course_key, is_plain};
 /// The spellings of a file (see the module).
 #[derive(Debug, Default)]
 pub(super) struct Spellings {
-    /// The spellings, back to back (at most the bytes read, or a workbook's distinct strings:
-    /// `u32` offsets hold them).
-    text: String,
-    /// Each spelling as an `Arc`, by index, made the first time an exclusion or the ledger needs it.
-    shared: Vec<Option<Arc<str>>>,
-    /// Open addressing with linear probing; a slot whose `index` is 0 is empty. A power of two at
-    /// least twice the spellings stored once anything is.
-    slots: Vec<Slot>,
+    /// Open addressing with linear probing. A power of two at least twice `len` once anything
+    /// is stored.
+    slots: Vec<Option<Slot>>,
+    /// Spellings stored.
+    len: usize,
     /// Course keys to their id.
     keys: HashMap<String, u32, FxBuildHasher>,
 }
 
 /// A stored spelling, in its slot.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug)]
 struct Slot {
     /// The top half of the spelling's hash (where it starts probing, and a cheap first compare).
     hash: u32,
-    /// Its place in `text`.
-    start: u32,
-    len: u32,
     /// The id of the spelling's key.
     id: u32,
-    /// Its index in `shared` plus one; 0 for an empty slot.
-    index: u32,
+    /// The spelling, shared by every exclusion and ledger entry that names it.
+    name: Arc<str>,
 }
 
 /// A spelling, as [`Spellings::find_or_add`] gives it.
@@ -49,8 +43,8 @@ struct Slot {
 pub(super) struct Spelling {
     /// The id of its course key.
     pub(super) id: u32,
-    /// Where it is stored (`None` only past what `u32` offsets reach, which the input limits rule out).
-    index: Option<u32>,
+    /// Its slot (until the next spelling is added).
+    slot: usize,
 }
 
 /// The smallest table made.
@@ -67,17 +61,13 @@ impl Spellings {
     pub(super) fn find_or_add(&mut self, name: &str) -> Spelling {
         let hash = hash(name);
         if self.slots.is_empty() {
-            self.slots = vec![Slot::default(); MIN_SLOTS];
+            self.slots.resize_with(MIN_SLOTS, || None);
         }
         let mask = self.slots.len() - 1;
         let mut i = hash as usize & mask;
-        while let Some(&slot) = self.slots.get(i).filter(|s| s.index != 0) {
-            if slot.hash == hash
-                && slot.len as usize == name.len()
-                && self.text.as_bytes().get(slot.start as usize..(slot.start + slot.len) as usize)
-                    == Some(name.as_bytes())
-            {
-                return Spelling { id: slot.id, index: Some(slot.index - 1) };
+        while let Some(Some(slot)) = self.slots.get(i) {
+            if slot.hash == hash && *slot.name == *name {
+                return Spelling { id: slot.id, slot: i };
             }
             i = (i + 1) & mask;
         }
@@ -85,44 +75,47 @@ impl Spellings {
         let key = if is_plain(name) { name.to_owned() } else { course_key(name) };
         let next = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
         let id = *self.keys.entry(key).or_insert(next);
-        let (Ok(start), Ok(len), Ok(index)) =
-            (u32::try_from(self.text.len()), u32::try_from(name.len()), u32::try_from(self.shared.len() + 1))
-        else {
-            return Spelling { id, index: None };
-        };
-        self.text.push_str(name);
-        self.shared.push(None);
-        if let Some(s) = self.slots.get_mut(i) {
-            *s = Slot { hash, start, len, id, index };
+        if let Some(empty) = self.slots.get_mut(i) {
+            *empty = Some(Slot { hash, id, name: name.into() });
+            self.len += 1;
         }
-        if self.shared.len() * 2 > self.slots.len() {
-            self.grow();
+        if self.len * 2 > self.slots.len() {
+            i = self.grow(hash, name);
         }
-        Spelling { id, index: Some(index - 1) }
+        Spelling { id, slot: i }
     }
 
     /// The spelling as an `Arc` shared by every row that spells the name so; `name` is what
     /// [`Self::find_or_add`] was given.
-    pub(super) fn shared(&mut self, spelling: Spelling, name: &str) -> Arc<str> {
-        let Some(slot) = spelling.index.and_then(|i| self.shared.get_mut(i as usize)) else { return name.into() };
-        slot.get_or_insert_with(|| name.into()).clone()
+    pub(super) fn shared(&self, spelling: Spelling, name: &str) -> Arc<str> {
+        match self.slots.get(spelling.slot) {
+            Some(Some(slot)) if *slot.name == *name => slot.name.clone(),
+            _ => name.into(),
+        }
     }
 
-    /// Doubles the table and places every spelling again by its hash.
+    /// Doubles the table and places every spelling again by its hash; returns the slot of `name`.
     #[cold]
-    fn grow(&mut self) {
+    fn grow(&mut self, hash: u32, name: &str) -> usize {
         let size = self.slots.len() * 2;
-        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); size]);
+        let mut slots = Vec::new();
+        slots.resize_with(size, || None);
+        let old = std::mem::replace(&mut self.slots, slots);
         let mask = size - 1;
-        for slot in old.into_iter().filter(|s| s.index != 0) {
+        let mut found = 0;
+        for slot in old.into_iter().flatten() {
             let mut i = slot.hash as usize & mask;
-            while self.slots.get(i).is_some_and(|s| s.index != 0) {
+            while self.slots.get(i).is_some_and(Option::is_some) {
                 i = (i + 1) & mask;
             }
-            if let Some(s) = self.slots.get_mut(i) {
-                *s = slot;
+            if slot.hash == hash && *slot.name == *name {
+                found = i;
+            }
+            if let Some(empty) = self.slots.get_mut(i) {
+                *empty = Some(slot);
             }
         }
+        found
     }
 }
 
