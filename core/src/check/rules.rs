@@ -6,6 +6,7 @@ use std::sync::Arc;
 use chrono::{Datelike, NaiveDate};
 
 use super::read::Record;
+use super::spellings::Spelling;
 use super::{Checker, Person};
 use crate::columns::Field;
 use crate::policy::Policy;
@@ -236,12 +237,11 @@ impl Checker<'_> {
         }
     }
 
-    pub(super) fn judge(&mut self, number: u32, r: &Record<'_>) {
+    pub(super) fn judge(&mut self, number: u32, r: &Record<'_>, spelling: Spelling) {
         let slot = self.person_slot(number, r.person, r.name);
         let mut reason = self.reason(r);
         let mut duplicate_of = 0;
         let mut key = None;
-        let spelling = self.spellings.find_or_add(r.course);
         if reason.is_none() {
             let k = (spelling.id, r.date, r.hours);
             if let Some(&first) = self.people[slot].seen.get(&k) {
