@@ -291,6 +291,39 @@ mod tests {
         assert_eq!(rows("\r\n\r\na,b\r\n1,2").iter().map(|(n, _)| *n).collect::<Vec<_>>(), [3, 4]);
     }
 
+    /// The records as the `csv` crate reads them (fields only).
+    fn csv_crate_fields(text: &str) -> Vec<Vec<String>> {
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+        reader
+            .byte_records()
+            .map(|r| r.expect("from memory").iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect())
+            .collect()
+    }
+
+    /// The line-end search that also stops at a quote: a quote at any offset of a line (inside
+    /// the eight-byte words, in the tail, after the last delimiter, past [`MAX_COLUMNS`] fields),
+    /// and quotes only on a later line, split as the `csv` crate splits them.
+    #[test]
+    fn a_quote_anywhere_in_a_line_sends_it_to_the_quoted_reader() {
+        for at in 0..40 {
+            let head: String = (0..at).map(|i| if i % 3 == 2 { ',' } else { 'a' }).collect();
+            for text in [
+                format!("{head}\"q,q\",z\r\nplain,line\n"),
+                format!("{head}\"多\n行\"\nx,y"),
+                format!("plain,{head}\nnext,\"{head}\""),
+                format!("{head},\"\""),
+            ] {
+                let ours: Vec<Vec<String>> = rows(&text).into_iter().map(|(_, f)| f).collect();
+                assert_eq!(ours, csv_crate_fields(&text), "{text:?}");
+            }
+        }
+        let wide = format!("{}\"x,y\"\n", ",".repeat(MAX_COLUMNS + 5));
+        let r = rows(&wide);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].1.len(), MAX_COLUMNS + 1);
+        assert!(r[0].1[MAX_COLUMNS].contains("x"), "{:?}", &r[0].1[MAX_COLUMNS]);
+    }
+
     #[test]
     fn ragged_rows_are_kept() {
         let r = rows("a,b,c\n1\n1,2,3,4\n");
