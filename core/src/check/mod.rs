@@ -295,6 +295,9 @@ impl<'a> Checker<'a> {
             }
             return;
         }
+        // The course's spelling is looked up before the other cells are read: the memory it
+        // touches (a slot, the name) is then on its way while they are parsed.
+        let spelling = self.spellings.find_or_add(fields.get(Field::Course));
         let Some(record) = self.read(number, &fields) else {
             // Error rows are counted as they come; anything else was a repeated header.
             let error = self.limits.error_rows != error_rows;
@@ -314,7 +317,7 @@ impl<'a> Checker<'a> {
             Some((_, n)) => *n += 1,
             None => self.rows_by_year.push((record.year, 1)),
         }
-        self.judge(number, &record);
+        self.judge(number, &record, spelling);
     }
 
     fn finish(self, table: &Table<'_>, columns: &Columns) -> Report {

@@ -6,12 +6,16 @@ use std::sync::Arc;
 use chrono::{Datelike, NaiveDate};
 
 use super::read::Record;
+use super::spellings::Spelling;
 use super::{Checker, Person};
 use crate::columns::Field;
 use crate::policy::Policy;
 use crate::report::{Counted, Exclusion, LedgerEntry, Outcome, Reason, Warning, WarningCode};
 use crate::text::{cn_date, cn_month_day, id_key};
 use crate::values::{Exam, Filing, Kind, Nature, Status};
+
+/// The most rows a person's map of counted rows is first made room for.
+const MAX_PRESIZED: usize = 64;
 
 /// The messages that are the same for every row, formatted once per check.
 pub(super) struct FixedMessages {
@@ -233,12 +237,11 @@ impl Checker<'_> {
         }
     }
 
-    pub(super) fn judge(&mut self, number: u32, r: &Record<'_>) {
+    pub(super) fn judge(&mut self, number: u32, r: &Record<'_>, spelling: Spelling) {
         let slot = self.person_slot(number, r.person, r.name);
         let mut reason = self.reason(r);
         let mut duplicate_of = 0;
         let mut key = None;
-        let spelling = self.spellings.find_or_add(r.course);
         if reason.is_none() {
             let k = (spelling.id, r.date, r.hours);
             if let Some(&first) = self.people[slot].seen.get(&k) {
@@ -280,8 +283,15 @@ impl Checker<'_> {
                 }
             }
             None => {
+                let people = self.people.len();
                 let person = &mut self.people[slot];
                 if let Some(k) = key {
+                    if person.seen.capacity() == 0 {
+                        // Room for as many rows as people so far have had counted on average (a
+                        // file of one-row people keeps tiny maps; one of long lists grows each
+                        // map once rather than five times).
+                        person.seen.reserve((self.counts.counted / people.max(1)).clamp(1, MAX_PRESIZED));
+                    }
                     person.seen.insert(k, number);
                 }
                 filing_unknown = self.columns.get(Field::Filing).is_some() && r.filing == Filing::Unknown;

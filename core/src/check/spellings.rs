@@ -2,10 +2,11 @@
 //! one course, `知识产权 专题` and `知识产权专题`, share the id; see [`crate::text::course_key`]).
 //!
 //! Every row looks its course up here, and a file names a few thousand courses in random
-//! order, so the lookup is laid out to touch little memory: the names lie back to back in one
-//! string, the entries (hash, place, id) in one vector, and the table holds 4-byte indices.
-//! A row's name is compared only with an entry whose whole hash matches, and that compare
-//! reads the one string rather than a separate allocation per name.
+//! order, so the lookup is laid out to touch little memory: each slot of the open-addressing
+//! table holds what a hit needs (the top half of the hash, the id, and the name as the `Arc`
+//! every exclusion naming it shares), so a row reads one slot and the name it is compared with;
+//! an exclusion then takes the `Arc` whose memory that compare has just read. A row's name is
+//! compared only with a slot whose hash half matches.
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
@@ -17,26 +18,24 @@ use crate::text::{course_key, is_plain};
 /// The spellings of a file (see the module).
 #[derive(Debug, Default)]
 pub(super) struct Spellings {
-    /// The spellings, back to back (at most the bytes read, or a workbook's distinct strings:
-    /// `u32` offsets hold them).
-    text: String,
-    entries: Vec<Entry>,
-    /// Each spelling as an `Arc`, made the first time an exclusion or the ledger needs it.
-    shared: Vec<Option<Arc<str>>>,
-    /// Open addressing with linear probing: 0 is empty, else an index into `entries` plus one.
-    /// A power of two at least twice `entries.len()` once anything is stored.
-    slots: Vec<u32>,
+    /// Open addressing with linear probing. A power of two at least twice `len` once anything
+    /// is stored.
+    slots: Vec<Option<Slot>>,
+    /// Spellings stored.
+    len: usize,
     /// Course keys to their id.
     keys: HashMap<String, u32, FxBuildHasher>,
 }
 
+/// A stored spelling, in its slot.
 #[derive(Debug)]
-struct Entry {
-    hash: u64,
-    start: u32,
-    len: u32,
+struct Slot {
+    /// The top half of the spelling's hash (where it starts probing, and a cheap first compare).
+    hash: u32,
     /// The id of the spelling's key.
     id: u32,
+    /// The spelling, shared by every exclusion and ledger entry that names it.
+    name: Arc<str>,
 }
 
 /// A spelling, as [`Spellings::find_or_add`] gives it.
@@ -44,28 +43,31 @@ struct Entry {
 pub(super) struct Spelling {
     /// The id of its course key.
     pub(super) id: u32,
-    /// Where it is stored (`None` only past what `u32` offsets reach, which the input limits rule out).
-    index: Option<u32>,
+    /// Its slot (until the next spelling is added).
+    slot: usize,
 }
 
 /// The smallest table made.
 const MIN_SLOTS: usize = 64;
 
+/// The top half of `name`'s hash (the Fx hash ends with a multiply, which mixes the top bits best).
+#[inline]
+fn hash(name: &str) -> u32 {
+    (FxBuildHasher.hash_one(name) >> 32) as u32
+}
+
 impl Spellings {
     /// `name`'s spelling, stored on first sight.
     pub(super) fn find_or_add(&mut self, name: &str) -> Spelling {
-        let hash = FxBuildHasher.hash_one(name);
+        let hash = hash(name);
         if self.slots.is_empty() {
-            self.slots = vec![0; MIN_SLOTS];
+            self.slots.resize_with(MIN_SLOTS, || None);
         }
         let mask = self.slots.len() - 1;
-        let mut i = home(hash, mask);
-        while let Some(index) = self.slots[i].checked_sub(1) {
-            if let Some(e) = self.entries.get(index as usize)
-                && e.hash == hash
-                && self.text.get(e.start as usize..(e.start + e.len) as usize) == Some(name)
-            {
-                return Spelling { id: e.id, index: Some(index) };
+        let mut i = hash as usize & mask;
+        while let Some(Some(slot)) = self.slots.get(i) {
+            if slot.hash == hash && *slot.name == *name {
+                return Spelling { id: slot.id, slot: i };
             }
             i = (i + 1) & mask;
         }
@@ -73,51 +75,48 @@ impl Spellings {
         let key = if is_plain(name) { name.to_owned() } else { course_key(name) };
         let next = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
         let id = *self.keys.entry(key).or_insert(next);
-        let (Ok(start), Ok(len), Ok(index)) =
-            (u32::try_from(self.text.len()), u32::try_from(name.len()), u32::try_from(self.entries.len()))
-        else {
-            return Spelling { id, index: None };
-        };
-        self.text.push_str(name);
-        self.entries.push(Entry { hash, start, len, id });
-        self.shared.push(None);
-        if self.entries.len() * 2 > self.slots.len() {
-            self.grow();
-        } else {
-            self.slots[i] = index + 1;
+        if let Some(empty) = self.slots.get_mut(i) {
+            *empty = Some(Slot { hash, id, name: name.into() });
+            self.len += 1;
         }
-        Spelling { id, index: Some(index) }
+        if self.len * 2 > self.slots.len() {
+            i = self.grow(hash, name);
+        }
+        Spelling { id, slot: i }
     }
 
     /// The spelling as an `Arc` shared by every row that spells the name so; `name` is what
     /// [`Self::find_or_add`] was given.
-    pub(super) fn shared(&mut self, spelling: Spelling, name: &str) -> Arc<str> {
-        let Some(slot) = spelling.index.and_then(|i| self.shared.get_mut(i as usize)) else { return name.into() };
-        slot.get_or_insert_with(|| name.into()).clone()
-    }
-
-    /// Doubles the table and places every entry again by its stored hash.
-    #[cold]
-    fn grow(&mut self) {
-        let size = self.slots.len() * 2;
-        self.slots.clear();
-        self.slots.resize(size, 0);
-        let mask = size - 1;
-        for (index, e) in (1..).zip(&self.entries) {
-            let mut i = home(e.hash, mask);
-            while self.slots[i] != 0 {
-                i = (i + 1) & mask;
-            }
-            self.slots[i] = index;
+    pub(super) fn shared(&self, spelling: Spelling, name: &str) -> Arc<str> {
+        match self.slots.get(spelling.slot) {
+            Some(Some(slot)) if *slot.name == *name => slot.name.clone(),
+            _ => name.into(),
         }
     }
-}
 
-/// Where `hash` starts probing: its top bits (the Fx hash ends with a multiply, which mixes
-/// the top bits best).
-#[inline]
-fn home(hash: u64, mask: usize) -> usize {
-    (hash >> 32) as usize & mask
+    /// Doubles the table and places every spelling again by its hash; returns the slot of `name`.
+    #[cold]
+    fn grow(&mut self, hash: u32, name: &str) -> usize {
+        let size = self.slots.len() * 2;
+        let mut slots = Vec::new();
+        slots.resize_with(size, || None);
+        let old = std::mem::replace(&mut self.slots, slots);
+        let mask = size - 1;
+        let mut found = 0;
+        for slot in old.into_iter().flatten() {
+            let mut i = slot.hash as usize & mask;
+            while self.slots.get(i).is_some_and(Option::is_some) {
+                i = (i + 1) & mask;
+            }
+            if slot.hash == hash && *slot.name == *name {
+                found = i;
+            }
+            if let Some(empty) = self.slots.get_mut(i) {
+                *empty = Some(slot);
+            }
+        }
+        found
+    }
 }
 
 #[cfg(test)]

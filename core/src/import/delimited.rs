@@ -96,16 +96,20 @@ impl<'t> Records<'t> {
         }
         let line = self.line;
         let rest = &bytes[start..];
-        let len = memchr::memchr2(b'\n', b'\r', rest).unwrap_or(rest.len());
-        let one_line = &rest[..len];
+        // The line end, or a quote before it: one search finds either.
+        let unquoted_len = match memchr::memchr3(b'\n', b'\r', b'"', rest) {
+            Some(i) if rest[i] == b'"' => None,
+            Some(i) => Some(i),
+            None => Some(rest.len()),
+        };
         self.spans.clear();
         // Without a quote, the whole record is this line and its fields lie between the delimiters.
-        if split_unquoted_line(one_line, start, self.delimiter, &mut self.spans) {
+        if let Some(len) = unquoted_len {
+            split_unquoted_line(&rest[..len], start, self.delimiter, &mut self.spans);
             self.from_quoted = false;
             // The line end is left for the blank-line loop to count.
             self.at = start + len;
         } else {
-            self.spans.clear();
             let delimiter = self.delimiter;
             let quoted = self.quoted.get_or_insert_with(|| QuotedReader::new(delimiter));
             let consumed = quoted.read(rest, &mut self.spans);
@@ -127,26 +131,22 @@ impl<'t> Records<'t> {
     }
 }
 
-/// Pushes the spans of the fields of `line`, which starts at byte `start` of the text, as split
-/// at `delimiter`; returns `false` as soon as it meets a quote (the line is then not a whole
-/// record by itself, and `spans` holds junk). At most [`MAX_COLUMNS`] fields are cut: the rest of
-/// a wider line is one more span, delimiters and all (the checker tells whether it holds text). Eight bytes at a time: fields are short (a name, a
-/// date, a number), so finding each delimiter with a bit trick on a word beats a `memchr` call
-/// per field, and the same pass looks for quotes.
+/// Pushes the spans of the fields of `line`, which starts at byte `start` of the text and holds
+/// no quote, as split at `delimiter`. At most [`MAX_COLUMNS`] fields are cut: the rest of a
+/// wider line is one more span, delimiters and all (the checker tells whether it holds text).
+/// Eight bytes at a time: fields are short (a name, a date, a number), so finding each
+/// delimiter with a bit trick on a word beats a `memchr` call per field. (The search for the
+/// line's end has already ruled out a quote.)
 // Not inlined: in the record loop its registers spill to the stack.
 #[inline(never)]
-fn split_unquoted_line(line: &[u8], start: usize, delimiter: u8, spans: &mut Vec<(usize, usize)>) -> bool {
+fn split_unquoted_line(line: &[u8], start: usize, delimiter: u8, spans: &mut Vec<(usize, usize)>) {
     const ONES: u64 = 0x0101_0101_0101_0101;
     let delimiters = ONES * u64::from(delimiter);
-    let quotes = ONES * u64::from(b'"');
     let mut field_start = start;
     let mut chunks = line.chunks_exact(8);
     let mut at = start;
     for chunk in &mut chunks {
         let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        if zero_bytes(word ^ quotes) != 0 {
-            return false;
-        }
         let mut found = zero_bytes(word ^ delimiters);
         // A word holds at most eight delimiters: the column limit is looked at per word, and
         // per delimiter only near it.
@@ -154,7 +154,8 @@ fn split_unquoted_line(line: &[u8], start: usize, delimiter: u8, spans: &mut Vec
         while found != 0 {
             let d = at + (found.trailing_zeros() / 8) as usize;
             if near_limit && spans.len() == MAX_COLUMNS {
-                return rest_of_line(line, start, field_start, spans);
+                spans.push((field_start, start + line.len()));
+                return;
             }
             spans.push((field_start, d));
             field_start = d + 1;
@@ -163,30 +164,15 @@ fn split_unquoted_line(line: &[u8], start: usize, delimiter: u8, spans: &mut Vec
         at += 8;
     }
     for (i, &b) in chunks.remainder().iter().enumerate() {
-        if b == b'"' {
-            return false;
-        }
         if b == delimiter {
             if spans.len() == MAX_COLUMNS {
-                return rest_of_line(line, start, field_start, spans);
+                break;
             }
             spans.push((field_start, at + i));
             field_start = at + i + 1;
         }
     }
     spans.push((field_start, start + line.len()));
-    true
-}
-
-/// The last span of a line wider than [`MAX_COLUMNS`]: from `field_start` to the end, unless a
-/// quote follows (then the line is not a record by itself).
-#[cold]
-fn rest_of_line(line: &[u8], start: usize, field_start: usize, spans: &mut Vec<(usize, usize)>) -> bool {
-    if memchr::memchr(b'"', &line[field_start - start..]).is_some() {
-        return false;
-    }
-    spans.push((field_start, start + line.len()));
-    true
 }
 
 /// The high bit set in exactly the bytes of `x` that are zero. Exact, with no carries between
@@ -303,6 +289,39 @@ mod tests {
     fn line_numbers_with_old_mac_and_windows_endings() {
         assert_eq!(rows("a,b\r\r1,2\r\r\r3,4\r").iter().map(|(n, _)| *n).collect::<Vec<_>>(), [1, 3, 6]);
         assert_eq!(rows("\r\n\r\na,b\r\n1,2").iter().map(|(n, _)| *n).collect::<Vec<_>>(), [3, 4]);
+    }
+
+    /// The records as the `csv` crate reads them (fields only).
+    fn csv_crate_fields(text: &str) -> Vec<Vec<String>> {
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+        reader
+            .byte_records()
+            .map(|r| r.expect("from memory").iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect())
+            .collect()
+    }
+
+    /// The line-end search that also stops at a quote: a quote at any offset of a line (inside
+    /// the eight-byte words, in the tail, after the last delimiter, past [`MAX_COLUMNS`] fields),
+    /// and quotes only on a later line, split as the `csv` crate splits them.
+    #[test]
+    fn a_quote_anywhere_in_a_line_sends_it_to_the_quoted_reader() {
+        for at in 0..40 {
+            let head: String = (0..at).map(|i| if i % 3 == 2 { ',' } else { 'a' }).collect();
+            for text in [
+                format!("{head}\"q,q\",z\r\nplain,line\n"),
+                format!("{head}\"多\n行\"\nx,y"),
+                format!("plain,{head}\nnext,\"{head}\""),
+                format!("{head},\"\""),
+            ] {
+                let ours: Vec<Vec<String>> = rows(&text).into_iter().map(|(_, f)| f).collect();
+                assert_eq!(ours, csv_crate_fields(&text), "{text:?}");
+            }
+        }
+        let wide = format!("{}\"x,y\"\n", ",".repeat(MAX_COLUMNS + 5));
+        let r = rows(&wide);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].1.len(), MAX_COLUMNS + 1);
+        assert!(r[0].1[MAX_COLUMNS].contains("x"), "{:?}", &r[0].1[MAX_COLUMNS]);
     }
 
     #[test]
