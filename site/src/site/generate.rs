@@ -422,23 +422,47 @@ fn duplicate_paths(content: &Content, counts: HashMap<String, usize>, findings: 
 }
 
 fn generate_into(content: &Content, base: &Base, findings: &mut Vec<Finding>, sink: Sink<'_>) -> Option<Kept> {
+    let tera = load_templates(content, findings)?;
+    let site = site_value(content, base, findings)?;
+    let urls = site_urls(content);
+    let w = Writer { content, tera: &tera, base, sink };
+    let mut years = Vec::with_capacity(content.years.len());
+    for yi in 0..content.years.len() {
+        years.push(make_year(&w, yi, &site, &urls, findings)?);
+    }
+    let current = years.get(content.current)?;
+    let shared = current.contexts.iter().find(|(place, _)| *place == Place::Plain).map(|(_, c)| c.clone())?;
+    write_front_pages(&w, shared, &urls, findings);
+    for yi in 1..content.years.len() {
+        write_changes_page(&w, yi, &site, findings);
+    }
+    for yi in 0..content.years.len() {
+        write_year_page(&w, yi, &site, findings);
+    }
+    for f in assets::files() {
+        sink(f);
+    }
+    Some(Kept { tera, urls, years, tail: Vec::new(), one_file_per_path: false })
+}
+
+/// The template set, after the checks that would make every page fail the same way (reported
+/// once, at the template's lines); `None` when there is a fault.
+fn load_templates(content: &Content, findings: &mut Vec<Finding>) -> Option<Tera> {
     let before = findings.len();
+    let file = |name: &str| format!("{}{}{name}", content.templates_dir, std::path::MAIN_SEPARATOR);
     for (name, text) in &content.templates {
         for (line, message) in templates::forbidden_calls(text) {
-            let file = format!("{}{}{name}", content.templates_dir, std::path::MAIN_SEPARATOR);
-            findings.push(Finding::error(&file, line, format!("模板有误：{message}")));
+            findings.push(Finding::error(&file(name), line, format!("模板有误：{message}")));
         }
     }
     for (name, line, message) in templates::reference_loops(&content.templates) {
-        let file = format!("{}{}{name}", content.templates_dir, std::path::MAIN_SEPARATOR);
-        findings.push(Finding::error(&file, line, format!("模板有误：{message}")));
+        findings.push(Finding::error(&file(&name), line, format!("模板有误：{message}")));
     }
     if findings.len() > before {
-        // Every page would fail the same way: report the template lines only.
         return None;
     }
-    let tera = match templates::load(&content.templates) {
-        Ok(t) => t,
+    match templates::load(&content.templates) {
+        Ok(t) => Some(t),
         Err(e) => {
             let text = templates::error_text(&e);
             findings.push(Finding::error(
@@ -446,9 +470,13 @@ fn generate_into(content: &Content, base: &Base, findings: &mut Vec<Finding>, si
                 templates::error_line(&text).unwrap_or(0),
                 format!("模板有误：{text}"),
             ));
-            return None;
+            None
         }
-    };
+    }
+}
+
+/// `site` as templates see it: site.toml's settings, the base path and the current year.
+fn site_value(content: &Content, base: &Base, findings: &mut Vec<Finding>) -> Option<serde_json::Value> {
     let mut site = match serde_json::to_value(&content.settings) {
         Ok(v) => v,
         Err(e) => {
@@ -458,30 +486,47 @@ fn generate_into(content: &Content, base: &Base, findings: &mut Vec<Finding>, si
     };
     site["base_path"] = base.path.clone().into();
     site["year"] = content.current().year.into();
-    let urls = site_urls(content);
-    let mut current_shared = None;
-    let mut years = Vec::with_capacity(content.years.len());
-    for (yi, year) in content.years.iter().enumerate() {
-        let places: &[Place] = if yi == content.current { &[Place::Year, Place::Plain] } else { &[Place::Year] };
-        let mut contexts = Vec::with_capacity(places.len());
-        for &place in places {
-            let shared = year_context(&site, year, place, findings)?;
-            contexts.push((place, shared));
-        }
-        let mut kept = render_year(&Writer { content, tera: &tera, base, sink }, yi, contexts, &urls, findings);
-        if let Some((_, shared)) = kept.contexts.iter().find(|(place, _)| *place == Place::Plain) {
-            current_shared = Some(shared.clone());
-        }
-        let others: Vec<&Policy> = content.years.iter().filter(|y| y.year != year.year).map(|y| &y.policy).collect();
-        for page in &year.pages {
-            let stale = super::years::stale_numbers(page, &year.policy, &others);
-            findings.extend(stale.iter().cloned());
-            kept.stale.push(stale);
-        }
-        years.push(kept);
-    }
-    let shared = current_shared?;
+    Some(site)
+}
 
+/// Every page of `content.years[yi]`, in each place it is written, and the numbers of other
+/// years found in them; what the year keeps for an edit.
+fn make_year(
+    w: &Writer<'_>,
+    yi: usize,
+    site: &serde_json::Value,
+    urls: &HashSet<String>,
+    findings: &mut Vec<Finding>,
+) -> Option<YearKept> {
+    let content = w.content;
+    let year = &content.years[yi];
+    let places: &[Place] = if yi == content.current { &[Place::Year, Place::Plain] } else { &[Place::Year] };
+    let mut contexts = Vec::with_capacity(places.len());
+    for &place in places {
+        contexts.push((place, year_context(site, year, place, findings)?));
+    }
+    let mut kept = render_year(w, yi, contexts, urls, findings);
+    let others: Vec<&Policy> = content.years.iter().filter(|y| y.year != year.year).map(|y| &y.policy).collect();
+    for page in &year.pages {
+        let stale = super::years::stale_numbers(page, &year.policy, &others);
+        findings.extend(stale.iter().cloned());
+        kept.stale.push(stale);
+    }
+    Some(kept)
+}
+
+/// `name` rendered with `ctx` to `path`; a fault is reported against the template.
+fn write_template(w: &Writer<'_>, name: &str, path: String, ctx: &Context, findings: &mut Vec<Finding>) {
+    match w.tera.render(name, ctx) {
+        Ok(s) => (w.sink)(OutFile { path, bytes: s.into_bytes() }),
+        Err(e) => findings.push(Finding::error(&format!("templates/{name}"), 0, templates::error_text(&e))),
+    }
+}
+
+/// The site's own pages, made from the current year's `shared` context: the home page, the
+/// self-check, the archive, the 404 page and the sitemap.
+fn write_front_pages(w: &Writer<'_>, shared: Context, urls: &HashSet<String>, findings: &mut Vec<Finding>) {
+    let Writer { content, base, .. } = *w;
     let mut special = |name: &str, path: &str, root: &str, current: &str, title: &str, extra: &dyn Fn(&mut Context)| {
         let mut ctx = shared.clone();
         ctx.insert("root", root);
@@ -489,10 +534,7 @@ fn generate_into(content: &Content, base: &Base, findings: &mut Vec<Finding>, si
         ctx.insert("page_title", title);
         ctx.insert("description", "");
         extra(&mut ctx);
-        match tera.render(name, &ctx) {
-            Ok(s) => sink(OutFile { path: path.to_owned(), bytes: s.into_bytes() }),
-            Err(e) => findings.push(Finding::error(&format!("templates/{name}"), 0, templates::error_text(&e))),
-        }
+        write_template(w, name, path.to_owned(), &ctx, findings);
     };
     let deadlines = deadline_views(&content.current().policy);
     special("index.html", "index.html", "", "", &content.settings.title, &|ctx| {
@@ -540,62 +582,55 @@ fn generate_into(content: &Content, base: &Base, findings: &mut Vec<Finding>, si
             format!("base_url“{}”只有路径，没有完整网址：不生成 sitemap.xml（在 site.toml 或 --base-url 中写完整网址，如 https://example.gov.cn{}）", base.path, base.path),
         )),
     }
-    for (yi, year) in content.years.iter().enumerate().skip(1) {
-        let Some(shared) = year_context(&site, year, Place::Year, findings) else { continue };
-        let previous = &content.years[yi - 1];
-        let url = changes_url(year.year);
-        let root = root_prefix(&url);
-        let mut ctx = shared;
-        ctx.insert("root", &root);
-        ctx.insert("current", &url);
-        ctx.insert("page_title", &format!("{}年度与{}年度相比", year.year, previous.year));
-        ctx.insert(
-            "description",
-            &format!(
-                "{}年度继续教育政策与{}年度相比有哪些变化：学时要求、时间节点和通知信息。",
-                year.year, previous.year
-            ),
-        );
-        ctx.insert("changes", &jxjy_core::policy_diff::diff(&previous.policy, &year.policy));
-        ctx.insert("previous", &previous.policy);
-        ctx.insert("previous_url", &counterpart(previous, Some("notice.md")));
-        ctx.insert("year_bar", &year_bar(content, yi, None));
-        ctx.insert("canonical", &canonical(base, &root, &url));
-        match tera.render("changes.html", &ctx) {
-            Ok(s) => sink(OutFile { path: format!("{url}index.html"), bytes: s.into_bytes() }),
-            Err(e) => findings.push(Finding::error("templates/changes.html", 0, templates::error_text(&e))),
-        }
-    }
-    // Each year's own front page (`2020/`): its notice and pages, and its comparison, so that the
-    // year's address itself leads somewhere.
+}
+
+/// The comparison of `content.years[yi]` with the year before it (`2021/changes/`).
+fn write_changes_page(w: &Writer<'_>, yi: usize, site: &serde_json::Value, findings: &mut Vec<Finding>) {
+    let Writer { content, base, .. } = *w;
+    let year = &content.years[yi];
+    let Some(mut ctx) = year_context(site, year, Place::Year, findings) else { return };
+    let previous = &content.years[yi - 1];
+    let url = changes_url(year.year);
+    let root = root_prefix(&url);
+    ctx.insert("root", &root);
+    ctx.insert("current", &url);
+    ctx.insert("page_title", &format!("{}年度与{}年度相比", year.year, previous.year));
+    ctx.insert(
+        "description",
+        &format!("{}年度继续教育政策与{}年度相比有哪些变化：学时要求、时间节点和通知信息。", year.year, previous.year),
+    );
+    ctx.insert("changes", &jxjy_core::policy_diff::diff(&previous.policy, &year.policy));
+    ctx.insert("previous", &previous.policy);
+    ctx.insert("previous_url", &counterpart(previous, Some("notice.md")));
+    ctx.insert("year_bar", &year_bar(content, yi, None));
+    ctx.insert("canonical", &canonical(base, &root, &url));
+    write_template(w, "changes.html", format!("{url}index.html"), &ctx, findings);
+}
+
+/// A year's own front page (`2020/`): its notice and pages, and its comparison, so that the
+/// year's address itself leads somewhere.
+fn write_year_page(w: &Writer<'_>, yi: usize, site: &serde_json::Value, findings: &mut Vec<Finding>) {
+    let Writer { content, base, .. } = *w;
+    let year = &content.years[yi];
+    let Some(mut ctx) = year_context(site, year, Place::Year, findings) else { return };
+    let url = format!("{}/", year.year);
+    let root = root_prefix(&url);
+    ctx.insert("root", &root);
+    ctx.insert("current", &url);
+    ctx.insert("page_title", &format!("{}年度继续教育", year.year));
+    ctx.insert(
+        "description",
+        &format!(
+            "{}年度专业技术人员继续教育：{}《{}》及学时要求、常见问题。",
+            year.year, year.policy.source, year.policy.title
+        ),
+    );
     let entries = archive_entries(content);
-    for (yi, year) in content.years.iter().enumerate() {
-        let Some(mut ctx) = year_context(&site, year, Place::Year, findings) else { continue };
-        let url = format!("{}/", year.year);
-        let root = root_prefix(&url);
-        ctx.insert("root", &root);
-        ctx.insert("current", &url);
-        ctx.insert("page_title", &format!("{}年度继续教育", year.year));
-        ctx.insert(
-            "description",
-            &format!(
-                "{}年度专业技术人员继续教育：{}《{}》及学时要求、常见问题。",
-                year.year, year.policy.source, year.policy.title
-            ),
-        );
-        ctx.insert("archive", &entries.iter().filter(|e| e.year == year.year).collect::<Vec<_>>());
-        ctx.insert("single", &true);
-        ctx.insert("year_bar", &year_bar(content, yi, None));
-        ctx.insert("canonical", &canonical(base, &root, &url));
-        match tera.render("archive.html", &ctx) {
-            Ok(s) => sink(OutFile { path: format!("{url}index.html"), bytes: s.into_bytes() }),
-            Err(e) => findings.push(Finding::error("templates/archive.html", 0, templates::error_text(&e))),
-        }
-    }
-    for f in assets::files() {
-        sink(f);
-    }
-    Some(Kept { tera, urls, years, tail: Vec::new(), one_file_per_path: false })
+    ctx.insert("archive", &entries.iter().filter(|e| e.year == year.year).collect::<Vec<_>>());
+    ctx.insert("single", &true);
+    ctx.insert("year_bar", &year_bar(content, yi, None));
+    ctx.insert("canonical", &canonical(base, &root, &url));
+    write_template(w, "archive.html", format!("{url}index.html"), &ctx, findings);
 }
 
 /// What every page of `year` written in `place` shares: the site, its policy, its navigation.
