@@ -83,6 +83,9 @@ function runCheck(module, bytes, today) {
   return policiesJson ? module.check_years(bytes, policiesJson, policyJson, today) : module.check(bytes, policyJson, today);
 }
 
+// The last check (its id and the module that ran it, which holds its ledger).
+let last = null;
+
 onmessage = async (e) => {
   const msg = e.data;
   if (msg.type === "policy") {
@@ -94,6 +97,11 @@ onmessage = async (e) => {
   if (msg.type === "warm") {
     await ready;
     warmUp();
+    return;
+  }
+  if (msg.type === "ledger") {
+    // The ledger rows of one person of the last check (the report came without them).
+    if (last && last.id === msg.id) postMessage({ type: "ledger", id: msg.id, person: msg.person, json: last.module.ledger(msg.person) });
     return;
   }
   if (msg.type !== "check") return;
@@ -120,7 +128,10 @@ onmessage = async (e) => {
     }
     const bytes = raw ? toCoreBytes(raw, label) : new TextEncoder().encode(msg.text);
     postMessage({ type: "progress", id: msg.id, stage: "正在逐行核查 " + (bytes.length / 1024 / 1024).toFixed(1) + " MB…" });
+    last = null;
     const json = runCheck(module, bytes, msg.today);
+    // The module keeps this check's ledger until its next check; the page asks for it by person.
+    last = { id: msg.id, module };
     postMessage({ type: "result", id: msg.id, json });
   } catch (err) {
     // A trap (a Rust panic) or running out of memory: this instance is no longer usable.

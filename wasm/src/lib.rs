@@ -6,6 +6,9 @@
 
 mod policy_json;
 
+use std::cell::RefCell;
+
+use jxjy_core::report::LedgerEntry;
 use jxjy_core::{CheckOptions, NaiveDate};
 
 /// The most ledger rows (明细) the page is given: enough for any person's year, and a unit's
@@ -13,29 +16,59 @@ use jxjy_core::{CheckOptions, NaiveDate};
 const LEDGER_CAP: usize = 20_000;
 use wasm_bindgen::prelude::*;
 
+thread_local! {
+    /// The ledger of the last report [`check`] returned, kept here rather than written into its
+    /// JSON: the page asks [`ledger`] for the one person it shows (a unit's 10,000-row ledger was
+    /// most of the report's JSON, written, sent and parsed before anything was drawn).
+    static LEDGER: RefCell<Vec<LedgerEntry>> = const { RefCell::new(Vec::new()) };
+}
+
 /// Checks `bytes` against the policy (JSON, as embedded in the page) as of `today`
-/// (`YYYY-MM-DD`). Returns the report as JSON, with the ledger of the first 20,000 rows and
-/// `people_csv`, the per-person export, when
-/// the file has several people — or `{"fatal": "…"}` when nothing could be read.
+/// (`YYYY-MM-DD`). Returns the report as JSON — its ledger (the first 20,000 rows) not in it but
+/// kept for [`ledger`], and counted in `ledger_rows` — with `people_csv`, the per-person export,
+/// when the file has several people; or `{"fatal": "…"}` when nothing could be read.
 #[wasm_bindgen]
 pub fn check(bytes: &[u8], policy_json: &str, today: &str) -> String {
+    LEDGER.with_borrow_mut(Vec::clear);
     let result = policy_json::policy_from_json(policy_json).map_err(|e| e.to_string()).and_then(|policy| {
         let today = parse_day(today).ok_or_else(|| format!("日期“{today}”无效"))?;
         let options = CheckOptions { ledger: true, ledger_cap: Some(LEDGER_CAP) };
         jxjy_core::check_with(bytes, &policy, today, options).map_err(|e| e.to_string())
     });
     match result {
-        Ok(report) => report_json(&report),
+        Ok(report) => report_json(report),
         Err(message) => fatal(&message),
     }
 }
 
-/// The report as JSON, with `people_csv` when it has several people.
-fn report_json(report: &jxjy_core::Report) -> String {
-    let mut json = match serde_json::to_string(report) {
+/// The ledger rows (明细) of the last [`check`] as a JSON array: those of person `person` (an
+/// index into the report's `people`), or every row when `person` is negative.
+#[wasm_bindgen]
+pub fn ledger(person: i32) -> String {
+    LEDGER.with_borrow(|ledger| {
+        let rows: Vec<&LedgerEntry> = match u32::try_from(person) {
+            Ok(p) => ledger.iter().filter(|e| e.person == Some(p)).collect(),
+            Err(_) => ledger.iter().collect(),
+        };
+        serde_json::to_string(&rows).unwrap_or_else(|e| unwritable(&e))
+    })
+}
+
+/// The report as JSON, with `people_csv` when it has several people; its ledger kept for
+/// [`ledger`] and only counted (`ledger_rows`).
+fn report_json(mut report: jxjy_core::Report) -> String {
+    let ledger = std::mem::take(&mut report.ledger);
+    let mut json = match serde_json::to_string(&report) {
         Ok(json) => json,
         Err(e) => return unwritable(&e),
     };
+    if !ledger.is_empty() {
+        json.pop();
+        json.push_str(",\"ledger_rows\":");
+        json.push_str(&ledger.len().to_string());
+        json.push('}');
+        LEDGER.set(ledger);
+    }
     if report.people.len() > 1 {
         // Appended to the object rather than built as a second value: a unit's report is large.
         if let Ok(csv) = serde_json::to_string(&report.people_csv()) {
@@ -58,6 +91,8 @@ fn report_json(report: &jxjy_core::Report) -> String {
 #[cfg(feature = "years")]
 #[wasm_bindgen]
 pub fn check_years(bytes: &[u8], policies_json: &str, current_json: &str, today: &str) -> String {
+    // Several years' reports carry their ledgers in their JSON; one year's is kept, as by `check`.
+    LEDGER.with_borrow_mut(Vec::clear);
     let policies = match policy_json::policies_from_json(policies_json) {
         Ok(p) => p,
         Err(e) => return fatal(&e.to_string()),
@@ -72,7 +107,7 @@ pub fn check_years(bytes: &[u8], policies_json: &str, current_json: &str, today:
         0 => check(bytes, current_json, today),
         1 if years.years[0].report.is_some() => {
             let report = years.years.remove(0).report.expect("checked above");
-            report_json(&report)
+            report_json(report)
         }
         _ => match (serde_json::to_string(&years), serde_json::to_string(&years.grid_csv())) {
             // The grid's CSV (as `jxjy check --years … --format csv` writes it) appended to the object.
