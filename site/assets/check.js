@@ -61,8 +61,9 @@ function startWorker() {
       try { report = JSON.parse(m.json); } catch (err) { status("结果无法解析：" + err, "error"); return; }
       if (report.fatal) { status(report.fatal, "error"); $("results").hidden = true; document.body.dataset.state = "fatal"; return; }
       const id = m.id;
+      const first = m.ledger ? { person: m.ledger.person, rows: JSON.parse(m.ledger.json) } : null;
       loadReportView().then((view) => {
-        if (id === seq) view.render(report, { L, reveal: Boolean(lastInput && lastInput.reveal), sentAt, status, ledger: ledgerOf(id) });
+        if (id === seq) view.render(report, { L, reveal: Boolean(lastInput && lastInput.reveal), sentAt, status, ledger: ledgerOf(id), first });
       }, (err) => status("无法加载结果视图：" + err, "error"));
     } else if (m.type === "ledger" && m.id === seq) {
       const resolve = ledgerWaits.get(m.id + ":" + m.person);

@@ -20,6 +20,7 @@ export const styled = new Promise((resolve) => {
 /** Renders one result of the worker (a report, or the person × year grid of several years). */
 export function render(result, page) {
   ({ L, reveal, sentAt, status, ledger: askLedger } = page);
+  ledgers = new Map(page.first ? [[page.first.person, Promise.resolve(page.first.rows)]] : []);
   if (result.years) showYears(result);
   else { $("years-grid").hidden = true; $("export-years").hidden = true; show(result); }
 }
@@ -48,7 +49,6 @@ const fmt = (h) => String(h);
 function show(report) {
   current = report;
   showAll = false;
-  ledgers = new Map();
   // A unit's file opens on the first person who is short; one person's file on that person.
   selected = Math.max(0, report.people.findIndex((p) => !p.compliant));
   $("results").hidden = false;
@@ -263,8 +263,9 @@ function renderPerson(report, i) {
 }
 
 // This person's ledger rows (every row of the file, for one person's file). A report of one year
-// comes without its ledger (a unit's was most of its JSON): the worker gives one person's rows
-// when they are shown, once per person. Several years' reports carry theirs.
+// comes without its ledger (a unit's was most of its JSON), only with the rows of the person it
+// opens on: the worker gives another person's rows when they are shown, once per person. Several
+// years' reports carry theirs.
 function ledgerRows(report, i) {
   const one = report.people.length === 1;
   if (!report.ledger_rows || !askLedger) {

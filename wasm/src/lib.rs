@@ -6,7 +6,7 @@
 
 mod policy_json;
 
-use std::cell::RefCell;
+use std::cell::Cell;
 
 use jxjy_core::report::LedgerEntry;
 use jxjy_core::{CheckOptions, NaiveDate};
@@ -20,7 +20,7 @@ thread_local! {
     /// The ledger of the last report [`check`] returned, kept here rather than written into its
     /// JSON: the page asks [`ledger`] for the one person it shows (a unit's 10,000-row ledger was
     /// most of the report's JSON, written, sent and parsed before anything was drawn).
-    static LEDGER: RefCell<Vec<LedgerEntry>> = const { RefCell::new(Vec::new()) };
+    static LEDGER: Cell<Vec<LedgerEntry>> = const { Cell::new(Vec::new()) };
 }
 
 /// Checks `bytes` against the policy (JSON, as embedded in the page) as of `today`
@@ -29,7 +29,7 @@ thread_local! {
 /// when the file has several people; or `{"fatal": "…"}` when nothing could be read.
 #[wasm_bindgen]
 pub fn check(bytes: &[u8], policy_json: &str, today: &str) -> String {
-    LEDGER.with_borrow_mut(Vec::clear);
+    drop(LEDGER.take());
     let result = policy_json::policy_from_json(policy_json).map_err(|e| e.to_string()).and_then(|policy| {
         let today = parse_day(today).ok_or_else(|| format!("日期“{today}”无效"))?;
         let options = CheckOptions { ledger: true, ledger_cap: Some(LEDGER_CAP) };
@@ -45,13 +45,14 @@ pub fn check(bytes: &[u8], policy_json: &str, today: &str) -> String {
 /// index into the report's `people`), or every row when `person` is negative.
 #[wasm_bindgen]
 pub fn ledger(person: i32) -> String {
-    LEDGER.with_borrow(|ledger| {
-        let rows: Vec<&LedgerEntry> = match u32::try_from(person) {
-            Ok(p) => ledger.iter().filter(|e| e.person == Some(p)).collect(),
-            Err(_) => ledger.iter().collect(),
-        };
-        serde_json::to_string(&rows).unwrap_or_else(|e| unwritable(&e))
-    })
+    let ledger = LEDGER.take();
+    let rows: Vec<&LedgerEntry> = match u32::try_from(person) {
+        Ok(p) => ledger.iter().filter(|e| e.person == Some(p)).collect(),
+        Err(_) => ledger.iter().collect(),
+    };
+    let json = serde_json::to_string(&rows).unwrap_or_else(|e| unwritable(&e));
+    LEDGER.set(ledger);
+    json
 }
 
 /// The report as JSON, with `people_csv` when it has several people; its ledger kept for
@@ -65,7 +66,8 @@ fn report_json(mut report: jxjy_core::Report) -> String {
     if !ledger.is_empty() {
         json.pop();
         json.push_str(",\"ledger_rows\":");
-        json.push_str(&ledger.len().to_string());
+        // (Written by serde_json, as the report's row numbers are: a few bytes less module.)
+        json.push_str(&serde_json::to_string(&u32::try_from(ledger.len()).unwrap_or(u32::MAX)).unwrap_or_default());
         json.push('}');
         LEDGER.set(ledger);
     }
@@ -92,7 +94,7 @@ fn report_json(mut report: jxjy_core::Report) -> String {
 #[wasm_bindgen]
 pub fn check_years(bytes: &[u8], policies_json: &str, current_json: &str, today: &str) -> String {
     // Several years' reports carry their ledgers in their JSON; one year's is kept, as by `check`.
-    LEDGER.with_borrow_mut(Vec::clear);
+    drop(LEDGER.take());
     let policies = match policy_json::policies_from_json(policies_json) {
         Ok(p) => p,
         Err(e) => return fatal(&e.to_string()),
