@@ -185,6 +185,26 @@ mod tests {
     }
 
     #[test]
+    fn the_ledger_is_kept_out_of_the_report_and_given_by_person() {
+        let policy = jxjy_core::policy::Policy::from_toml(include_str!("../../content/2020/policy.toml")).unwrap();
+        let policy = serde_json::to_string(&policy).unwrap();
+        let csv = "姓名,课程名称,科目类型,学时,完成日期\n甲,课一,专业科目,10,2020-03-01\n乙,课二,公需科目,3,2020-04-01\n甲,课三,专业科目,2,2020-05-01\n";
+        let report: serde_json::Value = serde_json::from_str(&check(csv.as_bytes(), &policy, "2020-11-01")).unwrap();
+        assert_eq!(report["ledger"], serde_json::Value::Null);
+        assert_eq!(report["ledger_rows"], 3);
+        let rows = |person| -> Vec<u64> {
+            let v: serde_json::Value = serde_json::from_str(&ledger(person)).unwrap();
+            v.as_array().unwrap().iter().map(|e| e["row"].as_u64().unwrap()).collect()
+        };
+        let first = report["people"].as_array().unwrap().iter().position(|p| p["person"] == "甲").unwrap();
+        assert_eq!(rows(i32::try_from(first).unwrap()), [2, 4]);
+        assert_eq!(rows(-1), [2, 3, 4]);
+        // The next check's report replaces it, and a fatal one leaves none.
+        check(b"", &policy, "2020-11-01");
+        assert_eq!(ledger(-1), "[]");
+    }
+
+    #[test]
     fn a_fatal_error_is_one_json_string() {
         let v: serde_json::Value = serde_json::from_str(&fatal("无法读取：“a\"b”\n")).unwrap();
         assert_eq!(v, serde_json::json!({ "fatal": "无法读取：“a\"b”\n" }));
