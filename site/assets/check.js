@@ -31,6 +31,12 @@ const loadReportView = () => (reportView ??= import("./report.js").then((view) =
 
 // ---- the worker ----
 let worker = null, ready = false, seq = 0, queued = null, lastInput = null, sentAt = 0;
+// The ledger rows asked of the worker for the report shown (check id and person → resolve).
+const ledgerWaits = new Map();
+const ledgerOf = (id) => (person) => new Promise((resolve) => {
+  ledgerWaits.set(id + ":" + person, resolve);
+  worker.postMessage({ type: "ledger", id, person });
+});
 function startWorker() {
   ready = false;
   worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
@@ -55,9 +61,14 @@ function startWorker() {
       try { report = JSON.parse(m.json); } catch (err) { status("结果无法解析：" + err, "error"); return; }
       if (report.fatal) { status(report.fatal, "error"); $("results").hidden = true; document.body.dataset.state = "fatal"; return; }
       const id = m.id;
+      const first = m.ledger ? { person: m.ledger.person, rows: JSON.parse(m.ledger.json) } : null;
       loadReportView().then((view) => {
-        if (id === seq) view.render(report, { L, reveal: Boolean(lastInput && lastInput.reveal), sentAt, status });
+        if (id === seq) view.render(report, { L, reveal: Boolean(lastInput && lastInput.reveal), sentAt, status, ledger: ledgerOf(id), first });
       }, (err) => status("无法加载结果视图：" + err, "error"));
+    } else if (m.type === "ledger" && m.id === seq) {
+      const resolve = ledgerWaits.get(m.id + ":" + m.person);
+      ledgerWaits.delete(m.id + ":" + m.person);
+      if (resolve) resolve(JSON.parse(m.json));
     } else if (m.type === "crash") {
       crashed(m.message);
     }
@@ -74,6 +85,7 @@ function send(input) {
   lastInput = input;
   if (!ready) { queued = input; status("正在加载检查模块…", "busy"); return; }
   seq += 1;
+  ledgerWaits.clear();
   sentAt = performance.now();
   loadReportView();
   document.body.dataset.state = "busy";

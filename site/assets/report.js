@@ -3,8 +3,9 @@
 // Everything is shown with textContent (never innerHTML); downloads are made from blob: URLs.
 const $ = (id) => document.getElementById(id);
 // What check.js hands over with each report: the labels from jxjy-core, whether to move the focus
-// to the verdict, when the check was sent, and the status line.
-let L = { fields: {}, reasons: {}, deadlines: {}, how: {} }, reveal = false, sentAt = 0, status = () => {};
+// to the verdict, when the check was sent, the status line, and how to ask the worker for one
+// person's ledger rows (a report of one year comes without them: see `ledgerRows`).
+let L = { fields: {}, reasons: {}, deadlines: {}, how: {} }, reveal = false, sentAt = 0, status = () => {}, askLedger = null;
 
 // The document pages' style sheet, which on this page only the results use (their tables): not in
 // the page's first load, it comes with this view. check.js draws the first result once it has loaded.
@@ -18,7 +19,8 @@ export const styled = new Promise((resolve) => {
 
 /** Renders one result of the worker (a report, or the person × year grid of several years). */
 export function render(result, page) {
-  ({ L, reveal, sentAt, status } = page);
+  ({ L, reveal, sentAt, status, ledger: askLedger } = page);
+  ledgers = new Map(page.first ? [[page.first.person, Promise.resolve(page.first.rows)]] : []);
   if (result.years) showYears(result);
   else { $("years-grid").hidden = true; $("export-years").hidden = true; show(result); }
 }
@@ -36,7 +38,7 @@ function el(tag, attrs, ...children) {
 }
 
 // ---- results ----
-let current = null, selected = 0, sortKey = null, sortDir = 1, showAll = false;
+let current = null, selected = 0, sortKey = null, sortDir = 1, showAll = false, ledgers = new Map();
 // Rows of the per-person table drawn at first; a unit with thousands of people stays responsive
 // (sorting and the CSV export always cover everyone).
 const PEOPLE_SHOWN = 300;
@@ -49,7 +51,6 @@ function show(report) {
   showAll = false;
   // A unit's file opens on the first person who is short; one person's file on that person.
   selected = Math.max(0, report.people.findIndex((p) => !p.compliant));
-  document.body.dataset.state = "done";
   $("results").hidden = false;
   const r = report.rows;
   const short = report.people.filter((p) => !p.compliant);
@@ -66,7 +67,7 @@ function show(report) {
     " 行：计入 " + r.counted + "，未计入 " + r.excluded + "，待定 " + r.pending + "，有错误 " + r.errors + "，跳过 " + r.skipped + "。";
   renderColumns(report);
   renderPeople(report);
-  renderPerson(report, selected);
+  const detail = renderPerson(report, selected);
   renderDeadlines(report);
   renderFileNotes(report);
   makeIcs(report);
@@ -77,8 +78,13 @@ function show(report) {
     const target = report.people.length > 1 ? document.querySelector("#people-table h3") : document.querySelector("#person-detail .verdict");
     if (target) { target.setAttribute("tabindex", "-1"); target.focus({ preventScroll: true }); target.scrollIntoView({ block: "start" }); }
   }
-  // Local timing only (read by tests/e2e/budget.mjs); nothing is sent anywhere.
-  window.__jxjyLastCheckMs = performance.now() - sentAt;
+  // Done once the person's ledger is drawn too (it comes from the worker after the report).
+  detail.then(() => {
+    if (current !== report) return;
+    document.body.dataset.state = "done";
+    // Local timing only (read by tests/e2e/budget.mjs); nothing is sent anywhere.
+    window.__jxjyLastCheckMs = performance.now() - sentAt;
+  });
 }
 
 // ---- several years ----
@@ -206,7 +212,7 @@ function bar(label, have, need, short) {
 function renderPerson(report, i) {
   const p = report.people[i];
   const box = $("person-detail");
-  if (!p) { box.replaceChildren(); return; }
+  if (!p) { box.replaceChildren(); box.ledgerToken = null; box.removeAttribute("aria-busy"); return Promise.resolve(); }
   const verdict = p.compliant
     ? el("p", { class: "verdict ok" }, "已达到 " + report.policy.year + " 年度学时要求。")
     : el("p", { class: "verdict bad" }, "尚未达标，至少还需 ", el("strong", { class: "needed", text: fmt(p.needed) }), " 学时。");
@@ -243,14 +249,36 @@ function renderPerson(report, i) {
   if (p.pending.length) parts.push(rowsTable("待定的记录（学完并考核合格后才计入）", "pending", p.pending));
   if (p.warnings.length) parts.push(el("h4", { text: "提示" }), el("ul", { class: "warnings" },
     p.warnings.map((w) => el("li", {}, w.row ? "第" + w.row + "行：" : "", w.message))));
-  parts.push(ledgerView(report, i));
   box.replaceChildren(...parts.filter(Boolean));
+  // The ledger last, when its rows are here; the box is busy until then.
+  const token = {};
+  box.ledgerToken = token;
+  box.setAttribute("aria-busy", "true");
+  return ledgerRows(report, i).then((mine) => {
+    if (box.ledgerToken !== token) return; // another person (or report) is shown by now
+    box.removeAttribute("aria-busy");
+    const view = ledgerView(report, mine);
+    if (view) box.append(view);
+  });
+}
+
+// This person's ledger rows (every row of the file, for one person's file). A report of one year
+// comes without its ledger (a unit's was most of its JSON), only with the rows of the person it
+// opens on: the worker gives another person's rows when they are shown, once per person. Several
+// years' reports carry theirs.
+function ledgerRows(report, i) {
+  const one = report.people.length === 1;
+  if (!report.ledger_rows || !askLedger) {
+    return Promise.resolve(one ? (report.ledger || []) : (report.ledger || []).filter((e) => e.person === i));
+  }
+  const who = one ? -1 : i;
+  if (!ledgers.has(who)) ledgers.set(who, askLedger(who));
+  return ledgers.get(who);
 }
 
 // 明细: every row of this person (of the whole file, for one person's file) with what became of
 // it, filterable by outcome. The rows that counted are listed too, not only those that did not.
-function ledgerView(report, i) {
-  const mine = report.people.length === 1 ? (report.ledger || []) : (report.ledger || []).filter((e) => e.person === i);
+function ledgerView(report, mine) {
   if (!mine.length) return null;
   const outcomes = ["counted", "excluded", "pending", "error", "skipped"].filter((o) => mine.some((e) => e.outcome === o));
   const row = (e) => el("tr", { "data-row": String(e.row), "data-outcome": e.outcome },
@@ -287,7 +315,7 @@ function ledgerView(report, i) {
   draw(true);
   return el("div", { class: "rows ledger" },
     el("h4", { text: "全部记录明细（" + mine.length + " 行）" }),
-    report.ledger_truncated ? el("p", { class: "hint", text: "文件较大，明细只列出前 " + report.ledger.length + " 行；各项合计仍包括全部记录。完整明细请用命令行 jxjy check --format ledger。" }) : null,
+    report.ledger_truncated ? el("p", { class: "hint", text: "文件较大，明细只列出前 " + (report.ledger_rows || report.ledger.length) + " 行；各项合计仍包括全部记录。完整明细请用命令行 jxjy check --format ledger。" }) : null,
     chips,
     el("div", { class: "table-wrap" }, el("table", {},
       el("thead", {}, el("tr", {}, ["行", "课程", "学时", "结果"].map((h) => el("th", { text: h })))), body)),

@@ -83,6 +83,19 @@ function runCheck(module, bytes, today) {
   return policiesJson ? module.check_years(bytes, policiesJson, policyJson, today) : module.check(bytes, policyJson, today);
 }
 
+// The ledger rows of the person the page opens a report on, sent with the report rather than
+// asked for after it: report.js shows a unit's first person who is short (else the first), one
+// person's file every row. Several years' reports carry their ledgers.
+function firstLedger(module, json) {
+  if (!json.includes('"ledger_rows":')) return null;
+  const people = JSON.parse(json).people || [];
+  const person = people.length === 1 ? -1 : Math.max(0, people.findIndex((p) => !p.compliant));
+  return { person, json: module.ledger(person) };
+}
+
+// The last check (its id and the module that ran it, which holds its ledger).
+let last = null;
+
 onmessage = async (e) => {
   const msg = e.data;
   if (msg.type === "policy") {
@@ -94,6 +107,11 @@ onmessage = async (e) => {
   if (msg.type === "warm") {
     await ready;
     warmUp();
+    return;
+  }
+  if (msg.type === "ledger") {
+    // The ledger rows of one person of the last check (the report came without them).
+    if (last && last.id === msg.id) postMessage({ type: "ledger", id: msg.id, person: msg.person, json: last.module.ledger(msg.person) });
     return;
   }
   if (msg.type !== "check") return;
@@ -120,8 +138,11 @@ onmessage = async (e) => {
     }
     const bytes = raw ? toCoreBytes(raw, label) : new TextEncoder().encode(msg.text);
     postMessage({ type: "progress", id: msg.id, stage: "正在逐行核查 " + (bytes.length / 1024 / 1024).toFixed(1) + " MB…" });
+    last = null;
     const json = runCheck(module, bytes, msg.today);
-    postMessage({ type: "result", id: msg.id, json });
+    // The module keeps this check's ledger until its next check; the page asks for it by person.
+    last = { id: msg.id, module };
+    postMessage({ type: "result", id: msg.id, json, ledger: firstLedger(module, json) });
   } catch (err) {
     // A trap (a Rust panic) or running out of memory: this instance is no longer usable.
     postMessage({ type: "crash", id: msg.id, message: String(err && err.message ? err.message : err) });

@@ -469,6 +469,8 @@ test("parity: every fixture gives the page the numbers, reasons and rows the CLI
     for (let i = 0; i < want.people.length; i++) {
       const p = want.people[i];
       if (want.people.length > 1) await page.click(`table.people tbody tr:nth-child(${i + 1})`);
+      // A person's ledger rows come from the worker when the person is shown: the detail is busy until then.
+      await page.waitForSelector("#person-detail:not([aria-busy])");
       assert.deepEqual(await shownBars(page), { "公需必修": p.hours.public_compulsory, "公需合计": p.hours.public,
         "专业科目": p.hours.professional, "全年合计": p.hours.total }, name + " " + p.person);
       const listed = (cls) => page.$$eval(`#person-detail .rows.${cls} tbody tr`, (trs) => trs.map((t) => [Number(t.dataset.row), t.dataset.reason]));

@@ -6,6 +6,9 @@
 
 mod policy_json;
 
+use std::cell::Cell;
+
+use jxjy_core::report::LedgerEntry;
 use jxjy_core::{CheckOptions, NaiveDate};
 
 /// The most ledger rows (明细) the page is given: enough for any person's year, and a unit's
@@ -13,29 +16,61 @@ use jxjy_core::{CheckOptions, NaiveDate};
 const LEDGER_CAP: usize = 20_000;
 use wasm_bindgen::prelude::*;
 
+thread_local! {
+    /// The ledger of the last report [`check`] returned, kept here rather than written into its
+    /// JSON: the page asks [`ledger`] for the one person it shows (a unit's 10,000-row ledger was
+    /// most of the report's JSON, written, sent and parsed before anything was drawn).
+    static LEDGER: Cell<Vec<LedgerEntry>> = const { Cell::new(Vec::new()) };
+}
+
 /// Checks `bytes` against the policy (JSON, as embedded in the page) as of `today`
-/// (`YYYY-MM-DD`). Returns the report as JSON, with the ledger of the first 20,000 rows and
-/// `people_csv`, the per-person export, when
-/// the file has several people — or `{"fatal": "…"}` when nothing could be read.
+/// (`YYYY-MM-DD`). Returns the report as JSON — its ledger (the first 20,000 rows) not in it but
+/// kept for [`ledger`], and counted in `ledger_rows` — with `people_csv`, the per-person export,
+/// when the file has several people; or `{"fatal": "…"}` when nothing could be read.
 #[wasm_bindgen]
 pub fn check(bytes: &[u8], policy_json: &str, today: &str) -> String {
+    drop(LEDGER.take());
     let result = policy_json::policy_from_json(policy_json).map_err(|e| e.to_string()).and_then(|policy| {
         let today = parse_day(today).ok_or_else(|| format!("日期“{today}”无效"))?;
         let options = CheckOptions { ledger: true, ledger_cap: Some(LEDGER_CAP) };
         jxjy_core::check_with(bytes, &policy, today, options).map_err(|e| e.to_string())
     });
     match result {
-        Ok(report) => report_json(&report),
+        Ok(report) => report_json(report),
         Err(message) => fatal(&message),
     }
 }
 
-/// The report as JSON, with `people_csv` when it has several people.
-fn report_json(report: &jxjy_core::Report) -> String {
-    let mut json = match serde_json::to_string(report) {
+/// The ledger rows (明细) of the last [`check`] as a JSON array: those of person `person` (an
+/// index into the report's `people`), or every row when `person` is negative.
+#[wasm_bindgen]
+pub fn ledger(person: i32) -> String {
+    let ledger = LEDGER.take();
+    let rows: Vec<&LedgerEntry> = match u32::try_from(person) {
+        Ok(p) => ledger.iter().filter(|e| e.person == Some(p)).collect(),
+        Err(_) => ledger.iter().collect(),
+    };
+    let json = serde_json::to_string(&rows).unwrap_or_else(|e| unwritable(&e));
+    LEDGER.set(ledger);
+    json
+}
+
+/// The report as JSON, with `people_csv` when it has several people; its ledger kept for
+/// [`ledger`] and only counted (`ledger_rows`).
+fn report_json(mut report: jxjy_core::Report) -> String {
+    let ledger = std::mem::take(&mut report.ledger);
+    let mut json = match serde_json::to_string(&report) {
         Ok(json) => json,
         Err(e) => return unwritable(&e),
     };
+    if !ledger.is_empty() {
+        json.pop();
+        json.push_str(",\"ledger_rows\":");
+        // (Written by serde_json, as the report's row numbers are: a few bytes less module.)
+        json.push_str(&serde_json::to_string(&u32::try_from(ledger.len()).unwrap_or(u32::MAX)).unwrap_or_default());
+        json.push('}');
+        LEDGER.set(ledger);
+    }
     if report.people.len() > 1 {
         // Appended to the object rather than built as a second value: a unit's report is large.
         if let Ok(csv) = serde_json::to_string(&report.people_csv()) {
@@ -58,6 +93,8 @@ fn report_json(report: &jxjy_core::Report) -> String {
 #[cfg(feature = "years")]
 #[wasm_bindgen]
 pub fn check_years(bytes: &[u8], policies_json: &str, current_json: &str, today: &str) -> String {
+    // Several years' reports carry their ledgers in their JSON; one year's is kept, as by `check`.
+    drop(LEDGER.take());
     let policies = match policy_json::policies_from_json(policies_json) {
         Ok(p) => p,
         Err(e) => return fatal(&e.to_string()),
@@ -72,7 +109,7 @@ pub fn check_years(bytes: &[u8], policies_json: &str, current_json: &str, today:
         0 => check(bytes, current_json, today),
         1 if years.years[0].report.is_some() => {
             let report = years.years.remove(0).report.expect("checked above");
-            report_json(&report)
+            report_json(report)
         }
         _ => match (serde_json::to_string(&years), serde_json::to_string(&years.grid_csv())) {
             // The grid's CSV (as `jxjy check --years … --format csv` writes it) appended to the object.
@@ -145,6 +182,26 @@ mod tests {
         {
             assert_eq!(parse_day(s), s.parse::<NaiveDate>().ok(), "{s}");
         }
+    }
+
+    #[test]
+    fn the_ledger_is_kept_out_of_the_report_and_given_by_person() {
+        let policy = jxjy_core::policy::Policy::from_toml(include_str!("../../content/2020/policy.toml")).unwrap();
+        let policy = serde_json::to_string(&policy).unwrap();
+        let csv = "姓名,课程名称,科目类型,学时,完成日期\n甲,课一,专业科目,10,2020-03-01\n乙,课二,公需科目,3,2020-04-01\n甲,课三,专业科目,2,2020-05-01\n";
+        let report: serde_json::Value = serde_json::from_str(&check(csv.as_bytes(), &policy, "2020-11-01")).unwrap();
+        assert_eq!(report["ledger"], serde_json::Value::Null);
+        assert_eq!(report["ledger_rows"], 3);
+        let rows = |person| -> Vec<u64> {
+            let v: serde_json::Value = serde_json::from_str(&ledger(person)).unwrap();
+            v.as_array().unwrap().iter().map(|e| e["row"].as_u64().unwrap()).collect()
+        };
+        let first = report["people"].as_array().unwrap().iter().position(|p| p["person"] == "甲").unwrap();
+        assert_eq!(rows(i32::try_from(first).unwrap()), [2, 4]);
+        assert_eq!(rows(-1), [2, 3, 4]);
+        // The next check's report replaces it, and a fatal one leaves none.
+        check(b"", &policy, "2020-11-01");
+        assert_eq!(ledger(-1), "[]");
     }
 
     #[test]
