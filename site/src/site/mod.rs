@@ -29,7 +29,7 @@ pub fn escape(s: &str) -> String {
     let mut rest = s;
     // One pass, copying the runs between the five characters whole (every page has dozens of
     // attribute values, most with nothing to escape).
-    while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
+    while let Some(at) = rest.bytes().position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'')) {
         out.push_str(&rest[..at]);
         out.push_str(match rest.as_bytes()[at] {
             b'&' => "&amp;",

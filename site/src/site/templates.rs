@@ -175,7 +175,8 @@ pub fn reference_loops(overrides: &[(String, String)]) -> Vec<(String, usize, St
 fn autoescape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
     let mut rest = s;
-    while let Some(at) = rest.find(['&', '<', '>', '"', '\'', '/']) {
+    // The six are ASCII, so a byte search finds them (and only them) in UTF-8.
+    while let Some(at) = rest.bytes().position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | b'/')) {
         out.push_str(&rest[..at]);
         out.push_str(match rest.as_bytes()[at] {
             b'&' => "&amp;",
