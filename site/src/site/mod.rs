@@ -25,19 +25,25 @@ use generate::{Base, OutFile};
 /// Escapes text for HTML or XML content and attribute values, quoted either way (`&`, `<`, `>`,
 /// `"`, `'`).
 pub fn escape(s: &str) -> String {
+    replace_ascii(s, |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#39;"),
+        _ => None,
+    })
+}
+
+/// `s` with every byte `entity` names replaced by what it gives, in one pass that copies the runs
+/// between them whole (pages have dozens of values to escape, most with nothing in them). The
+/// bytes named must be ASCII: a byte search then finds them, and only them, in UTF-8.
+pub fn replace_ascii(s: &str, entity: impl Fn(u8) -> Option<&'static str>) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
     let mut rest = s;
-    // One pass, copying the runs between the five characters whole (every page has dozens of
-    // attribute values, most with nothing to escape).
-    while let Some(at) = rest.bytes().position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'')) {
+    while let Some((at, with)) = rest.bytes().enumerate().find_map(|(i, b)| entity(b).map(|e| (i, e))) {
         out.push_str(&rest[..at]);
-        out.push_str(match rest.as_bytes()[at] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            _ => "&#39;",
-        });
+        out.push_str(with);
         rest = &rest[at + 1..];
     }
     out.push_str(rest);

@@ -173,23 +173,15 @@ pub fn reference_loops(overrides: &[(String, String)]) -> Vec<(String, usize, St
 /// `&#x2F;`), byte for byte, but copying the runs between them whole instead of pushing each
 /// character: every `{{ … }}` and `{% if … %}` on a string escapes it, dozens per page.
 fn autoescape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 8);
-    let mut rest = s;
-    // The six are ASCII, so a byte search finds them (and only them) in UTF-8.
-    while let Some(at) = rest.bytes().position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | b'/')) {
-        out.push_str(&rest[..at]);
-        out.push_str(match rest.as_bytes()[at] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#x27;",
-            _ => "&#x2F;",
-        });
-        rest = &rest[at + 1..];
-    }
-    out.push_str(rest);
-    out
+    super::replace_ascii(s, |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#x27;"),
+        b'/' => Some("&#x2F;"),
+        _ => None,
+    })
 }
 
 /// The template set: built-ins, then overrides (same name wins).
