@@ -367,8 +367,7 @@ impl Kept {
                 (kept.links[i], kept.anchor_targets[i]) = check_links(year, &kept.outs, i, &kept.lookup, urls);
             }
         }
-        let others: Vec<&Policy> = content.years.iter().filter(|y| y.year != year.year).map(|y| &y.policy).collect();
-        kept.stale[page] = super::years::stale_numbers(&year.pages[page], &year.policy, &others);
+        kept.stale[page] = stale_numbers(content, yi, &others_policies(content, yi), page);
     }
 
     /// What the build found in its pages and the rest, in the order a full build finds them
@@ -436,8 +435,9 @@ fn generate_into(content: &Content, base: &Base, findings: &mut Vec<Finding>, si
     for yi in 1..content.years.len() {
         write_changes_page(&w, yi, &site, findings);
     }
+    let entries = archive_entries(content);
     for yi in 0..content.years.len() {
-        write_year_page(&w, yi, &site, findings);
+        write_year_page(&w, yi, &site, &entries, findings);
     }
     for f in assets::files() {
         sink(f);
@@ -506,13 +506,25 @@ fn make_year(
         contexts.push((place, year_context(site, year, place, findings)?));
     }
     let mut kept = render_year(w, yi, contexts, urls, findings);
-    let others: Vec<&Policy> = content.years.iter().filter(|y| y.year != year.year).map(|y| &y.policy).collect();
-    for page in &year.pages {
-        let stale = super::years::stale_numbers(page, &year.policy, &others);
+    let others = others_policies(content, yi);
+    for page in 0..year.pages.len() {
+        let stale = stale_numbers(content, yi, &others, page);
         findings.extend(stale.iter().cloned());
         kept.stale.push(stale);
     }
     Some(kept)
+}
+
+/// The policies of every year but `content.years[yi]`.
+fn others_policies(content: &Content, yi: usize) -> Vec<&Policy> {
+    content.years.iter().enumerate().filter(|&(i, _)| i != yi).map(|(_, y)| &y.policy).collect()
+}
+
+/// Numbers of `others` (the other years' policies) written in page `page` of `content.years[yi]`
+/// that its own policy does not hold ([`super::years::stale_numbers`]).
+fn stale_numbers(content: &Content, yi: usize, others: &[&Policy], page: usize) -> Vec<Finding> {
+    let year = &content.years[yi];
+    super::years::stale_numbers(&year.pages[page], &year.policy, others)
 }
 
 /// `name` rendered with `ctx` to `path`; a fault is reported against the template.
@@ -609,7 +621,13 @@ fn write_changes_page(w: &Writer<'_>, yi: usize, site: &serde_json::Value, findi
 
 /// A year's own front page (`2020/`): its notice and pages, and its comparison, so that the
 /// year's address itself leads somewhere.
-fn write_year_page(w: &Writer<'_>, yi: usize, site: &serde_json::Value, findings: &mut Vec<Finding>) {
+fn write_year_page(
+    w: &Writer<'_>,
+    yi: usize,
+    site: &serde_json::Value,
+    entries: &[ArchiveEntry],
+    findings: &mut Vec<Finding>,
+) {
     let Writer { content, base, .. } = *w;
     let year = &content.years[yi];
     let Some(mut ctx) = year_context(site, year, Place::Year, findings) else { return };
@@ -625,7 +643,6 @@ fn write_year_page(w: &Writer<'_>, yi: usize, site: &serde_json::Value, findings
             year.year, year.policy.source, year.policy.title
         ),
     );
-    let entries = archive_entries(content);
     ctx.insert("archive", &entries.iter().filter(|e| e.year == year.year).collect::<Vec<_>>());
     ctx.insert("single", &true);
     ctx.insert("year_bar", &year_bar(content, yi, None));
@@ -776,18 +793,17 @@ fn make_page(
     clauses: &HashMap<String, String>,
 ) -> (PageOut, Vec<Finding>) {
     let page = &w.content.years[yi].pages[i];
-    let (Some(first_ctx), false) = (ctxs.first(), contexts.is_empty()) else {
+    let ([first_ctx, other_ctxs @ ..], [(first_place, first), others @ ..]) = (ctxs, contexts) else {
         return (PageOut { index: i, rendered: Rendered::default(), chart: None }, Vec::new());
     };
     let (mut out, mut found, leaves) = render_page(i, page, first_ctx);
     if let Some(url) = notice_url {
         cite(page, url, clauses, &mut out, &mut found);
     }
-    let (first, others) = contexts.split_at_mut(1);
-    if let Err(f) = write_page(w, yi, first[0].0, &mut first[0].1, &out) {
+    if let Err(f) = write_page(w, yi, *first_place, first, &out) {
         found.push(f);
     }
-    for ((place, ctx), other_ctx) in others.iter_mut().zip(&ctxs[1..]).filter(|_| at_plain(page)) {
+    for ((place, ctx), other_ctx) in others.iter_mut().zip(other_ctxs).filter(|_| at_plain(page)) {
         let result = if leaves {
             let (mut again, _, _) = render_page(i, page, other_ctx);
             if let Some(url) = notice_url {
