@@ -35,6 +35,13 @@ fn the_real_content_built_in_process() {
     let outcome = site::run(&root().join("content"), Some("/"));
     let errors: Vec<String> = outcome.findings.iter().filter(|f| f.is_error()).map(ToString::to_string).collect();
     assert!(errors.is_empty(), "{errors:#?}");
+    // The check page says "no checker" when the binary was compiled without wasm/pkg; the snapshot
+    // is of the page as published, so say what to run rather than show a diff.
+    assert!(
+        outcome.files.iter().any(|f| f.path == "assets/jxjy_wasm_bg.wasm"),
+        "jxjy-site was compiled without the self-check module (wasm/pkg). Run ./scripts/build-wasm, \
+         then cargo test again (scripts/test does both)"
+    );
     for (name, path) in [("home", "index.html"), ("quota", "quota/index.html"), ("check", "check/index.html")] {
         insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false }, {
             insta::assert_snapshot!(format!("page-{name}"), main_of(&outcome, path));
