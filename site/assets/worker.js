@@ -85,12 +85,10 @@ function runCheck(module, bytes, today) {
 
 // The ledger rows of the person the page opens a report on, sent with the report rather than
 // asked for after it: report.js shows a unit's first person who is short (else the first), one
-// person's file every row. Several years' reports carry their ledgers.
-function firstLedger(module, json) {
-  if (!json.includes('"ledger_rows":')) return null;
-  const people = JSON.parse(json).people || [];
-  const person = people.length === 1 ? -1 : Math.max(0, people.findIndex((p) => !p.compliant));
-  return { person, json: module.ledger(person) };
+// person's file every row; the module says which. Several years' reports carry their ledgers.
+function firstLedger(module) {
+  const person = module.opens_on();
+  return person < -1 ? null : { person, json: module.ledger(person) };
 }
 
 // The last check (its id and the module that ran it, which holds its ledger).
@@ -142,7 +140,7 @@ onmessage = async (e) => {
     const json = runCheck(module, bytes, msg.today);
     // The module keeps this check's ledger until its next check; the page asks for it by person.
     last = { id: msg.id, module };
-    postMessage({ type: "result", id: msg.id, json, ledger: firstLedger(module, json) });
+    postMessage({ type: "result", id: msg.id, json, ledger: firstLedger(module) });
   } catch (err) {
     // A trap (a Rust panic) or running out of memory: this instance is no longer usable.
     postMessage({ type: "crash", id: msg.id, message: String(err && err.message ? err.message : err) });
