@@ -38,7 +38,7 @@ function el(tag, attrs, ...children) {
 }
 
 // ---- results ----
-let current = null, selected = 0, sortKey = null, sortDir = 1, showAll = false, ledgers = new Map();
+let current = null, selected = 0, sortKey = null, sortDir = 1, showAll = false, ledgers = new Map(), peopleToken = null;
 // Rows of the per-person table drawn at first; a unit with thousands of people stays responsive
 // (sorting and the CSV export always cover everyone).
 const PEOPLE_SHOWN = 300;
@@ -66,7 +66,7 @@ function show(report) {
     report.format.toUpperCase() + (report.header_row ? "，表头在第 " + report.header_row + " 行" : "") + "；数据 " + r.data +
     " 行：计入 " + r.counted + "，未计入 " + r.excluded + "，待定 " + r.pending + "，有错误 " + r.errors + "，跳过 " + r.skipped + "。";
   renderColumns(report);
-  renderPeople(report);
+  const people = renderPeople(report, true);
   const detail = renderPerson(report, selected);
   renderDeadlines(report);
   renderFileNotes(report);
@@ -78,12 +78,13 @@ function show(report) {
     const target = report.people.length > 1 ? document.querySelector("#people-table h3") : document.querySelector("#person-detail .verdict");
     if (target) { target.setAttribute("tabindex", "-1"); target.focus({ preventScroll: true }); target.scrollIntoView({ block: "start" }); }
   }
-  // Done once the person's ledger is drawn too (it comes from the worker after the report).
+  // Read once the person's ledger is drawn too (it comes from the worker after the report); done
+  // once the people table's later rows are drawn as well.
   detail.then(() => {
     if (current !== report) return;
-    document.body.dataset.state = "done";
     // Local timing only (read by tests/e2e/budget.mjs); nothing is sent anywhere.
     window.__jxjyLastCheckMs = performance.now() - sentAt;
+    return people.then(() => { if (current === report) document.body.dataset.state = "done"; });
   });
 }
 
@@ -332,12 +333,15 @@ function rowsTable(title, cls, rows) {
         el("td", {}, el("strong", { text: L.reasons[x.reason] || x.reason }), el("br"), x.message)))))));
 }
 
-function renderPeople(report) {
+// Draws the per-person table; `split`: a new report's, whose rows below the first screen come after
+// it is painted. Resolves when every row is drawn.
+function renderPeople(report, split) {
   const box = $("people-table");
   const many = report.people.length > 1;
   box.hidden = !many;
   $("export").hidden = !many;
-  if (!many) { box.replaceChildren(); return; }
+  peopleToken = null;
+  if (!many) { box.replaceChildren(); return Promise.resolve(); }
   const hasId = report.people.some((p) => p.id);
   const cols = [
     ["person", "人员", (p) => p.person], ...(hasId ? [["id", "身份证号/工号", (p) => p.id || ""]] : []),
@@ -351,6 +355,48 @@ function renderPeople(report) {
     order.sort((a, b) => { const x = get(report.people[a]), y = get(report.people[b]); return (x < y ? -1 : x > y ? 1 : 0) * sortDir; });
   }
   const ok = report.people.filter((p) => p.compliant).length;
+  const td = (text, cls) => {
+    const c = document.createElement("td");
+    if (cls) c.className = cls;
+    c.textContent = text;
+    return c;
+  };
+  const row = (i) => {
+    const p = report.people[i];
+    const tr = document.createElement("tr");
+    tr.className = (p.compliant ? "ok" : "bad") + (i === selected ? " selected" : "");
+    tr.tabIndex = 0;
+    tr.dataset.index = String(i);
+    tr.append(td(p.person), ...(hasId ? [td(p.id || "", "id")] : []), td(p.compliant ? "达标" : "未达标", "verdict-cell"), td(fmt(p.needed)),
+      td(fmt(p.hours.public_compulsory)), td(fmt(p.hours.public)), td(fmt(p.hours.professional)), td(fmt(p.hours.total)));
+    return tr;
+  };
+  // One listener for every row: a row clicked, or Enter / Space on it, shows that person below.
+  const body = el("tbody");
+  const pick = (tr) => {
+    const i = Number(tr.dataset.index);
+    selected = i;
+    for (const r of body.children) r.classList.toggle("selected", r === tr);
+    renderPerson(report, i);
+    // The detail is where the user is taken (and focus, so a screen reader reads it), with a way back.
+    const h = document.querySelector("#person-detail h3");
+    h.setAttribute("tabindex", "-1");
+    h.focus({ preventScroll: true });
+    h.scrollIntoView({ block: "start" });
+  };
+  body.addEventListener("click", (e) => { const tr = e.target.closest("tr"); if (tr) pick(tr); });
+  body.addEventListener("keydown", (e) => {
+    if ((e.key === "Enter" || e.key === " ") && e.target.matches("tr")) { e.preventDefault(); pick(e.target); }
+  });
+  const rows = showAll ? order : order.slice(0, PEOPLE_SHOWN);
+  // A new report's table first draws the rows a screen holds (the view opens on its top) and the
+  // others once that is painted, so that the result is read without waiting for rows below it.
+  const now = split ? rows.slice(0, Math.max(20, Math.ceil(innerHeight / 20))) : rows;
+  body.append(...now.map(row));
+  const token = peopleToken = {};
+  const drawn = now.length === rows.length ? Promise.resolve() : afterPaint().then(() => {
+    if (peopleToken === token) body.append(...rows.slice(now.length).map(row));
+  });
   // (No null child: replaceChildren would print it as the text "null".)
   box.replaceChildren(...[
     el("h3", { text: "人员汇总：" + report.people.length + " 人，达标 " + ok + " 人，未达标 " + (report.people.length - ok) + " 人" }),
@@ -367,28 +413,7 @@ function renderPeople(report) {
         });
         return th;
       }))),
-      el("tbody", {}, (showAll ? order : order.slice(0, PEOPLE_SHOWN)).map((i) => {
-        const p = report.people[i];
-        const tr = el("tr", { class: (p.compliant ? "ok" : "bad") + (i === selected ? " selected" : ""), tabindex: "0" },
-          el("td", { text: p.person }), hasId ? el("td", { class: "id", text: p.id || "" }) : null,
-          el("td", { class: "verdict-cell", text: p.compliant ? "达标" : "未达标" }), el("td", { text: fmt(p.needed) }),
-          el("td", { text: fmt(p.hours.public_compulsory) }), el("td", { text: fmt(p.hours.public) }),
-          el("td", { text: fmt(p.hours.professional) }), el("td", { text: fmt(p.hours.total) }));
-        const pick = () => {
-          selected = i;
-          renderPeople(report);
-          renderPerson(report, i);
-          // The detail is where the user is taken (and focus, so a screen reader reads it), with a way back.
-          const h = document.querySelector("#person-detail h3");
-          h.setAttribute("tabindex", "-1");
-          h.focus({ preventScroll: true });
-          h.scrollIntoView({ block: "start" });
-        };
-        tr.dataset.index = String(i);
-        tr.addEventListener("click", pick);
-        tr.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); pick(); } });
-        return tr;
-      })))),
+      body)),
     order.length > PEOPLE_SHOWN && !showAll ? (() => {
       const more = el("button", { type: "button", class: "button", text: "显示全部 " + order.length + " 人（当前显示前 " + PEOPLE_SHOWN + " 人；导出的 CSV 含全部人员）" });
       more.addEventListener("click", () => { showAll = true; renderPeople(report); });
@@ -396,7 +421,14 @@ function renderPeople(report) {
     })() : null].filter(Boolean));
   // The export is the core's own per-person CSV (the same text as `jxjy check --format csv`).
   setDownload($("export"), report.people_csv || "", "text/csv;charset=utf-8");
+  return drawn;
 }
+
+// After the next frame is painted (or 100 ms, in a tab not shown, which paints none).
+const afterPaint = () => new Promise((resolve) => {
+  requestAnimationFrame(() => setTimeout(resolve));
+  setTimeout(resolve, 100);
+});
 
 function renderDeadlines(report) {
   const box = $("deadlines");

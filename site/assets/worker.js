@@ -58,10 +58,14 @@ function toCoreBytes(bytes, label) {
 }
 
 // A session's first check runs mostly in V8's baseline code (a module's functions are compiled on
-// their first call and optimised once hot), about three times slower than the next one. Checking a
-// generated table once, when the page has taken the module's "ready" (check.js then asks for it),
-// gets that done while the person picks a file. A file that arrives first just waits the ~30 ms.
-function warmUp() {
+// their first call and optimised, in the background, once they have run enough), two to three times
+// slower than a later one. Checking a generated table while the person picks a file gets that done:
+// once is not enough for most functions to be optimised, so it is checked WARM_ROUNDS times, a task
+// each, and not again once a file has arrived (which then waits for one round at most).
+const WARM_ROUNDS = 10;
+let fileArrived = false;
+function warmUp(rounds) {
+  if (fileArrived || !rounds) return;
   const rows = ["姓名,身份证号,课程名称,科目类型,课程性质,学时,完成日期,考核结果,是否备案"];
   for (let i = 0; i < 600; i++) {
     rows.push(`员工${i % 20},,课程${i % 7},${i % 3 ? "专业科目" : "公需科目"},${i % 2 ? "必修" : "选修"},${1 + (i % 4) / 2},` +
@@ -69,9 +73,12 @@ function warmUp() {
   }
   try {
     first.check(new TextEncoder().encode(rows.join("\n")), policyJson, "2020-06-01");
+    first.ledger(first.opens_on());
   } catch (_) {
     // The module did not load (the page has been told) or trapped: the next check reports it.
+    return;
   }
+  setTimeout(() => warmUp(rounds - 1));
 }
 
 // jxjy_core::import::MAX_INPUT_BYTES (200 MB): check.js refuses larger files before reading them;
@@ -85,12 +92,10 @@ function runCheck(module, bytes, today) {
 
 // The ledger rows of the person the page opens a report on, sent with the report rather than
 // asked for after it: report.js shows a unit's first person who is short (else the first), one
-// person's file every row. Several years' reports carry their ledgers.
-function firstLedger(module, json) {
-  if (!json.includes('"ledger_rows":')) return null;
-  const people = JSON.parse(json).people || [];
-  const person = people.length === 1 ? -1 : Math.max(0, people.findIndex((p) => !p.compliant));
-  return { person, json: module.ledger(person) };
+// person's file every row; the module says which. Several years' reports carry their ledgers.
+function firstLedger(module) {
+  const person = module.opens_on();
+  return person < -1 ? null : { person, json: module.ledger(person) };
 }
 
 // The last check (its id and the module that ran it, which holds its ledger).
@@ -106,7 +111,7 @@ onmessage = async (e) => {
   }
   if (msg.type === "warm") {
     await ready;
-    warmUp();
+    warmUp(WARM_ROUNDS);
     return;
   }
   if (msg.type === "ledger") {
@@ -115,6 +120,7 @@ onmessage = async (e) => {
     return;
   }
   if (msg.type !== "check") return;
+  fileArrived = true;
   await ready;
   try {
     postMessage({ type: "progress", id: msg.id, stage: "正在识别编码和表头…" });
@@ -142,7 +148,7 @@ onmessage = async (e) => {
     const json = runCheck(module, bytes, msg.today);
     // The module keeps this check's ledger until its next check; the page asks for it by person.
     last = { id: msg.id, module };
-    postMessage({ type: "result", id: msg.id, json, ledger: firstLedger(module, json) });
+    postMessage({ type: "result", id: msg.id, json, ledger: firstLedger(module) });
   } catch (err) {
     // A trap (a Rust panic) or running out of memory: this instance is no longer usable.
     postMessage({ type: "crash", id: msg.id, message: String(err && err.message ? err.message : err) });

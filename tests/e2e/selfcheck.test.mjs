@@ -591,6 +591,8 @@ test("keyboard: Enter or Space on a person shows their detail with focus; sortin
   await page.focus("table.people tbody tr:nth-child(3)");
   await page.keyboard.press(" ");
   assert.equal(await page.evaluate(() => document.activeElement.textContent), "【王芳】");
+  // The person shown is the one row marked in the table.
+  assert.deepEqual(await page.$$eval("table.people tbody tr.selected", (trs) => trs.map((t) => t.dataset.index)), ["2"]);
   await page.click("#person-detail .back");
   assert.equal(await page.evaluate(() => document.activeElement.dataset.index), "2");
   await page.focus("table.people th:nth-child(4) button");

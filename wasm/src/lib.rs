@@ -21,7 +21,12 @@ thread_local! {
     /// JSON: the page asks [`ledger`] for the one person it shows (a unit's 10,000-row ledger was
     /// most of the report's JSON, written, sent and parsed before anything was drawn).
     static LEDGER: Cell<Vec<LedgerEntry>> = const { Cell::new(Vec::new()) };
+    /// Whose ledger rows the page shows first with that report: see [`opens_on`].
+    static OPENS_ON: Cell<i32> = const { Cell::new(NO_LEDGER) };
 }
+
+/// [`opens_on`] when no ledger is kept.
+const NO_LEDGER: i32 = -2;
 
 /// Checks `bytes` against the policy (JSON, as embedded in the page) as of `today`
 /// (`YYYY-MM-DD`). Returns the report as JSON — its ledger (the first 20,000 rows) not in it but
@@ -30,6 +35,7 @@ thread_local! {
 #[wasm_bindgen]
 pub fn check(bytes: &[u8], policy_json: &str, today: &str) -> String {
     drop(LEDGER.take());
+    OPENS_ON.set(NO_LEDGER);
     let result = policy_json::policy_from_json(policy_json).map_err(|e| e.to_string()).and_then(|policy| {
         let today = parse_day(today).ok_or_else(|| format!("日期“{today}”无效"))?;
         let options = CheckOptions { ledger: true, ledger_cap: Some(LEDGER_CAP) };
@@ -55,6 +61,15 @@ pub fn ledger(person: i32) -> String {
     json
 }
 
+/// The person the page opens the last report on, as [`ledger`] takes it: -1 (every row) for one
+/// person's file, else the first person short of hours (else the first); -2 when no ledger is kept
+/// (nothing was read, or several years' reports, which carry theirs). The worker sends that
+/// person's rows with the report, without reading the report's JSON to find them.
+#[wasm_bindgen]
+pub fn opens_on() -> i32 {
+    OPENS_ON.get()
+}
+
 /// The report as JSON, with `people_csv` when it has several people; its ledger kept for
 /// [`ledger`] and only counted (`ledger_rows`).
 fn report_json(mut report: jxjy_core::Report) -> String {
@@ -70,6 +85,9 @@ fn report_json(mut report: jxjy_core::Report) -> String {
         json.push_str(&serde_json::to_string(&u32::try_from(ledger.len()).unwrap_or(u32::MAX)).unwrap_or_default());
         json.push('}');
         LEDGER.set(ledger);
+        let first_short = report.people.iter().position(|p| !p.compliant).unwrap_or(0);
+        let person = if report.people.len() == 1 { -1 } else { i32::try_from(first_short).unwrap_or(0) };
+        OPENS_ON.set(person);
     }
     if report.people.len() > 1 {
         // Appended to the object rather than built as a second value: a unit's report is large.
@@ -95,6 +113,7 @@ fn report_json(mut report: jxjy_core::Report) -> String {
 pub fn check_years(bytes: &[u8], policies_json: &str, current_json: &str, today: &str) -> String {
     // Several years' reports carry their ledgers in their JSON; one year's is kept, as by `check`.
     drop(LEDGER.take());
+    OPENS_ON.set(NO_LEDGER);
     let policies = match policy_json::policies_from_json(policies_json) {
         Ok(p) => p,
         Err(e) => return fatal(&e.to_string()),
@@ -199,9 +218,18 @@ mod tests {
         let first = report["people"].as_array().unwrap().iter().position(|p| p["person"] == "甲").unwrap();
         assert_eq!(rows(i32::try_from(first).unwrap()), [2, 4]);
         assert_eq!(rows(-1), [2, 3, 4]);
+        // The page opens on the first person short of hours (both are), one person's file on every row.
+        assert_eq!(opens_on(), 0);
+        check(
+            "姓名,课程名称,科目类型,学时,完成日期\n甲,课一,专业科目,10,2020-03-01\n".as_bytes(),
+            &policy,
+            "2020-11-01",
+        );
+        assert_eq!(opens_on(), -1);
         // The next check's report replaces it, and a fatal one leaves none.
         check(b"", &policy, "2020-11-01");
         assert_eq!(ledger(-1), "[]");
+        assert_eq!(opens_on(), NO_LEDGER);
     }
 
     #[test]
