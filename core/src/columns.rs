@@ -459,7 +459,17 @@ impl Columns {
     /// check does that look in its own pass (see [`Self::remark_candidates`]) and calls
     /// [`Self::find_remarks`] only when some cell says something.
     pub(crate) fn refine_by_samples(&mut self, table: &Table<'_>) {
-        let mut looks = vec![Tally::default(); self.labels.len()];
+        // Only a generic header's own field is tried on its cells: that is all the verdict below
+        // reads, and trying each reader on every sampled cell (a course name fails all five, each
+        // with a message) was a sixth of a 10,000-row check.
+        let mut looks: Vec<Tally> = self
+            .labels
+            .iter()
+            .map(|c| Tally {
+                reads: c.field.filter(|f| VALUE_FIELDS.contains(f) && is_generic(&c.label)),
+                ..Tally::default()
+            })
+            .collect();
         let mut rows = 0;
         let header = self.header_row;
         table.for_each_data_row(header, &mut |_, cells| {
@@ -493,7 +503,7 @@ impl Columns {
                 Some(d) if d == f => {}
                 // Left unused only when the field's own reader rejects most cells (状态 of 正常/有效,
                 // 类型 of 线上/面授), not merely when they look unusual (a Result of 85, 90, 45).
-                _ if t.filled >= 3 && t.readable(f) * 5 < t.filled => {
+                _ if t.filled >= 3 && t.readable * 5 < t.filled => {
                     let example = t.first.clone();
                     self.unassign(col, format!("列名像{}，但内容（如“{example}”）不像，未使用", f.label()));
                     rejected[col] = true;
@@ -594,9 +604,11 @@ struct Tally {
     example: String,
     /// The first filled cell.
     first: String,
-    /// Cells the field's own reader accepts (a score of 85 is an exam result even though it does
-    /// not look like one), by VALUE_FIELDS order.
-    readable: [usize; 5],
+    /// The field whose reader is tried on each cell: a generic header's own (状态, 结果…).
+    reads: Option<Field>,
+    /// Cells that reader accepts (a score of 85 is an exam result even though it does not look
+    /// like one).
+    readable: usize,
 }
 
 impl Tally {
@@ -609,16 +621,15 @@ impl Tally {
             self.first = cell.chars().take(12).collect();
         }
         let l = looks_like(cell);
-        let readable = [
-            values::category(cell).is_ok(),
-            values::nature(cell).is_ok_and(|n| n.is_some()),
-            values::exam(cell).is_ok(),
-            values::status(cell).is_ok(),
-            values::filing(cell).is_ok(),
-        ];
-        for (n, ok) in self.readable.iter_mut().zip(readable) {
-            *n += usize::from(ok);
-        }
+        let readable = match self.reads {
+            Some(Field::Category) => values::category(cell).is_ok(),
+            Some(Field::Nature) => values::nature(cell).is_ok_and(|n| n.is_some()),
+            Some(Field::Exam) => values::exam(cell).is_ok(),
+            Some(Field::Status) => values::status(cell).is_ok(),
+            Some(Field::Filing) => values::filing(cell).is_ok(),
+            _ => false,
+        };
+        self.readable += usize::from(readable);
         self.category += usize::from(l.category);
         self.nature += usize::from(l.nature);
         self.exam += usize::from(l.exam);
@@ -627,11 +638,6 @@ impl Tally {
         if self.example.is_empty() && (l.category || l.nature || l.exam || l.status || l.filing) {
             self.example = cell.chars().take(12).collect();
         }
-    }
-
-    /// Cells `f`'s own reader accepts.
-    fn readable(&self, f: Field) -> usize {
-        VALUE_FIELDS.iter().position(|&v| v == f).map_or(0, |i| self.readable[i])
     }
 
     fn support(&self, f: Field) -> usize {
