@@ -8,6 +8,12 @@ use clap::{Args, Parser, Subcommand};
 
 use jxjy_site::{check, diff, site};
 
+// mimalloc (its v2 line: v3 holds freed memory a second before returning it, ten more MiB at peak):
+// a build of 10,000 pages allocates and frees for every page on every thread, and spent a fifth of
+// its user CPU in glibc's malloc; with mimalloc it takes ≈23% less user CPU.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// jxjy — 专业技术人员继续教育：政策发布与学时自查
 #[derive(Debug, Parser)]
 #[command(name = "jxjy", version, about, long_about = None)]
