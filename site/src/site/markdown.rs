@@ -458,7 +458,10 @@ fn collect_tables(events: &Events<'_>, headings: &[Heading]) -> (Vec<Table>, Vec
                 }
             }
             Event::Start(Tag::TableCell) => cell = Some(String::new()),
-            Event::End(TagEnd::TableCell) => row.push(cell.take().unwrap_or_default().trim().to_owned()),
+            Event::End(TagEnd::TableCell) => {
+                let text = cell.take().unwrap_or_default();
+                row.push(if text.trim().len() == text.len() { text } else { text.trim().to_owned() });
+            }
             Event::Text(t) | Event::Code(t) => {
                 if let Some(c) = cell.as_mut() {
                     c.push_str(t);
