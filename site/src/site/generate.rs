@@ -358,7 +358,7 @@ impl Kept {
         let kept = &mut years[yi];
         let w = Writer { content, tera, base, sink };
         let ctxs = kept.lookup.contexts(year, &kept.contexts);
-        let mut scratch = kept.contexts.clone();
+        let mut scratch = template_contexts(&kept.contexts);
         let notice = Notice { url: kept.notice_url.as_deref(), clauses: &kept.clauses };
         let made = make_page(&w, yi, page, &ctxs, &mut scratch, &notice, &others_policies(content, yi));
         kept.outs[page] = made.out;
@@ -526,8 +526,9 @@ fn write_template(w: &Writer<'_>, name: &str, path: String, ctx: &Context, findi
 
 /// The site's own pages, made from the current year's `shared` context: the home page, the
 /// self-check, the archive, the 404 page and the sitemap.
-fn write_front_pages(w: &Writer<'_>, shared: Context, urls: &HashSet<String>, findings: &mut Vec<Finding>) {
+fn write_front_pages(w: &Writer<'_>, mut shared: Context, urls: &HashSet<String>, findings: &mut Vec<Finding>) {
     let Writer { content, base, .. } = *w;
+    add_base_names(&mut shared);
     let mut special = |name: &str, path: &str, root: &str, current: &str, title: &str, extra: &dyn Fn(&mut Context)| {
         let mut ctx = shared.clone();
         ctx.insert("root", root);
@@ -590,6 +591,7 @@ fn write_changes_page(w: &Writer<'_>, yi: usize, site: &serde_json::Value, findi
     let Writer { content, base, .. } = *w;
     let year = &content.years[yi];
     let Some(mut ctx) = year_context(site, year, Place::Year, findings) else { return };
+    add_base_names(&mut ctx);
     let previous = &content.years[yi - 1];
     let url = changes_url(year.year);
     let root = root_prefix(&url);
@@ -620,6 +622,7 @@ fn write_year_page(
     let Writer { content, base, .. } = *w;
     let year = &content.years[yi];
     let Some(mut ctx) = year_context(site, year, Place::Year, findings) else { return };
+    add_base_names(&mut ctx);
     let url = format!("{}/", year.year);
     let root = root_prefix(&url);
     ctx.insert("root", &root);
@@ -654,6 +657,35 @@ fn year_context(site: &serde_json::Value, year: &Year, place: Place, findings: &
     shared.insert("nav", &nav_items(year, place));
     shared.insert("year_url", &prefix(year.year, place));
     Some(shared)
+}
+
+/// Adds to `ctx`, a year's shared context, flat names for what base.html writes on every page:
+/// tera looks a dotted name (`policy.source`) up by copying each of its parts twice, a flat one
+/// (`policy_source`) by one map lookup. For the templates only: page bodies keep to the
+/// documented names.
+fn add_base_names(ctx: &mut Context) {
+    let field = |object: &str, key: &str| ctx.get(object).and_then(|o| o.get(key)).cloned().unwrap_or_default();
+    let names = [
+        ("site_title", field("site", "title")),
+        ("site_publisher", field("site", "publisher")),
+        ("policy_year", field("policy", "year")),
+        ("policy_title", field("policy", "title")),
+        ("policy_issuer", field("policy", "issuer")),
+        ("policy_source", field("policy", "source")),
+        ("policy_platform", field("policy", "platform")),
+    ];
+    for (name, value) in names {
+        ctx.insert(name, &value);
+    }
+}
+
+/// Copies of a year's shared contexts for its templates ([`add_base_names`]).
+fn template_contexts(contexts: &[(Place, Context)]) -> Vec<(Place, Context)> {
+    let mut copies = contexts.to_vec();
+    for (_, ctx) in &mut copies {
+        add_base_names(ctx);
+    }
+    copies
 }
 
 fn archive_entries(content: &Content) -> Vec<ArchiveEntry> {
@@ -715,7 +747,7 @@ fn render_year(
     let (outs, (found, stale)): (Vec<PageOut>, (Vec<_>, Vec<_>)) = (0..year.pages.len())
         .into_par_iter()
         .map_init(
-            || contexts.clone(),
+            || template_contexts(&contexts),
             |scratch, i| {
                 let made = make_page(w, yi, i, &ctxs, scratch, &notice, &others);
                 (made.out, (made.found, made.stale))
