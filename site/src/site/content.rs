@@ -3,6 +3,7 @@
 //! overrides in `content/templates/`. Every year folder present is loaded: a new year is a new
 //! folder.
 
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use jxjy_core::Policy;
@@ -51,15 +52,20 @@ pub struct FrontMatter {
     pub nav: Option<String>,
 }
 
-/// A markdown page as read from disk.
+/// A markdown page as loaded: its front matter, not its body. The body is read from the file
+/// again when the page is made ([`Source::read_body`]), so a year of 10,000 pages is never held
+/// in memory whole (their bodies were over half of a build's peak memory).
 #[derive(Debug, Clone)]
 pub struct Source {
     /// Path relative to the year folder, with `/` separators, e.g. `faq.md`.
     pub rel: String,
     /// The file as shown in messages, e.g. `content/2020/faq.md`.
     pub shown: String,
+    /// The file, as opened.
+    pub path: PathBuf,
     pub front: FrontMatter,
-    pub body: String,
+    /// The front matter as written: the file read again for its body must still hold it.
+    pub front_text: String,
     /// Lines before the body (front matter and its fences).
     pub body_line: usize,
 }
@@ -73,6 +79,29 @@ impl Source {
             s => format!("{}/", s.strip_suffix("/index").unwrap_or(s)),
         }
     }
+
+    /// The page's body (the markdown below its front matter), read from its file into `file`.
+    /// An error when the file cannot be read now, or no longer holds the front matter loaded
+    /// (it was changed during the build).
+    pub fn read_body<'f>(&self, file: &'f mut Vec<u8>) -> Result<&'f str, Finding> {
+        let text = read_text(&self.path, file)
+            .map_err(|e| Finding::error(&self.shown, 0, format!("无法读取（{e}）；页面须为 UTF-8 文本")))?;
+        match split_front_matter(text) {
+            Some((front, body, _)) if front == self.front_text => Ok(body),
+            _ => Err(Finding::error(&self.shown, 0, "页面在构建过程中被改动：请再构建一次".to_owned())),
+        }
+    }
+}
+
+/// The text of the file at `path`, read into `buf`. UTF-8 is checked by simdutf8, several times
+/// faster than `read_to_string` on Chinese text (a page is read twice: for its front matter when
+/// the content is loaded, for its body when it is made); the error is the one `read_to_string`
+/// gives.
+fn read_text<'b>(path: &Path, buf: &'b mut Vec<u8>) -> std::io::Result<&'b str> {
+    buf.clear();
+    std::fs::File::open(path)?.read_to_end(buf)?;
+    simdutf8::basic::from_utf8(buf)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "stream did not contain valid UTF-8"))
 }
 
 /// One policy year: `content/<year>/`.
@@ -321,14 +350,15 @@ pub fn read_page(year_dir: &Path, path: &Path, findings: &mut Vec<Finding>) -> O
         findings.push(Finding::error(&shown, 0, format!("页面文件名“{rel}”不能用作网址：{why}")));
         return None;
     }
-    let text = match std::fs::read_to_string(path) {
+    let mut file = Vec::new();
+    let text = match read_text(path, &mut file) {
         Ok(t) => t,
         Err(e) => {
             findings.push(Finding::error(&shown, 0, format!("无法读取（{e}）；页面须为 UTF-8 文本")));
             return None;
         }
     };
-    let Some((front, body, body_line)) = split_front_matter(&text) else {
+    let Some((front, _, body_line)) = split_front_matter(text) else {
         findings.push(Finding::error(
             &shown,
             1,
@@ -341,7 +371,9 @@ pub fn read_page(year_dir: &Path, path: &Path, findings: &mut Vec<Finding>) -> O
             findings.push(Finding::error(&shown, 2, "页首信息的 title 为空".to_owned()));
             None
         }
-        Ok(front) => Some(Source { rel, shown, front, body: body.to_owned(), body_line }),
+        Ok(parsed) => {
+            Some(Source { rel, shown, path: path.to_owned(), front: parsed, front_text: front.to_owned(), body_line })
+        }
         Err(e) => {
             findings.push(Finding::error(
                 &shown,
@@ -491,14 +523,42 @@ mod tests {
         let s = |rel: &str| Source {
             rel: rel.to_owned(),
             shown: String::new(),
+            path: PathBuf::new(),
             front: FrontMatter { title: "t".into(), description: String::new(), weight: 0, template: None, nav: None },
-            body: String::new(),
+            front_text: String::new(),
             body_line: 0,
         };
         assert_eq!(s("faq.md").url_path(), "faq/");
         assert_eq!(s("guide/intro.md").url_path(), "guide/intro/");
         assert_eq!(s("guide/index.md").url_path(), "guide/");
         assert_eq!(s("index.md").url_path(), "");
+    }
+
+    #[test]
+    fn a_page_body_is_read_when_asked_and_must_be_the_loaded_page() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("faq.md");
+        std::fs::write(&path, "+++\ntitle = \"问答\"\n+++\n正文\n").unwrap();
+        let page = read_page(dir.path(), &path, &mut Vec::new()).unwrap();
+        assert_eq!((page.front.title.as_str(), page.body_line), ("问答", 3));
+        assert_eq!(page.read_body(&mut Vec::new()).unwrap(), "正文\n");
+        std::fs::write(&path, "+++\ntitle = \"问答\"\n+++\n新的正文\n").unwrap();
+        assert_eq!(page.read_body(&mut Vec::new()).unwrap(), "新的正文\n");
+        // Front matter changed since loading: the build would mix two versions of the page.
+        std::fs::write(&path, "+++\ntitle = \"改了\"\n+++\n正文\n").unwrap();
+        assert!(page.read_body(&mut Vec::new()).unwrap_err().message.contains("改动"));
+        std::fs::remove_file(&path).unwrap();
+        assert!(page.read_body(&mut Vec::new()).unwrap_err().message.contains("无法读取"));
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_fails_as_read_to_string_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gbk.md");
+        std::fs::write(&path, b"+++\ntitle = \"\xd6\xd0\"\n+++\n").unwrap();
+        let ours = read_text(&path, &mut Vec::new()).unwrap_err();
+        let std = std::fs::read_to_string(&path).unwrap_err();
+        assert_eq!((ours.kind(), ours.to_string()), (std.kind(), std.to_string()));
     }
 
     #[test]

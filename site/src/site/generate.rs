@@ -358,16 +358,17 @@ impl Kept {
         let kept = &mut years[yi];
         let w = Writer { content, tera, base, sink };
         let ctxs = kept.lookup.contexts(year, &kept.contexts);
-        let mut scratch = kept.contexts.clone();
-        let (out, found) = make_page(&w, yi, page, &ctxs, &mut scratch, kept.notice_url.as_deref(), &kept.clauses);
-        kept.outs[page] = out;
-        kept.found[page] = found;
+        let mut scratch = template_contexts(&kept.contexts);
+        let notice = Notice { url: kept.notice_url.as_deref(), clauses: &kept.clauses };
+        let made = make_page(&w, yi, page, &ctxs, &mut scratch, &notice, &others_policies(content, yi));
+        kept.outs[page] = made.out;
+        kept.found[page] = made.found;
+        kept.stale[page] = made.stale;
         for i in 0..kept.outs.len() {
             if i == page || kept.anchor_targets[i].contains(&page) {
                 (kept.links[i], kept.anchor_targets[i]) = check_links(year, &kept.outs, i, &kept.lookup, urls);
             }
         }
-        kept.stale[page] = stale_numbers(content, yi, &others_policies(content, yi), page);
     }
 
     /// What the build found in its pages and the rest, in the order a full build finds them
@@ -505,26 +506,14 @@ fn make_year(
     for &place in places {
         contexts.push((place, year_context(site, year, place, findings)?));
     }
-    let mut kept = render_year(w, yi, contexts, urls, findings);
-    let others = others_policies(content, yi);
-    for page in 0..year.pages.len() {
-        let stale = stale_numbers(content, yi, &others, page);
-        findings.extend(stale.iter().cloned());
-        kept.stale.push(stale);
-    }
+    let kept = render_year(w, yi, contexts, urls, findings);
+    findings.extend(kept.stale.iter().flatten().cloned());
     Some(kept)
 }
 
 /// The policies of every year but `content.years[yi]`.
 fn others_policies(content: &Content, yi: usize) -> Vec<&Policy> {
     content.years.iter().enumerate().filter(|&(i, _)| i != yi).map(|(_, y)| &y.policy).collect()
-}
-
-/// Numbers of `others` (the other years' policies) written in page `page` of `content.years[yi]`
-/// that its own policy does not hold ([`super::years::stale_numbers`]).
-fn stale_numbers(content: &Content, yi: usize, others: &[&Policy], page: usize) -> Vec<Finding> {
-    let year = &content.years[yi];
-    super::years::stale_numbers(&year.pages[page], &year.policy, others)
 }
 
 /// `name` rendered with `ctx` to `path`; a fault is reported against the template.
@@ -537,8 +526,9 @@ fn write_template(w: &Writer<'_>, name: &str, path: String, ctx: &Context, findi
 
 /// The site's own pages, made from the current year's `shared` context: the home page, the
 /// self-check, the archive, the 404 page and the sitemap.
-fn write_front_pages(w: &Writer<'_>, shared: Context, urls: &HashSet<String>, findings: &mut Vec<Finding>) {
+fn write_front_pages(w: &Writer<'_>, mut shared: Context, urls: &HashSet<String>, findings: &mut Vec<Finding>) {
     let Writer { content, base, .. } = *w;
+    add_base_names(&mut shared);
     let mut special = |name: &str, path: &str, root: &str, current: &str, title: &str, extra: &dyn Fn(&mut Context)| {
         let mut ctx = shared.clone();
         ctx.insert("root", root);
@@ -601,6 +591,7 @@ fn write_changes_page(w: &Writer<'_>, yi: usize, site: &serde_json::Value, findi
     let Writer { content, base, .. } = *w;
     let year = &content.years[yi];
     let Some(mut ctx) = year_context(site, year, Place::Year, findings) else { return };
+    add_base_names(&mut ctx);
     let previous = &content.years[yi - 1];
     let url = changes_url(year.year);
     let root = root_prefix(&url);
@@ -631,6 +622,7 @@ fn write_year_page(
     let Writer { content, base, .. } = *w;
     let year = &content.years[yi];
     let Some(mut ctx) = year_context(site, year, Place::Year, findings) else { return };
+    add_base_names(&mut ctx);
     let url = format!("{}/", year.year);
     let root = root_prefix(&url);
     ctx.insert("root", &root);
@@ -667,6 +659,35 @@ fn year_context(site: &serde_json::Value, year: &Year, place: Place, findings: &
     Some(shared)
 }
 
+/// Adds to `ctx`, a year's shared context, flat names for what base.html writes on every page:
+/// tera looks a dotted name (`policy.source`) up by copying each of its parts twice, a flat one
+/// (`policy_source`) by one map lookup. For the templates only: page bodies keep to the
+/// documented names.
+fn add_base_names(ctx: &mut Context) {
+    let field = |object: &str, key: &str| ctx.get(object).and_then(|o| o.get(key)).cloned().unwrap_or_default();
+    let names = [
+        ("site_title", field("site", "title")),
+        ("site_publisher", field("site", "publisher")),
+        ("policy_year", field("policy", "year")),
+        ("policy_title", field("policy", "title")),
+        ("policy_issuer", field("policy", "issuer")),
+        ("policy_source", field("policy", "source")),
+        ("policy_platform", field("policy", "platform")),
+    ];
+    for (name, value) in names {
+        ctx.insert(name, &value);
+    }
+}
+
+/// Copies of a year's shared contexts for its templates ([`add_base_names`]).
+fn template_contexts(contexts: &[(Place, Context)]) -> Vec<(Place, Context)> {
+    let mut copies = contexts.to_vec();
+    for (_, ctx) in &mut copies {
+        add_base_names(ctx);
+    }
+    copies
+}
+
 fn archive_entries(content: &Content) -> Vec<ArchiveEntry> {
     content
         .years
@@ -691,7 +712,7 @@ fn archive_entries(content: &Content) -> Vec<ArchiveEntry> {
 /// first) and hands each file to `sink` as soon as it is made: a page's markdown, citations and
 /// template run in one go, and only its headings and links are kept (for the link checks), so a
 /// year of 10,000 pages is never held in memory. Faults are reported once. Returns what the year
-/// keeps for an edit (without its stale numbers, which the caller adds).
+/// keeps for an edit.
 fn render_year(
     w: &Writer<'_>,
     yi: usize,
@@ -706,22 +727,31 @@ fn render_year(
     // The notice first: the other pages' citations (依据：《通知》四（一）) link to its clauses.
     let notice = year.pages.iter().position(|p| p.rel == "notice.md");
     let clauses: HashMap<String, String> = match (notice, ctxs.first()) {
-        (Some(i), Some(ctx)) => render_page(i, &year.pages[i], ctx).0.rendered.clauses,
+        // A notice that cannot be read has no clauses; making it reports why.
+        (Some(i), Some(ctx)) => match year.pages[i].read_body(&mut Vec::new()) {
+            Ok(body) => render_page(i, &year.pages[i], body, ctx).0.rendered.clauses,
+            Err(_) => Vec::new(),
+        },
         _ => Vec::new(),
     }
     .into_iter()
     .map(|c| (c.label, c.id))
     .collect();
     let notice_url = notice.map(|i| year.pages[i].url_path());
+    let notice = Notice { url: notice_url.as_deref(), clauses: &clauses };
+    let others = others_policies(w.content, yi);
 
     // Every page in parallel: markdown → citations → template, in each place, → sink. Each
     // rayon job copies the shared contexts once and each page sets only its own keys in the copy:
     // copying the site and the policy for every page was a sixth of the build's CPU time.
-    let (outs, found): (Vec<PageOut>, Vec<Vec<Finding>>) = (0..year.pages.len())
+    let (outs, (found, stale)): (Vec<PageOut>, (Vec<_>, Vec<_>)) = (0..year.pages.len())
         .into_par_iter()
         .map_init(
-            || contexts.clone(),
-            |scratch, i| make_page(w, yi, i, &ctxs, scratch, notice_url.as_deref(), &clauses),
+            || template_contexts(&contexts),
+            |scratch, i| {
+                let made = make_page(w, yi, i, &ctxs, scratch, &notice, &others);
+                (made.out, (made.found, made.stale))
+            },
         )
         .unzip();
     findings.extend(found.iter().flatten().cloned());
@@ -729,17 +759,7 @@ fn render_year(
         (0..outs.len()).into_par_iter().map(|i| check_links(year, &outs, i, &lookup, site_urls)).unzip();
     findings.extend(links.iter().flatten().cloned());
     drop(ctxs);
-    YearKept {
-        contexts,
-        clauses,
-        notice_url,
-        outs,
-        found,
-        links,
-        anchor_targets,
-        lookup,
-        stale: Vec::with_capacity(year.pages.len()),
-    }
+    YearKept { contexts, clauses, notice_url, outs, found, links, anchor_targets, lookup, stale }
 }
 
 /// A year's pages looked up by source path and by URL, for links between them (kept: an edit of
@@ -781,33 +801,45 @@ impl YearLookup {
 /// own first): markdown, citations of the notice's clauses, template, → sink. Markdown is
 /// rendered once: a page is rendered again for another place only when it links out of its year
 /// or to a page without a plain copy, the one thing that differs there; only [`at_plain`] pages
-/// go to the plain place. Returns its headings and links (what the link checks need) and what was
-/// found.
+/// go to the plain place. The body is read from the page's file here, and dropped when the page is
+/// made. Returns its headings and links (what the link checks need), what was found, and the
+/// numbers of `other_years` written in it.
 fn make_page(
     w: &Writer<'_>,
     yi: usize,
     i: usize,
     ctxs: &[PageContext<'_>],
     contexts: &mut [(Place, Context)],
-    notice_url: Option<&str>,
-    clauses: &HashMap<String, String>,
-) -> (PageOut, Vec<Finding>) {
-    let page = &w.content.years[yi].pages[i];
-    let ([first_ctx, other_ctxs @ ..], [(first_place, first), others @ ..]) = (ctxs, contexts) else {
-        return (PageOut { index: i, rendered: Rendered::default(), chart: None }, Vec::new());
+    notice: &Notice<'_>,
+    other_years: &[&Policy],
+) -> MadePage {
+    let year = &w.content.years[yi];
+    let page = &year.pages[i];
+    let unmade = |found| MadePage {
+        out: PageOut { index: i, rendered: Rendered::default(), chart: None },
+        found,
+        stale: Vec::new(),
     };
-    let (mut out, mut found, leaves) = render_page(i, page, first_ctx);
-    if let Some(url) = notice_url {
-        cite(page, url, clauses, &mut out, &mut found);
+    let ([first_ctx, other_ctxs @ ..], [(first_place, first), others @ ..]) = (ctxs, contexts) else {
+        return unmade(Vec::new());
+    };
+    let mut file = Vec::new();
+    let body = match page.read_body(&mut file) {
+        Ok(body) => body,
+        Err(f) => return unmade(vec![f]),
+    };
+    let (mut out, mut found, leaves) = render_page(i, page, body, first_ctx);
+    if let Some(url) = notice.url {
+        cite(page, body, url, notice.clauses, &mut out, &mut found);
     }
     if let Err(f) = write_page(w, yi, *first_place, first, &out) {
         found.push(f);
     }
     for ((place, ctx), other_ctx) in others.iter_mut().zip(other_ctxs).filter(|_| at_plain(page)) {
         let result = if leaves {
-            let (mut again, _, _) = render_page(i, page, other_ctx);
-            if let Some(url) = notice_url {
-                cite(page, url, clauses, &mut again, &mut Vec::new());
+            let (mut again, _, _) = render_page(i, page, body, other_ctx);
+            if let Some(url) = notice.url {
+                cite(page, body, url, notice.clauses, &mut again, &mut Vec::new());
             }
             write_page(w, yi, *place, ctx, &again)
         } else {
@@ -815,10 +847,26 @@ fn make_page(
         };
         found.extend(result.err());
     }
+    let stale = super::years::stale_numbers(page, body, &year.policy, other_years);
     // Only what the link checks need is kept: headings and links.
     out.rendered = Rendered { headings: out.rendered.headings, links: out.rendered.links, ..Rendered::default() };
     out.chart = None;
-    (out, found)
+    MadePage { out, found, stale }
+}
+
+/// The year's notice as the other pages cite it: its place within the year and its clauses
+/// (label → anchor id).
+struct Notice<'a> {
+    url: Option<&'a str>,
+    clauses: &'a HashMap<String, String>,
+}
+
+/// What [`make_page`] keeps of a page: its headings and links, what making it found, and the
+/// other years' numbers written in it.
+struct MadePage {
+    out: PageOut,
+    found: Vec<Finding>,
+    stale: Vec<Finding>,
 }
 
 /// What writing any page needs: the content, the templates, the site's base, where files go.
@@ -903,19 +951,19 @@ fn resolve(url: &str, path: &str) -> Option<String> {
 
 /// One page's markdown in `ctx.place`, its findings, and whether it links out of its year or to
 /// a page of its year that has no plain copy (then its html differs between places).
-fn render_page(index: usize, page: &Source, ctx: &PageContext<'_>) -> (PageOut, Vec<Finding>, bool) {
+fn render_page(index: usize, page: &Source, body: &str, ctx: &PageContext<'_>) -> (PageOut, Vec<Finding>, bool) {
     let mut findings = Vec::new();
     // Fast path: most pages have no template tags and skip tera altogether.
-    let body: std::borrow::Cow<'_, str> = if page.body.contains("{{") || page.body.contains("{%") {
-        match render_body(page, ctx.shared) {
+    let body: std::borrow::Cow<'_, str> = if body.contains("{{") || body.contains("{%") {
+        match render_body(page, body, ctx.shared) {
             Ok(b) => b.into(),
             Err(f) => {
                 findings.push(f);
-                page.body.as_str().into()
+                body.into()
             }
         }
     } else {
-        page.body.as_str().into()
+        body.into()
     };
     let url = page.url_path();
     let root = root_prefix(&url);
@@ -974,7 +1022,7 @@ fn render_page(index: usize, page: &Source, ctx: &PageContext<'_>) -> (PageOut, 
 }
 
 /// Renders template tags in a page body (FAQ numbers and dates from the policy).
-fn render_body(page: &Source, shared: &Context) -> Result<String, Finding> {
+fn render_body(page: &Source, body: &str, shared: &Context) -> Result<String, Finding> {
     let mut t = Tera::default();
     templates::register_filters(&mut t);
     templates::forbid_outside_access(&mut t);
@@ -985,7 +1033,7 @@ fn render_body(page: &Source, shared: &Context) -> Result<String, Finding> {
             .or_else(|| {
                 // "Variable `policy.x` not found": point at the line that uses it.
                 let var = text.split('`').nth(1)?;
-                page.body.lines().position(|l| l.contains(var)).map(|i| i + page.body_line + 1)
+                body.lines().position(|l| l.contains(var)).map(|i| i + page.body_line + 1)
             })
             .unwrap_or(0);
         let hint = text
@@ -999,7 +1047,7 @@ fn render_body(page: &Source, shared: &Context) -> Result<String, Finding> {
     };
     // A page body is the only template in its set: an include, extends or import can only name
     // the page itself (which tera would follow until the stack overflows) or nothing.
-    if let Some(templates::Reference { line, keyword, .. }) = templates::references(&page.body).first() {
+    if let Some(templates::Reference { line, keyword, .. }) = templates::references(body).first() {
         return Err(Finding::error(
             &page.shown,
             line + page.body_line,
@@ -1008,7 +1056,7 @@ fn render_body(page: &Source, shared: &Context) -> Result<String, Finding> {
             ),
         ));
     }
-    t.add_raw_template(&page.rel, &page.body).map_err(fail)?;
+    t.add_raw_template(&page.rel, body).map_err(fail)?;
     t.render(&page.rel, shared).map_err(fail)
 }
 
@@ -1113,12 +1161,13 @@ fn check_links(
 /// What a page cites the notice as: `依据：《通知》` opening a paragraph.
 const CITATION: &str = "<p>依据：《通知》";
 
-/// Turns the clause labels of the page's `依据：《通知》四（一）、五（二）` paragraphs into links to
+/// Turns the clause labels of the page's `依据：《通知》四（一）、五（二）` paragraphs (`body`: its markdown) into links to
 /// the notice page's anchors (`clauses`: label → id, from `notice.md`'s numbered headings and
 /// clause paragraphs; `notice_url`: the notice within the year). A label the notice has no
 /// anchor for stays text, with a warning on the line that cites it.
 fn cite(
     page: &Source,
+    body: &str,
     notice_url: &str,
     clauses: &HashMap<String, String>,
     o: &mut PageOut,
@@ -1131,8 +1180,7 @@ fn cite(
     let mut missing = Vec::new();
     o.rendered.html = cite_links(&o.rendered.html, &target, clauses, &mut missing);
     for label in missing {
-        let line = page
-            .body
+        let line = body
             .lines()
             .position(|l| l.contains("依据：《通知》") && l.contains(&label))
             .map_or(0, |i| i + page.body_line + 1);
