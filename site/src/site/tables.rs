@@ -220,7 +220,7 @@ mod tests {
     }
 
     #[test]
-    fn each_repeat_names_the_first_row_it_repeats() {
+    fn repeats_are_listed_in_line_order_after_the_row_first_repeated() {
         let rows = ["a", "b", "a", "b", "c", "a"];
         let t = Table {
             line: 1,
