@@ -531,7 +531,7 @@ fn write_front_pages(w: &Writer<'_>, mut shared: Context, urls: &HashSet<String>
     add_base_names(&mut shared);
     let mut special = |name: &str, path: &str, root: &str, current: &str, title: &str, extra: &dyn Fn(&mut Context)| {
         let mut ctx = shared.clone();
-        ctx.insert("root", root);
+        insert_root(&mut ctx, root);
         ctx.insert("current", current);
         ctx.insert("page_title", title);
         ctx.insert("description", "");
@@ -595,7 +595,7 @@ fn write_changes_page(w: &Writer<'_>, yi: usize, site: &serde_json::Value, findi
     let previous = &content.years[yi - 1];
     let url = changes_url(year.year);
     let root = root_prefix(&url);
-    ctx.insert("root", &root);
+    insert_root(&mut ctx, &root);
     ctx.insert("current", &url);
     ctx.insert("page_title", &format!("{}年度与{}年度相比", year.year, previous.year));
     ctx.insert(
@@ -625,7 +625,7 @@ fn write_year_page(
     add_base_names(&mut ctx);
     let url = format!("{}/", year.year);
     let root = root_prefix(&url);
-    ctx.insert("root", &root);
+    insert_root(&mut ctx, &root);
     ctx.insert("current", &url);
     ctx.insert("page_title", &format!("{}年度继续教育", year.year));
     ctx.insert(
@@ -657,6 +657,15 @@ fn year_context(site: &serde_json::Value, year: &Year, place: Place, findings: &
     shared.insert("nav", &nav_items(year, place));
     shared.insert("year_url", &prefix(year.year, place));
     Some(shared)
+}
+
+/// Sets `root`, the way back to the site root from the page written (`../../`), and for the
+/// built-in templates `root_attr`: the same escaped for an HTML attribute once, written
+/// `{{ root_attr | safe }}` (no filter call) where base.html would otherwise call
+/// `{{ root | attr }}`, a filter and a copy, ten times a page.
+fn insert_root(ctx: &mut Context, root: &str) {
+    ctx.insert("root", root);
+    ctx.insert("root_attr", &super::escape(root));
 }
 
 /// Adds to `ctx`, a year's shared context, flat names for what base.html writes on every page:
@@ -885,7 +894,7 @@ fn write_page(w: &Writer<'_>, yi: usize, place: Place, ctx: &mut Context, o: &Pa
     let page = &year.pages[o.index];
     let url = format!("{}{}", prefix(year.year, place), page.url_path());
     let root = root_prefix(&url);
-    ctx.insert("root", &root);
+    insert_root(ctx, &root);
     ctx.insert("current", &url);
     ctx.insert("page_title", &titled(&page.front.title, year.year));
     ctx.insert("description", &page.front.description);
