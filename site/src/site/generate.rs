@@ -908,6 +908,7 @@ fn write_page(w: &Writer<'_>, yi: usize, place: Place, ctx: &mut Context, o: &Pa
             url: &url,
         },
     );
+    ctx.insert("toc_items", &templates::toc_items(&o.rendered.headings));
     ctx.insert("year_bar", &year_bar(content, yi, Some(&page.rel)));
     ctx.insert("canonical", &canonical(base, &root, &format!("{}/{}", year.year, page.url_path())));
     match &o.chart {

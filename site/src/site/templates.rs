@@ -8,6 +8,8 @@ use tera::{Tera, Value};
 
 use jxjy_core::text::{cn_date, cn_month_day};
 
+use super::markdown::Heading;
+
 /// Templates compiled into the binary.
 pub const BUILT_IN: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
@@ -184,6 +186,22 @@ fn autoescape(s: &str) -> String {
     })
 }
 
+/// The table of contents of page.html and notice.html, `{{ toc_items | safe }}`: a link to each
+/// `##` heading, as `{% for h in page.toc %}{% if h.level == 2 %}<li><a href="#{{ h.id }}">{{ h.text
+/// }}</a></li>{% endif %}{% endfor %}` writes it, without tera looking up three dotted names per
+/// heading.
+pub fn toc_items(headings: &[Heading]) -> String {
+    let mut out = String::new();
+    for h in headings.iter().filter(|h| h.level == 2) {
+        out.push_str("<li><a href=\"#");
+        out.push_str(&autoescape(&h.id));
+        out.push_str("\">");
+        out.push_str(&autoescape(&h.text));
+        out.push_str("</a></li>");
+    }
+    out
+}
+
 /// The template set: built-ins, then overrides (same name wins).
 pub fn load(overrides: &[(String, String)]) -> tera::Result<Tera> {
     let mut t = Tera::default();
@@ -226,6 +244,21 @@ mod tests {
         for s in ["", "纯文字", "a/b <c> & \"d\" 'e'", "//<<&&", "学时&#x2F;x/", "尾/"] {
             assert_eq!(autoescape(s), tera::escape_html(s), "{s}");
         }
+    }
+
+    #[test]
+    fn toc_items_writes_what_the_loop_wrote() {
+        let h = |level, id: &str, text: &str| Heading { level, id: id.to_owned(), text: text.to_owned() };
+        let toc = [h(1, "t", "题"), h(2, "a/b", "<x> & \"y\" 'z'"), h(3, "c", "三级"), h(2, "第2节", "第2节")];
+        let mut t = load(&[]).unwrap();
+        t.add_raw_template(
+            "toc.html",
+            r##"{% for h in toc %}{% if h.level == 2 %}<li><a href="#{{ h.id }}">{{ h.text }}</a></li>{% endif %}{% endfor %}"##,
+        )
+        .unwrap();
+        let mut ctx = tera::Context::new();
+        ctx.insert("toc", &toc);
+        assert_eq!(toc_items(&toc), t.render("toc.html", &ctx).unwrap());
     }
 
     #[test]
