@@ -355,21 +355,13 @@ function renderPeople(report, split) {
     order.sort((a, b) => { const x = get(report.people[a]), y = get(report.people[b]); return (x < y ? -1 : x > y ? 1 : 0) * sortDir; });
   }
   const ok = report.people.filter((p) => p.compliant).length;
-  const td = (text, cls) => {
-    const c = document.createElement("td");
-    if (cls) c.className = cls;
-    c.textContent = text;
-    return c;
-  };
   const row = (i) => {
     const p = report.people[i];
-    const tr = document.createElement("tr");
-    tr.className = (p.compliant ? "ok" : "bad") + (i === selected ? " selected" : "");
-    tr.tabIndex = 0;
-    tr.dataset.index = String(i);
-    tr.append(td(p.person), ...(hasId ? [td(p.id || "", "id")] : []), td(p.compliant ? "达标" : "未达标", "verdict-cell"), td(fmt(p.needed)),
-      td(fmt(p.hours.public_compulsory)), td(fmt(p.hours.public)), td(fmt(p.hours.professional)), td(fmt(p.hours.total)));
-    return tr;
+    return el("tr", { class: (p.compliant ? "ok" : "bad") + (i === selected ? " selected" : ""), tabindex: "0", "data-index": String(i) },
+      el("td", { text: p.person }), hasId ? el("td", { class: "id", text: p.id || "" }) : null,
+      el("td", { class: "verdict-cell", text: p.compliant ? "达标" : "未达标" }), el("td", { text: fmt(p.needed) }),
+      el("td", { text: fmt(p.hours.public_compulsory) }), el("td", { text: fmt(p.hours.public) }),
+      el("td", { text: fmt(p.hours.professional) }), el("td", { text: fmt(p.hours.total) }));
   };
   // One listener for every row: a row clicked, or Enter / Space on it, shows that person below.
   const body = el("tbody");
