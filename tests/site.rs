@@ -130,7 +130,8 @@ fn the_real_content_builds_with_every_page_and_working_links() {
     assert!(faq.contains("12月10日"), "FAQ dates come from policy.toml");
     assert!(faq.matches("<h2 id=").count() >= 20, "at least 20 questions");
     let check = read(&out, "check/index.html");
-    assert!(check.contains("id=\"policy-data\""));
+    assert!(check.contains("<script type=\"text/plain\" id=\"policy\">"), "{check}");
+    assert!(!check.contains("id=\"policies\""), "one year: no list of policies: {check}");
     assert!(check.contains("Content-Security-Policy"));
     // Each year's pages at /<year>/… as well as at the plain addresses; the address with the year
     // is canonical, so the sitemap lists it and not the plain copy.
@@ -511,24 +512,18 @@ fn text_from_content_is_escaped_for_where_it_lands() {
     let res = build(&content, &out, "/x\"y/");
     assert_eq!(res.status.code(), Some(0), "{}", String::from_utf8_lossy(&res.stderr));
 
-    // The policy JSON stays inside its <script> and reads back as written.
+    // The policy's wire lines stay inside their <script> and read back as written.
     let check = read(&out, "check/index.html");
-    let start = "<script type=\"application/json\" id=\"policy-data\">";
-    let json = check.split_once(start).unwrap().1.split_once("</script>").unwrap().0;
+    let start = "<script type=\"text/plain\" id=\"policy\">";
+    let wire = check.split_once(start).unwrap().1.split_once("</script>").unwrap().0;
     for bad in ['<', '>', '&', '\u{2028}', '\u{2029}'] {
-        assert!(!json.contains(bad), "{bad:?} in the embedded JSON: {json}");
+        assert!(!wire.contains(bad), "{bad:?} in the embedded policy: {wire}");
     }
-    assert!(json.contains("\\u003c/script\\u003e"), "{json}");
-    let value: serde_json::Value = serde_json::from_str(json).unwrap();
-    assert_eq!(value["source"], hostile);
-    assert!(value["title"].as_str().unwrap().starts_with(hostile));
-    // Every year's policy (one here), escaped the same way.
-    let start = "<script type=\"application/json\" id=\"policies\">";
-    let all = check.split_once(start).unwrap().1.split_once("</script>").unwrap().0;
-    assert!(all.contains("\\u003c/script\\u003e") && !all.contains('<'), "{all}");
-    let all: serde_json::Value = serde_json::from_str(all).unwrap();
-    assert_eq!(all[0]["source"], hostile);
-    assert_eq!(check.matches("<script").count(), 4, "two JSON blocks, prefs.js and check.js: {check}");
+    assert!(wire.contains("\\u003c/script\\u003e"), "{wire}");
+    let policy = jxjy_core::policy::Policy::from_wire(wire.trim()).unwrap();
+    assert_eq!(policy.source, hostile);
+    assert!(policy.title.starts_with(hostile));
+    assert_eq!(check.matches("<script").count(), 3, "the policy, prefs.js and check.js: {check}");
     assert!(!check.contains("<script>alert"), "{check}");
 
     // Attribute values: the page URL in the navigation, the base path on the 404 page.
@@ -966,17 +961,19 @@ fn two_years_build_each_at_its_own_address_with_the_newest_at_the_plain_ones() {
 
     // The self-check page: the current policy as before, and every year's in order.
     let check = read(&out, "check/index.html");
-    let json = |id: &str| -> serde_json::Value {
-        let start = format!("<script type=\"application/json\" id=\"{id}\">");
-        serde_json::from_str(check.split_once(&start).unwrap().1.split_once("</script>").unwrap().0).unwrap()
+    let wire = |id: &str| -> &str {
+        let start = format!("<script type=\"text/plain\" id=\"{id}\">");
+        check.split_once(&start).unwrap().1.split_once("</script>").unwrap().0.trim()
     };
-    assert_eq!(json("policy-data")["year"], 2021);
-    let all = json("policies");
-    let years: Vec<i64> = all.as_array().unwrap().iter().map(|p| p["year"].as_i64().unwrap()).collect();
+    use jxjy_core::policy::Policy;
+    let current = Policy::from_wire(wire("policy")).unwrap();
+    assert_eq!(current.year, 2021);
+    let all = Policy::several_from_wire(wire("policies")).unwrap();
+    let years: Vec<i32> = all.iter().map(|p| p.year).collect();
     assert_eq!(years, [2020, 2021]);
-    assert_eq!(all[0]["minimums"]["public"], 30);
-    assert_eq!(all[1]["minimums"]["public"], 34);
-    assert_eq!(all[1], json("policy-data"));
+    assert_eq!(all[0].minimums.public, jxjy_core::hours::Hours::whole(30));
+    assert_eq!(all[1].minimums.public, jxjy_core::hours::Hours::whole(34));
+    assert_eq!(all[1], current);
 }
 
 #[test]

@@ -291,6 +291,11 @@ const CONTAINS: &[(Field, &[&str])] = &[
 
 /// What one header cell means, if anything.
 pub fn classify(label: &str) -> Option<Field> {
+    // No label is this long (the longest spelling, decorated, is under 40 bytes): a long cell is
+    // not scanned (rows are asked whether they repeat the header).
+    if label.len() > 128 {
+        return None;
+    }
     let key = match_key(label);
     if key.is_empty() {
         return None;
@@ -329,6 +334,8 @@ pub struct Column {
     pub how: How,
     /// Why a column is unused, or what its cells showed.
     pub note: Option<String>,
+    /// Data rows whose cell here holds the value of a merged range (合并单元格), not its own.
+    pub merged: usize,
 }
 
 /// The header row and where each field is.
@@ -398,13 +405,13 @@ impl Columns {
                 }
             }
             let how = if field.is_some() { How::Header } else { How::Unused };
-            c.labels.push(Column { index: i, label, field, how, note });
+            c.labels.push(Column { index: i, label, field, how, note, merged: 0 });
         }
         c
     }
 
     /// How strongly this row looks like a header: needs hours plus a category or course.
-    fn score(&self) -> Option<usize> {
+    pub(crate) fn score(&self) -> Option<usize> {
         let has_hours = self.get(Field::Hours).is_some() || self.get(Field::RecognisedHours).is_some();
         let has_what = self.get(Field::Category).is_some() || self.get(Field::Course).is_some();
         let known = self.known();
@@ -453,6 +460,15 @@ impl Columns {
     pub fn refine_by_values(&mut self, table: &Table<'_>) {
         self.refine_by_samples(table);
         self.find_remarks(table);
+    }
+
+    /// Counts, for each column, the data rows whose cell came from a merged range.
+    pub(crate) fn count_merged(&mut self, table: &Table<'_>) {
+        let width = self.labels.iter().map(|c| c.index + 1).max().unwrap_or(0);
+        let counts = table.merged_rows(self.header_row, width);
+        for c in &mut self.labels {
+            c.merged = counts.get(c.index).copied().unwrap_or(0);
+        }
     }
 
     /// [`Self::refine_by_values`] without the look for a remark column past the sample: the
@@ -566,7 +582,7 @@ impl Columns {
             }
         });
         if let Some((col, (row, word))) = candidates.iter().find_map(|&c| said[c].clone().map(|s| (c, s))) {
-            let note = format!("第{row}行写有“{word}”：写明不合格、未完成等的行按其内容不计入，其余行照常");
+            let note = format!("{}写有“{word}”：写明不合格、未完成等的行按其内容不计入，其余行照常", table.row_at(row));
             self.assign(col, Field::Remark, How::Values, Some(note));
         }
     }

@@ -39,6 +39,7 @@ pub enum HoursError {
 impl HoursError {
     /// A Chinese explanation for the person who typed the cell.
     pub fn message(self, cell: &str) -> String {
+        let cell = crate::text::quoted(cell);
         match self {
             HoursError::Empty => "学时为空".to_owned(),
             HoursError::NotANumber => format!("学时“{cell}”不是数字"),
@@ -77,6 +78,10 @@ impl Hours {
         if !cell.is_empty() && cell.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
             let h = Hours::parse_decimal(cell)?;
             return if h.0 <= 0 { Err(HoursError::NotPositive) } else { Ok(h) };
+        }
+        // No number of hours is written in more than a value's bytes (see `values::MAX_VALUE_BYTES`).
+        if cell.len() > crate::values::MAX_VALUE_BYTES {
+            return Err(HoursError::NotANumber);
         }
         let folded = fold_width(cell.trim());
         let mut s = folded.trim();

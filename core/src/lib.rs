@@ -58,6 +58,15 @@ pub struct CheckOptions {
     pub ledger_cap: Option<usize>,
 }
 
+/// The rows of `bytes`, whatever the format and encoding: what [`check_with`] reads, for a caller
+/// that checks them itself ([`check::Checked`]).
+pub fn read(bytes: &[u8]) -> Result<import::Table<'_>, ImportError> {
+    if bytes.len() > import::MAX_INPUT_BYTES {
+        return Err(ImportError::TooLarge { size: bytes.len() });
+    }
+    import::read_table(bytes)
+}
+
 /// [`check`], with options.
 pub fn check_with(
     bytes: &[u8],
@@ -65,9 +74,6 @@ pub fn check_with(
     today: NaiveDate,
     options: CheckOptions,
 ) -> Result<Report, ImportError> {
-    if bytes.len() > import::MAX_INPUT_BYTES {
-        return Err(ImportError::TooLarge { size: bytes.len() });
-    }
-    let table = import::read_table(bytes)?;
+    let table = read(bytes)?;
     check::check_table(&table, policy, today, options)
 }

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::hours::Hours;
 
+mod wire;
+
 /// One year's continuing-education policy (一个年度的继续教育政策).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

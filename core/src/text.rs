@@ -2,6 +2,35 @@
 
 use std::borrow::Cow;
 
+/// The most characters of a cell that a message, a label or a listed course name quotes: a cell
+/// longer than this (a 256 KB shared string, say) is cut and ends with "…", so no copy of user
+/// text made per row, per error or per line of output is longer than this.
+pub const MAX_QUOTED_CHARS: usize = 200;
+
+/// `cell` trimmed, for a message: cut to [`MAX_QUOTED_CHARS`] characters when longer, with "…" and
+/// a note naming the limit and the cell's size. Borrows when short.
+pub fn quoted(cell: &str) -> Cow<'_, str> {
+    let cell = cell.trim();
+    match cut(cell) {
+        Cow::Owned(short) => {
+            Cow::Owned(format!("{short}（单元格共 {} 字节，只引用前 {MAX_QUOTED_CHARS} 字）", cell.len()))
+        }
+        whole => whole,
+    }
+}
+
+/// `s` cut to [`MAX_QUOTED_CHARS`] characters with "…" when longer. Borrows when short.
+pub fn cut(cell: &str) -> Cow<'_, str> {
+    // Bytes first: a cell of at most MAX_QUOTED_CHARS bytes has at most that many characters.
+    if cell.len() <= MAX_QUOTED_CHARS {
+        return Cow::Borrowed(cell);
+    }
+    match cell.char_indices().nth(MAX_QUOTED_CHARS) {
+        None => Cow::Borrowed(cell),
+        Some((at, _)) => Cow::Owned(format!("{}…", &cell[..at])),
+    }
+}
+
 /// Folds full-width ASCII forms (`４．５`, `ＡＢＣ`, `（`) to half-width and the ideographic space to a
 /// space. Borrows when there is nothing to fold, which is the common case.
 pub fn fold_width(s: &str) -> Cow<'_, str> {
@@ -199,6 +228,20 @@ pub fn cn_date(d: chrono::NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_cells_are_quoted_cut_short() {
+        assert_eq!(quoted("  知识产权 "), "知识产权");
+        let long = "课".repeat(MAX_QUOTED_CHARS + 1);
+        let c = cut(&long);
+        assert_eq!(c.chars().count(), MAX_QUOTED_CHARS + 1);
+        assert!(c.ends_with('…') && c.starts_with('课'));
+        let q = quoted(&long);
+        assert!(q.starts_with(&*c), "{q}");
+        assert!(q.ends_with("（单元格共 603 字节，只引用前 200 字）"), "{q}");
+        let exact = "课".repeat(MAX_QUOTED_CHARS);
+        assert_eq!(quoted(&exact), exact.as_str());
+    }
 
     #[test]
     fn folds_full_width() {

@@ -3,7 +3,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::text::{fold_width, match_key};
+use crate::text::{fold_width, match_key, quoted};
 
 /// 科目类型.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,12 +45,24 @@ pub enum Filing {
     Unknown,
 }
 
+/// The longest cell read as a value (a nature, an exam result, a status, a filing, a year, a date
+/// or a range of dates): anything longer is none of them, and is said to be so without being
+/// scanned — a 256 KB cell referenced by every row costs each row a length test, not 256 KB of
+/// searching.
+pub const MAX_VALUE_BYTES: usize = 256;
+
+/// The longest cell read as a 科目类型: a course name that carries it (公需科目：知识产权…) may be long.
+const MAX_CATEGORY_BYTES: usize = 1024;
+
 /// Reads 公需科目/公需课/公需/专业科目/… with an optional merged nature (公需必修, 公需课（必修）).
 pub fn category(cell: &str) -> Result<(Kind, Option<Nature>), String> {
     // The spellings real exports use, without allocating.
     match cell {
         "公需科目" | "公需" | "公需课" => return Ok((Kind::Public, None)),
         "专业科目" | "专业" | "专业课" => return Ok((Kind::Professional, None)),
+        _ if cell.len() > MAX_CATEGORY_BYTES => {
+            return Err(format!("无法识别的科目类型“{}”（应为公需科目或专业科目）", quoted(cell)));
+        }
         _ => {}
     }
     let key = match_key(cell);
@@ -67,7 +79,7 @@ pub fn category(cell: &str) -> Result<(Kind, Option<Nature>), String> {
             // courses have no such split.
             return Ok((Kind::Public, n));
         } else {
-            return Err(format!("无法识别的科目类型“{}”（应为公需科目或专业科目）", cell.trim()));
+            return Err(format!("无法识别的科目类型“{}”（应为公需科目或专业科目）", quoted(cell)));
         };
     let nature = nature(cell).ok().flatten();
     Ok((kind, nature))
@@ -79,6 +91,9 @@ pub fn nature(cell: &str) -> Result<Option<Nature>, String> {
         "" => return Ok(None),
         "必修" | "必修课" => return Ok(Some(Nature::Compulsory)),
         "选修" | "选修课" => return Ok(Some(Nature::Elective)),
+        _ if cell.len() > MAX_VALUE_BYTES => {
+            return Err(format!("无法识别的课程性质“{}”（应为必修或选修）", quoted(cell)));
+        }
         _ => {}
     }
     let key = match_key(cell);
@@ -91,7 +106,7 @@ pub fn nature(cell: &str) -> Result<Option<Nature>, String> {
     match (compulsory, elective) {
         (true, false) => Ok(Some(Nature::Compulsory)),
         (false, true) => Ok(Some(Nature::Elective)),
-        _ => Err(format!("无法识别的课程性质“{}”（应为必修或选修）", cell.trim())),
+        _ => Err(format!("无法识别的课程性质“{}”（应为必修或选修）", quoted(cell))),
     }
 }
 
@@ -101,6 +116,9 @@ pub fn exam(cell: &str) -> Result<Exam, String> {
         "合格" | "通过" | "是" => return Ok(Exam::Passed),
         "不合格" | "未通过" | "否" => return Ok(Exam::Failed),
         "" => return Ok(Exam::Pending),
+        _ if cell.len() > MAX_VALUE_BYTES => {
+            return Err(format!("无法识别的考核结果“{}”（应为合格或不合格）", quoted(cell)));
+        }
         _ => {}
     }
     let key = match_key(cell);
@@ -172,7 +190,7 @@ pub fn exam(cell: &str) -> Result<Exam, String> {
     if key.contains("合格") || key.contains("通过") {
         return Ok(Exam::Passed);
     }
-    Err(format!("无法识别的考核结果“{}”（应为合格或不合格）", cell.trim()))
+    Err(format!("无法识别的考核结果“{}”（应为合格或不合格）", quoted(cell)))
 }
 
 /// 学习状态: whether the study is finished.
@@ -293,6 +311,9 @@ pub fn status(cell: &str) -> Result<Status, String> {
         "" => return Ok(Status::Unknown),
         "已完成" | "已学完" | "已结业" => return Ok(Status::Finished),
         "学习中" | "未完成" | "进行中" | "未开始" => return Ok(Status::Unfinished),
+        _ if cell.len() > MAX_VALUE_BYTES => {
+            return Err(format!("无法识别的学习状态“{}”（应为已完成、学习中或完成百分比）", quoted(cell)));
+        }
         _ => {}
     }
     let key = match_key(cell);
@@ -309,7 +330,7 @@ pub fn status(cell: &str) -> Result<Status, String> {
     if FINISHED.contains(&key) {
         return Ok(Status::Finished);
     }
-    Err(format!("无法识别的学习状态“{}”（应为已完成、学习中或完成百分比）", cell.trim()))
+    Err(format!("无法识别的学习状态“{}”（应为已完成、学习中或完成百分比）", quoted(cell)))
 }
 
 /// `80%`, `80.5%`, `已学80%` (full-width folded) → the number before the percent sign.
@@ -335,6 +356,11 @@ pub struct Looks {
 /// What `cell` (trimmed) looks like; all false for a blank cell or anything unclear.
 pub fn looks_like(cell: &str) -> Looks {
     let mut l = Looks::default();
+    // Every word below is at most 12 characters; a longer cell is not scanned (a few decoration
+    // characters aside, each at most 4 bytes).
+    if cell.len() > 64 {
+        return l;
+    }
     let key = match_key(cell);
     let key: &str = &key;
     if key.is_empty() || key.chars().count() > 12 {
@@ -380,6 +406,9 @@ pub fn filing(cell: &str) -> Result<Filing, String> {
         "是" | "已备案" => return Ok(Filing::Filed),
         "否" | "未备案" => return Ok(Filing::NotFiled),
         "" => return Ok(Filing::Unknown),
+        _ if cell.len() > MAX_VALUE_BYTES => {
+            return Err(format!("无法识别的备案情况“{}”（应为是/已备案或否/未备案）", quoted(cell)));
+        }
         _ => {}
     }
     let key = match_key(cell);
@@ -397,7 +426,7 @@ pub fn filing(cell: &str) -> Result<Filing, String> {
     if FILED.contains(&key) || key.starts_with("已备案") {
         return Ok(Filing::Filed);
     }
-    Err(format!("无法识别的备案情况“{}”（应为是/已备案或否/未备案）", cell.trim()))
+    Err(format!("无法识别的备案情况“{}”（应为是/已备案或否/未备案）", quoted(cell)))
 }
 
 /// Reads 2020, 2020年, 2020年度, ２０２０.
@@ -413,6 +442,9 @@ pub fn year(cell: &str) -> Result<Option<i32>, String> {
 }
 
 fn year_slow(cell: &str) -> Result<Option<i32>, String> {
+    if cell.len() > MAX_VALUE_BYTES {
+        return Err(format!("无法识别的年度“{}”（应为四位年份，如 2020）", quoted(cell)));
+    }
     let folded = fold_width(cell.trim());
     let s = folded.trim().trim_end_matches('度').trim_end_matches('年').trim();
     if s.is_empty() {
@@ -422,54 +454,135 @@ fn year_slow(cell: &str) -> Result<Option<i32>, String> {
     let s = s.strip_suffix(".0").unwrap_or(s);
     match s.parse::<i32>() {
         Ok(y) if (1990..=2100).contains(&y) => Ok(Some(y)),
-        _ => Err(format!("无法识别的年度“{}”（应为四位年份，如 2020）", cell.trim())),
+        _ => Err(format!("无法识别的年度“{}”（应为四位年份，如 2020）", quoted(cell))),
     }
 }
 
 /// Reads a completion date: 2020-03-26, 2020/3/26, 2020.3.26, 2020年3月26日, 20200326, an Excel
 /// serial (43916), a date with a time after it, or a range (`2020-03-01至2020-03-05`: the end).
 pub fn date(cell: &str) -> Result<Option<NaiveDate>, String> {
+    Ok(period(cell)?.map(|(_, end)| end))
+}
+
+/// Reads a training period: a date (start = end) or a range written `2020.03.02-2020.03.06`,
+/// `2020-03-01至2020-03-05`, `2020/12/28-2021/01/03`, with the year (and month) left off the end
+/// (`2020年5月11日至5月15日`, `2020.03.02-03.06`, `2020年5月11日至15日`) → (start, end). A record
+/// completes when its training ends (本站理解), so the end is the completion date. A month alone
+/// (`2020年8月`) is an error that says what to write.
+pub fn period(cell: &str) -> Result<Option<(NaiveDate, NaiveDate)>, String> {
     if cell.is_empty() {
         return Ok(None);
     }
+    // The common shapes, straight from the bytes (the checker's hot path).
     if let Some(d) = plain_ymd(cell.as_bytes()).or_else(|| chinese_ymd(cell)) {
-        return Ok(Some(d));
+        return Ok(Some((d, d)));
+    }
+    if cell.len() > MAX_VALUE_BYTES {
+        return Err(format!("无法识别的日期“{}”（应为 2020-03-26 这样的日期）", quoted(cell)));
     }
     let folded = fold_width(cell.trim());
     let s = folded.trim();
     if s.is_empty() {
         return Ok(None);
     }
-    let bad = || format!("无法识别的日期“{}”（应为 2020-03-26 这样的日期）", cell.trim());
-    let impossible = || format!("日期“{}”不存在", cell.trim());
-    // A range: keep what follows the last range separator.
-    let s = ["至", "~", "～", "到", "—", "－", " - ", "--"]
-        .iter()
-        .filter_map(|sep| s.rfind(sep).map(|at| &s[at + sep.len()..]))
-        .filter(|tail| !tail.trim().is_empty())
-        .min_by_key(|tail| tail.len())
-        .unwrap_or(s)
-        .trim();
+    let written = cell.trim();
+    let Some((left, right)) = split_range(s) else {
+        return one_date(s, written).map(|d| Some((d, d)));
+    };
+    let start = one_date(left, written)?;
+    let end = range_end(right, start).ok_or_else(|| bad_date(written))??;
+    if end < start {
+        return Err(format!("培训时间“{}”的结束日期早于开始日期，请核对", quoted(written)));
+    }
+    Ok(Some((start, end)))
+}
+
+fn bad_date(written: &str) -> String {
+    format!("无法识别的日期“{}”（应为 2020-03-26 这样的日期，培训时间段写作 2020-03-02至2020-03-06）", quoted(written))
+}
+
+/// The two sides of a range, trimmed, when `s` is one: split at 至/到/~/—/–/" - "/"--", or at
+/// the one `-` between two dates written with dots or slashes (`2020.03.02-2020.03.06`), or at
+/// the middle `-` of `2020-03-01-2020-03-05`.
+fn split_range(s: &str) -> Option<(&str, &str)> {
+    let pair = |at: usize, len: usize| {
+        let (l, r) = (s[..at].trim(), s[at + len..].trim());
+        (!l.is_empty() && !r.is_empty()).then_some((l, r))
+    };
+    for sep in ["至", "到", "~", "—", "–", "--", " - "] {
+        if let Some(at) = s.find(sep) {
+            return pair(at, sep.len());
+        }
+    }
+    let dashes: Vec<usize> = s.match_indices('-').map(|(i, _)| i).collect();
+    match dashes.len() {
+        // 2020-03-26 is a date; a lone dash between dates of dots, slashes or 年月日 is a range.
+        1 if s[..dashes[0]].contains(['.', '/', '日', '号']) || s[..dashes[0]].len() == 8 => pair(dashes[0], 1),
+        // 2020-03-01-03-05, 2020-03-01-2020-03-05.
+        4 | 5 => pair(dashes[2], 1),
+        _ => None,
+    }
+}
+
+/// The end of a range: a whole date, or month and day (`5月15日`, `03.06`) in the start's year,
+/// or a day alone (`15日`) in the start's month. `None`: not a date at all.
+fn range_end(s: &str, start: NaiveDate) -> Option<Result<NaiveDate, String>> {
+    if s.len() >= 4 && s.as_bytes()[..4].iter().all(u8::is_ascii_digit) {
+        return Some(one_date(s, s));
+    }
+    let s = s.split([' ', 'T']).next().unwrap_or(s);
+    let parts: Vec<&str> = s.split(['-', '/', '.', '月', '日', '号']).filter(|p| !p.is_empty()).collect();
+    if parts.is_empty()
+        || parts.len() > 2
+        || !parts.iter().all(|p| p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let num = |p: &str| p.parse::<u32>().ok();
+    let (m, d) = match parts.as_slice() {
+        [m, d] => (num(m)?, num(d)?),
+        [d] if s.ends_with(['日', '号']) => (start.month(), num(d)?),
+        _ => return None,
+    };
+    Some(NaiveDate::from_ymd_opt(start.year(), m, d).ok_or_else(|| format!("日期“{}年{m}月{d}日”不存在", start.year())))
+}
+
+/// One date (already folded and trimmed), the slow path; `written` is the cell for messages.
+fn one_date(s: &str, written: &str) -> Result<NaiveDate, String> {
+    let bad = || bad_date(written);
+    let impossible = || format!("日期“{}”不存在", quoted(written));
     // Drop a time of day.
     let s = s.split([' ', 'T']).next().unwrap_or(s);
+    if let Some(d) = plain_ymd(s.as_bytes()).or_else(|| chinese_ymd(s)) {
+        return Ok(d);
+    }
     if s.bytes().all(|b| b.is_ascii_digit() || b == b'.')
         && let Some(d) = compact_or_serial(s)
     {
-        return d.map(Some).ok_or_else(impossible);
+        return d.ok_or_else(impossible);
     }
     let parts: Vec<&str> = s.split(['-', '/', '.', '年', '月', '日', '号']).filter(|p| !p.is_empty()).collect();
-    if parts.len() != 3 || !parts.iter().all(|p| p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit())) {
+    if !parts.iter().all(|p| p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit())) || parts.is_empty() {
         return Err(bad());
     }
-    let (y, m, d) = (parts[0].parse::<i32>(), parts[1].parse::<u32>(), parts[2].parse::<u32>());
-    let (Ok(y), Ok(m), Ok(d)) = (y, m, d) else {
+    // A year and a month only (2020年8月, 2020-08): the day is needed to place the record
+    // (the year-end carry-over period, the make-up windows).
+    if let [y, m] = parts.as_slice()
+        && y.len() == 4
+        && m.parse::<u32>().is_ok_and(|m| (1..=12).contains(&m))
+    {
+        return Err(format!(
+            "“{written}”只写了年月，缺少日：请写出完成（培训结束）的日期，如 {y}-{m:0>2}-15；培训时间段写作 {y}-{m:0>2}-03至{y}-{m:0>2}-07"
+        ));
+    }
+    if parts.len() != 3 || parts[0].len() != 4 {
+        return Err(bad());
+    }
+    let (Ok(y), Ok(m), Ok(d)) = (parts[0].parse::<i32>(), parts[1].parse::<u32>(), parts[2].parse::<u32>()) else {
         return Err(bad());
     };
-    if parts[0].len() != 4 {
-        return Err(bad());
-    }
     let date = NaiveDate::from_ymd_opt(y, m, d).ok_or_else(impossible)?;
-    plausible(date).map(Some).ok_or_else(bad)
+    plausible(date).ok_or_else(bad)
 }
 
 /// The common shapes `2020-03-26`, `2020/3/26`, `2020.3.6` read straight from the bytes; `None`
@@ -560,6 +673,17 @@ mod tests {
             ("2020-03-26T14:30:00", "2020-03-26"),
             ("2020-03-01至2020-03-05", "2020-03-05"),
             ("2020.3.1~2020.3.5", "2020-03-05"),
+            ("2020.03.02-2020.03.06", "2020-03-06"),
+            ("2020年5月11日至5月15日", "2020-05-15"),
+            ("2020年5月11日至15日", "2020-05-15"),
+            ("2020.03.02-03.06", "2020-03-06"),
+            ("2020/12/28-2021/01/03", "2021-01-03"),
+            ("2020-03-01-2020-03-05", "2020-03-05"),
+            ("2020-03-01-03-05", "2020-03-05"),
+            ("20200301-20200305", "2020-03-05"),
+            ("2020.03.02 - 2020.03.06", "2020-03-06"),
+            ("2020年5月11日—2020年5月15日", "2020-05-15"),
+            ("２０２０．０３．０２－２０２０．０３．０６", "2020-03-06"),
             (" 2020/12/10 ", "2020-12-10"),
         ] {
             assert_eq!(date(cell), Ok(Some(d(want))), "{cell}");
@@ -571,7 +695,15 @@ mod tests {
     fn impossible_and_unreadable_dates() {
         assert!(date("2020-02-30").unwrap_err().contains("不存在"));
         assert!(date("20201340").unwrap_err().contains("不存在"));
-        assert!(date("2020-3").unwrap_err().contains("无法识别"));
+        for month in ["2020-3", "2020年8月", "2020.08", "2020/8"] {
+            assert!(date(month).unwrap_err().contains("只写了年月"), "{month}");
+        }
+        assert!(date("2020年8月").unwrap_err().contains("2020-08-15"));
+        assert!(date("2020.03.06-2020.03.02").unwrap_err().contains("早于"));
+        assert!(date("2020.03.02-02.30").unwrap_err().contains("不存在"));
+        assert!(date("2020.03.02-下周").is_err());
+        assert_eq!(period("2020/12/28-2021/01/03"), Ok(Some((d("2020-12-28"), d("2021-01-03")))));
+        assert_eq!(period("2020-03-26"), Ok(Some((d("2020-03-26"), d("2020-03-26")))));
         assert!(date("昨天").unwrap_err().contains("无法识别"));
         assert!(date("12").is_err());
         assert!(date("3/26/2020").is_err());

@@ -11,9 +11,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::hours::Hours;
-use crate::import::{self, ImportError};
+use crate::import::{self, ImportError, Table};
 use crate::policy::Policy;
-use crate::report::{Report, csv_field};
+use crate::report::{LedgerRow, Report, csv_field};
 use crate::{CheckOptions, check};
 
 /// What one year came to.
@@ -112,30 +112,86 @@ pub fn check_years(
     range: Option<RangeInclusive<i32>>,
     options: CheckOptions,
 ) -> Result<YearsReport, ImportError> {
+    let table = import::read_table(bytes)?;
+    let each = &mut |p: &Policy| check::check_table(&table, p, today, options).map(|r| (r, ()));
+    Ok(check_years_of(policies, range, each)?.0)
+}
+
+/// A years report whose ledgers are written row by row, year by year, rather than kept (what
+/// `jxjy check --years … --format json` writes): the memory of the reports, not of the ledgers.
+#[derive(Debug)]
+pub struct YearsChecked<'t> {
+    table: &'t Table<'t>,
+    /// Per year of `report.years`, how its ledger is written (`None`: no policy).
+    rows: Vec<Option<check::LedgerRows>>,
+    policies: &'t [Policy],
+    today: NaiveDate,
+    /// The report, without ledgers.
+    pub report: YearsReport,
+}
+
+impl<'t> YearsChecked<'t> {
+    /// Checks `table` as [`check_years`] does, without ledgers, keeping what they need.
+    pub fn new(
+        table: &'t Table<'t>,
+        policies: &'t [Policy],
+        today: NaiveDate,
+        range: Option<RangeInclusive<i32>>,
+    ) -> Result<YearsChecked<'t>, ImportError> {
+        let each = &mut |p: &Policy| check::check_for_ledger(table, p, today);
+        let (report, rows) = check_years_of(policies, range, each)?;
+        Ok(YearsChecked { table, rows, policies, today, report })
+    }
+
+    /// Calls `f` with every data row's ledger entry under `year`'s policy (nothing when the year
+    /// has none), in the order of that year's [`Report::ledger`].
+    pub fn for_each_ledger_row(&self, year: i32, f: &mut dyn FnMut(LedgerRow<'_>)) {
+        let Some(i) = self.report.years.iter().position(|y| y.year == year) else { return };
+        let (Some(Some(rows)), Some(report), Some(policy)) =
+            (self.rows.get(i), self.report.years[i].report.as_ref(), self.policies.iter().find(|p| p.year == year))
+        else {
+            return;
+        };
+        check::for_each_ledger_row(self.table, rows, report, policy, self.today, f);
+    }
+}
+
+/// Checks the table against one policy: its report, and what else the caller keeps of it.
+type CheckOne<'c, T> = &'c mut dyn FnMut(&Policy) -> Result<(Report, T), ImportError>;
+
+/// The years report from `check`, which checks the table against one policy, and what `check`
+/// gave beside each year's report.
+fn check_years_of<T>(
+    policies: &[Policy],
+    range: Option<RangeInclusive<i32>>,
+    check: CheckOne<'_, T>,
+) -> Result<(YearsReport, Vec<Option<T>>), ImportError> {
     // Which years the file speaks of: one pass with any policy (the rows' years do not depend on it).
     let Some(any) = policies.iter().max_by_key(|p| p.year) else {
         return Err(ImportError::NotATable("没有任何年度的政策文件".to_owned()));
     };
-    let table = import::read_table(bytes)?;
-    let first = check::check_table(&table, any, today, options)?;
-    let in_file = first.rows_by_year.clone();
+    let first = check(any)?;
+    let in_file = first.0.rows_by_year.clone();
     let years: Vec<i32> = match &range {
         Some(r) => r.clone().take(MAX_YEARS).collect(),
         None => in_file.iter().map(|(y, _)| *y).take(MAX_YEARS).collect(),
     };
     let mut first = Some(first);
     let mut results = Vec::with_capacity(years.len());
+    let mut besides = Vec::with_capacity(years.len());
     for year in years {
         let rows = in_file.iter().find(|(y, _)| *y == year).map_or(0, |(_, n)| *n);
-        let report = match policies.iter().find(|p| p.year == year) {
+        let checked = match policies.iter().find(|p| p.year == year) {
             Some(p) if p.year == any.year => first.take(),
-            Some(p) => Some(check::check_table(&table, p, today, options)?),
+            Some(p) => Some(check(p)?),
             None => None,
         };
+        let (report, beside) = checked.map_or((None, None), |(r, b)| (Some(r), Some(b)));
         let message = report.is_none().then(|| format!("没有{year}年度的政策文件，无法判断该年度是否达标"));
         results.push(YearResult { year, rows, report, message });
+        besides.push(beside);
     }
-    Ok(YearsReport { grid: grid(&results), years: results })
+    Ok((YearsReport { grid: grid(&results), years: results }, besides))
 }
 
 /// The most years one check covers (a range like 1990–2100 is a typo, not a request).

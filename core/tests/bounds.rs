@@ -436,3 +436,225 @@ fn rows_sharing_a_number_are_each_accounted_for() {
     let r = measured(&bytes).0.unwrap();
     assert_eq!((r.rows.data, r.rows.errors), (2, 2));
 }
+
+// Issue 17: shared-string amplification, and reports that stream.
+
+/// A workbook whose rows are `cells(r)` (the header of [`sheet`] above them) and whose one shared
+/// string is `long`.
+fn workbook_with(long: &str, refs: usize, cells: impl Fn(usize) -> String) -> (Vec<u8>, usize) {
+    workbook_headed(&["课程名称", "科目类型", "学时", "完成日期"], long, refs, cells)
+}
+
+/// [`workbook_with`] under the header `labels` (columns A, B, …).
+fn workbook_headed(labels: &[&str], long: &str, refs: usize, cells: impl Fn(usize) -> String) -> (Vec<u8>, usize) {
+    let sst = format!("<sst><si><t>{long}</t></si></sst>");
+    let mut rows = String::from(r#"<row r="1">"#);
+    for (i, label) in labels.iter().enumerate() {
+        let _ = write!(rows, r#"<c r="{}1" t="inlineStr"><is><t>{label}</t></is></c>"#, char::from(b'A' + i as u8));
+    }
+    rows.push_str("</row>");
+    for r in 2..refs + 2 {
+        let _ = write!(rows, r#"<row r="{r}">{}</row>"#, cells(r));
+    }
+    let sheet = format!("<worksheet><sheetData>{rows}</sheetData></worksheet>");
+    workbook(&[("xl/sharedStrings.xml", sst.as_bytes()), ("xl/worksheets/sheet1.xml", sheet.as_bytes())])
+}
+
+/// The checker with its ledger written row by row (what `--format json` and `--format ledger`
+/// do), each entry serialised to nowhere: the peak of the check and the ledger together.
+fn measured_streamed(bytes: &[u8]) -> (Option<Report>, usize) {
+    let policy = policy();
+    let today = day("2020-11-01");
+    let base = ALLOC.current_usage();
+    ALLOC.reset_peak_usage();
+    let report = jxjy_core::read(bytes).ok().and_then(|table| {
+        let checked = jxjy_core::check::Checked::new(&table, &policy, today).ok()?;
+        let mut line = String::new();
+        checked.for_each_ledger_row(&mut |row| {
+            line.clear();
+            let _ = checked.report.write_ledger_line(&mut line, row);
+            let _ = serde_json::to_writer(std::io::sink(), row.entry);
+        });
+        Some(checked.report)
+    });
+    let peak = ALLOC.peak_usage().saturating_sub(base);
+    (report, peak)
+}
+
+/// A 256 KB string in the date column of every row: each row's error quotes the cell.
+#[test]
+fn a_long_shared_string_in_a_column_that_fails_is_quoted_cut_short() {
+    let _one = serial();
+    let long = "x".repeat(big(64, 256) << 10);
+    let refs = big(300, 3_000);
+    let (bytes, read) = workbook_with(&long, refs, |r| {
+        format!(
+            r#"<c r="A{r}" t="inlineStr"><is><t>课</t></is></c><c r="B{r}" t="inlineStr"><is><t>专业科目</t></is></c><c r="C{r}"><v>1</v></c><c r="D{r}" t="s"><v>0</v></c>"#
+        )
+    });
+    let (r, peak) = measured(&bytes);
+    let r = r.unwrap();
+    assert_eq!(r.rows.errors, refs);
+    assert_bounded("256 KB string in the date column", read, peak);
+    let e = &r.errors[0];
+    assert!(e.message.chars().count() < jxjy_core::text::MAX_QUOTED_CHARS + 80, "{}", e.message.len());
+    assert!(e.message.contains("只引用前 200 字"), "{}", e.message);
+    assert!(e.message.contains('…'), "{}", e.message);
+    let (_, peak) = measured_streamed(&bytes);
+    assert_bounded("256 KB string in the date column, ledger streamed", read, peak);
+}
+
+/// The same long string in every cell of every row (course, category, hours, date, name).
+#[test]
+fn a_long_shared_string_in_every_cell() {
+    let _one = serial();
+    let long = "课".repeat((big(64, 256) << 10) / 3);
+    let refs = big(300, 3_000);
+    let (bytes, read) = workbook_with(&long, refs, |r| {
+        ["A", "B", "C", "D", "E"].iter().map(|c| format!(r#"<c r="{c}{r}" t="s"><v>0</v></c>"#)).collect()
+    });
+    let (r, peak) = measured(&bytes);
+    assert_bounded("256 KB string in every cell", read, peak);
+    drop(r);
+    let (_, peak) = measured_streamed(&bytes);
+    assert_bounded("256 KB string in every cell, ledger streamed", read, peak);
+}
+
+/// A long string as the 姓名, the 身份证号 and the course of many counted rows: one person,
+/// named once; the ledger names them per row without copying them.
+#[test]
+fn a_long_shared_string_as_name_id_and_course() {
+    let _one = serial();
+    let long = "张".repeat((big(16, 64) << 10) / 3);
+    let refs = big(2_000, 60_000);
+    let labels = ["课程名称", "科目类型", "学时", "完成日期", "姓名", "身份证号"];
+    let (bytes, read) = workbook_headed(&labels, &long, refs, |r| {
+        format!(
+            r#"<c r="A{r}" t="s"><v>0</v></c><c r="B{r}" t="inlineStr"><is><t>专业科目</t></is></c><c r="C{r}"><v>1</v></c><c r="D{r}"><v>{}</v></c><c r="E{r}" t="s"><v>0</v></c><c r="F{r}" t="s"><v>0</v></c>"#,
+            43_900 + r % 300
+        )
+    });
+    let (r, peak) = measured(&bytes);
+    assert_bounded("64 KB string as course (name, ID beside)", read, peak);
+    let r = r.unwrap();
+    assert_eq!(r.rows.data, refs);
+    assert_eq!(r.people.len(), 1);
+    // Named once, and cut as every label is.
+    assert!(r.people[0].person.chars().count() <= jxjy_core::text::MAX_QUOTED_CHARS + 1);
+    drop(r);
+    let (_, peak) = measured_streamed(&bytes);
+    assert_bounded("64 KB string as course, ledger streamed", read, peak);
+}
+
+/// Many one-hour rows, every one a duplicate of the first: an exclusion per row, each naming the
+/// row it repeats, with no message made per row.
+#[test]
+fn millions_of_duplicate_rows() {
+    let _one = serial();
+    let n = big(200_000, 2_000_000);
+    let mut csv = String::with_capacity(20 * n + 32);
+    csv.push_str("科目类型,学时,完成日期\n");
+    for _ in 0..n {
+        csv.push_str("专业,1,2020-01-01\n");
+    }
+    let (r, peak) = measured(csv.as_bytes());
+    let r = r.unwrap();
+    assert_eq!(r.rows.excluded, n - 1);
+    assert_eq!(
+        r.people[0].excluded[0].message.to_string(),
+        "与第2行是同一人、同一课程、同一日期、同一学时的重复记录，只计一次。"
+    );
+    assert_bounded("duplicate rows", csv.len(), peak);
+    drop(r);
+    let (r, peak) = measured_streamed(csv.as_bytes());
+    assert_eq!(r.unwrap().rows.data, n);
+    assert_bounded("duplicate rows, ledger streamed", csv.len(), peak);
+}
+
+/// The ledger written row by row is the ledger kept in the report, entry for entry, with each
+/// excluded row's message and each error row's listed errors.
+#[test]
+fn the_streamed_ledger_is_the_kept_ledger() {
+    let _one = serial();
+    let mut csv = String::from("姓名,课程名称,科目类型,学时,完成日期,考核结果\n");
+    for i in 0..3_000 {
+        let _ = writeln!(
+            csv,
+            "{},课{},{},{},{},{}",
+            ["张三", "李四", ""][i % 3],
+            i % 40,
+            ["专业科目", "公需科目", "?"][i % 7 % 3],
+            ["1", "2", "x"][i % 5 % 3],
+            ["2020-03-01", "2019-05-01", "2020-12-20", "2020-02-30"][i % 11 % 4],
+            ["合格", "", "不合格"][i % 13 % 3]
+        );
+        if i % 97 == 0 {
+            csv.push_str("合计,,,,,\n");
+        }
+    }
+    let options = jxjy_core::CheckOptions { ledger: true, ledger_cap: None };
+    let kept = jxjy_core::check_with(csv.as_bytes(), &policy(), day("2020-11-01"), options).unwrap();
+    let table = jxjy_core::read(csv.as_bytes()).unwrap();
+    let policy = policy();
+    let checked = jxjy_core::check::Checked::new(&table, &policy, day("2020-11-01")).unwrap();
+    let mut streamed = Vec::new();
+    let mut messages = 0;
+    let mut error_rows = 0;
+    checked.for_each_ledger_row(&mut |row| {
+        streamed.push(row.entry.clone());
+        let listed =
+            kept.people.iter().flat_map(|p| p.excluded.iter().chain(&p.pending)).find(|x| x.row == row.entry.row);
+        assert_eq!(row.message, listed.map(|x| &x.message), "row {}", row.entry.row);
+        messages += usize::from(row.message.is_some());
+        // (The summary that ends a cut error list names a row but is no error of it.)
+        // The kept report lists the first rows' errors only; the streamed ledger every row's.
+        let errors: Vec<_> = kept.errors.iter().filter(|e| e.row == row.entry.row && !e.column.is_empty()).collect();
+        if !errors.is_empty() {
+            assert_eq!(row.errors.iter().collect::<Vec<_>>(), errors, "row {}", row.entry.row);
+        }
+        error_rows += usize::from(!row.errors.is_empty());
+    });
+    assert_eq!(streamed, kept.ledger);
+    assert_eq!(messages, kept.rows.excluded + kept.rows.pending);
+    assert_eq!(error_rows, kept.rows.errors);
+    assert!(messages > 100 && error_rows > jxjy_core::import::MAX_LISTED_ERROR_ROWS, "{messages} {error_rows}");
+    // The report without a ledger is the kept one without it.
+    let mut without = kept.clone();
+    without.ledger.clear();
+    assert_eq!(serde_json::to_string(&checked.report).unwrap(), serde_json::to_string(&without).unwrap());
+}
+
+/// Merged ranges (issue 18): filled only within the sheet's used range. A range down the whole
+/// sheet (B2:B1048576) costs the rows the sheet has; thousands of ranges over the whole grid
+/// (A1:XFD1048576, overlapping, which Excel never writes) are refused once the cells they would
+/// write pass the used range + 65,536, never filled for minutes or gigabytes.
+#[test]
+fn merged_ranges_are_filled_within_the_used_range() {
+    let _one = serial();
+    let n = big(20_000, 200_000);
+    let mut rows = String::new();
+    for r in 2..n + 2 {
+        let category = if r == 2 { r#"<c r="B2" t="inlineStr"><is><t>专业科目</t></is></c>"# } else { "" };
+        let _ = write!(
+            rows,
+            r#"<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>课{r}</t></is></c>{category}<c r="C{r}"><v>1</v></c><c r="D{r}"><v>43927</v></c></row>"#
+        );
+    }
+    let down = format!(
+        "<worksheet><sheetData>{XLSX_HEADER}{rows}</sheetData><mergeCells><mergeCell ref=\"B2:B1048576\"/></mergeCells></worksheet>"
+    );
+    let (bytes, read) = workbook(&[("xl/worksheets/sheet1.xml", down.as_bytes())]);
+    let (r, peak) = measured(&bytes);
+    let r = r.unwrap();
+    assert_eq!((r.rows.data, r.rows.counted), (n, n));
+    assert_eq!(r.column_details[1].merged_rows, n - 1);
+    assert_bounded("B2:B1048576 over the rows", read, peak);
+
+    let whole = "<mergeCell ref=\"A1:XFD1048576\"/>".repeat(big(5_000, 50_000));
+    let over =
+        format!("<worksheet><sheetData>{XLSX_HEADER}{rows}</sheetData><mergeCells>{whole}</mergeCells></worksheet>");
+    let (bytes, read) = workbook(&[("xl/worksheets/sheet1.xml", over.as_bytes())]);
+    let (r, peak) = measured(&bytes);
+    assert!(matches!(&r, Err(ImportError::Xlsx(m)) if m.contains("合并单元格")), "{r:?}");
+    assert_bounded("A1:XFD1048576 × thousands", read, peak);
+}

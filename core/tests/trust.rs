@@ -39,7 +39,7 @@ fn a_platform_table_with_a_status_column_counts_only_finished_rows() {
     assert_eq!(reasons(p), vec![(7, Reason::NotCompleted), (8, Reason::NotCompleted)]);
     assert_eq!(p.pending.len(), 2);
     assert_eq!(r.rows.pending, 2);
-    assert!(p.pending[0].message.contains("尚未完成"));
+    assert!(p.pending[0].message.to_string().contains("尚未完成"));
     // No exam column: the verdict rests on "已完成 = passed", and says so.
     assert!(assumption_codes(&r).contains(&AssumptionCode::ExamAssumedPassed));
     assert!(r.assumptions[0].message.contains("已完成的课程按考核合格计算"), "{:?}", r.assumptions);
@@ -97,9 +97,9 @@ fn a_record_of_the_year_completed_outside_it_does_not_count() {
         vec![(2, Reason::CompletedOutsideYear), (3, Reason::CompletedOutsideYear), (4, Reason::FreezePeriod)]
     );
     assert_eq!(p.hours.professional, h("10"));
-    let after = &p.excluded[0].message;
+    let after = p.excluded[0].message.to_string();
     assert!(after.contains("2021年1月5日") && after.contains("补学补审") && after.contains("事业单位"), "{after}");
-    assert!(p.excluded[1].message.contains("早于2020年1月1日"));
+    assert!(p.excluded[1].message.to_string().contains("早于2020年1月1日"));
 }
 
 #[test]
@@ -330,7 +330,12 @@ fn the_ledger_lists_every_row_with_its_outcome() {
     assert_eq!(&*r.ledger[1].course, "专业一");
     assert_eq!(r.ledger[0].person, Some(0));
     assert!(!r.ledger_truncated);
-    let text = r.ledger_csv();
+    // The ledger CSV, written row by row as `jxjy check --format ledger` writes it.
+    let table = jxjy_core::read(csv.as_bytes()).unwrap();
+    let policy2020 = policy();
+    let checked = jxjy_core::check::Checked::new(&table, &policy2020, day("2020-11-01")).unwrap();
+    let mut text = String::from(jxjy_core::Report::LEDGER_CSV_HEADER);
+    checked.for_each_ledger_row(&mut |row| checked.report.write_ledger_line(&mut text, row).unwrap());
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "\u{feff}行号,人员,身份证号/工号,课程名称,学时,完成日期,结果,计入,原因,说明");
     assert_eq!(lines[1], "2,,,思想,24,2020-04-01,计入,公需必修,,");

@@ -2,16 +2,12 @@
 // FileReader, checked in a Web Worker running jxjy-core as WebAssembly, and shown with
 // textContent (never innerHTML). Downloads (.ics, CSV) are made from blob: URLs.
 const $ = (id) => document.getElementById(id);
-const policyText = $("policy-data").textContent;
-const policy = JSON.parse(policyText);
-// Every year's policy on a site with several years: a file with rows of several years is then
-// judged year by year (the worker asks the core for the person × year grid).
-const policiesText = $("policies") ? $("policies").textContent : "[]";
-const severalYears = JSON.parse(policiesText).length > 1;
-
-// The Chinese names of fields, reasons and deadlines come from jxjy-core (the worker posts them
-// when the module is ready), so the page and the CLI never word them differently.
-let L = { fields: {}, reasons: {}, deadlines: {}, how: {} };
+// The policy, as jxjy-core's policy::wire lines the module reads; on a site of several years every
+// year's too: a file with rows of several years is then judged year by year (the worker asks the
+// core for the person × year grid).
+const policyText = $("policy").textContent;
+const policiesText = $("policies") ? $("policies").textContent : null;
+const severalYears = policiesText !== null;
 
 
 function todayInShanghai() {
@@ -40,11 +36,10 @@ const ledgerOf = (id) => (person) => new Promise((resolve) => {
 function startWorker() {
   ready = false;
   worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
-  worker.postMessage({ type: "policy", policy: policyText, policies: severalYears ? policiesText : null });
+  worker.postMessage({ type: "policy", policy: policyText, policies: policiesText });
   worker.onmessage = (e) => {
     const m = e.data;
     if (m.type === "ready") {
-      L = JSON.parse(m.labels);
       ready = true;
       document.body.dataset.checker = "ready";
       window.__jxjyReadyAt = performance.now();
@@ -63,7 +58,7 @@ function startWorker() {
       const id = m.id;
       const first = m.ledger ? { person: m.ledger.person, rows: JSON.parse(m.ledger.json) } : null;
       loadReportView().then((view) => {
-        if (id === seq) view.render(report, { L, reveal: Boolean(lastInput && lastInput.reveal), sentAt, status, ledger: ledgerOf(id), first });
+        if (id === seq) view.render(report, { reveal: Boolean(lastInput && lastInput.reveal), sentAt, status, ledger: ledgerOf(id), first });
       }, (err) => status("无法加载结果视图：" + err, "error"));
     } else if (m.type === "ledger" && m.id === seq) {
       const resolve = ledgerWaits.get(m.id + ":" + m.person);
@@ -93,7 +88,7 @@ function send(input) {
   if (input.text !== undefined) worker.postMessage({ type: "check", id: seq, text: input.text, today });
   else {
     const copy = input.bytes.slice(0); // keep the original for a re-check with another date
-    worker.postMessage({ type: "check", id: seq, bytes: copy, today }, [copy]);
+    worker.postMessage({ type: "check", id: seq, bytes: copy, today, name: input.name }, [copy]);
   }
 }
 

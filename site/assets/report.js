@@ -2,10 +2,14 @@
 // downloads. check.js imports it with the first check (it is not part of the page's first load).
 // Everything is shown with textContent (never innerHTML); downloads are made from blob: URLs.
 const $ = (id) => document.getElementById(id);
-// What check.js hands over with each report: the labels from jxjy-core, whether to move the focus
-// to the verdict, when the check was sent, the status line, and how to ask the worker for one
-// person's ledger rows (a report of one year comes without them: see `ledgerRows`).
-let L = { fields: {}, reasons: {}, deadlines: {}, how: {} }, reveal = false, sentAt = 0, status = () => {}, askLedger = null;
+// The Chinese names of every code a report uses (fields, reasons, deadlines, premises…), from
+// jxjy-core's report::labels: `jxjy build` writes them in place of the empty object below, so the
+// page and the CLI never word them differently, and the page's first load does not carry them.
+const L = {};
+// What check.js hands over with each report: whether to move the focus to the verdict, when the
+// check was sent, the status line, and how to ask the worker for one person's ledger rows (a report
+// of one year comes without them: see `ledgerRows`).
+let reveal = false, sentAt = 0, status = () => {}, askLedger = null;
 
 // The document pages' style sheet, which on this page only the results use (their tables): not in
 // the page's first load, it comes with this view. check.js draws the first result once it has loaded.
@@ -19,7 +23,7 @@ export const styled = new Promise((resolve) => {
 
 /** Renders one result of the worker (a report, or the person × year grid of several years). */
 export function render(result, page) {
-  ({ L, reveal, sentAt, status, ledger: askLedger } = page);
+  ({ reveal, sentAt, status, ledger: askLedger } = page);
   ledgers = new Map(page.first ? [[page.first.person, Promise.resolve(page.first.rows)]] : []);
   if (result.years) showYears(result);
   else { $("years-grid").hidden = true; $("export-years").hidden = true; show(result); }
@@ -45,6 +49,10 @@ const PEOPLE_SHOWN = 300;
 // Ledger rows drawn at a time.
 const LEDGER_PAGE = 500;
 const fmt = (h) => String(h);
+// A row as people name it: 第5行, or “4月”第5行 when several sheets were read (the core's row_label).
+const rowLabel = (x) => (x.sheet ? "“" + x.sheet + "”" : "") + "第" + x.row + "行";
+const rowCell = (x) => x.sheet ? rowLabel(x) : String(x.row);
+const rowAttrs = (x, more) => Object.assign({ "data-row": String(x.row) }, x.sheet ? { "data-sheet": x.sheet } : {}, more);
 
 function show(report) {
   current = report;
@@ -63,7 +71,8 @@ function show(report) {
   }
   $("report-meta").textContent =
     "依据 " + report.policy.source + "（" + report.policy.year + "年度），按 " + report.today + " 计算。读取为 " +
-    report.format.toUpperCase() + (report.header_row ? "，表头在第 " + report.header_row + " 行" : "") + "；数据 " + r.data +
+    report.format.toUpperCase() + (report.header_row ? "，表头在第 " + report.header_row + " 行" : "") +
+    (report.sheets ? "；工作表：" + report.sheets.map((s) => "“" + s.name + "”" + s.note).join("；") : "") + "；数据 " + r.data +
     " 行：计入 " + r.counted + "，未计入 " + r.excluded + "，待定 " + r.pending + "，有错误 " + r.errors + "，跳过 " + r.skipped + "。";
   renderColumns(report);
   const people = renderPeople(report, true);
@@ -217,6 +226,9 @@ function renderPerson(report, i) {
   const verdict = p.compliant
     ? el("p", { class: "verdict ok" }, "已达到 " + report.policy.year + " 年度学时要求。")
     : el("p", { class: "verdict bad" }, "尚未达标，至少还需 ", el("strong", { class: "needed", text: fmt(p.needed) }), " 学时。");
+  // The file's own 是否达标 says otherwise: said on the verdict's line, the why in the premise under it.
+  const stated = p.assumptions.find((a) => a.code === "stated_verdict_differs");
+  if (stated) verdict.append(el("span", { class: "stated-differs", text: "（" + stated.message + "）" }));
   const advice = [];
   if (!p.compliant) {
     if (p.shortfall.public_compulsory > 0) advice.push("公需科目必修课还差 " + fmt(p.shortfall.public_compulsory) + " 学时（选修课和专业科目不能替代）。");
@@ -246,10 +258,14 @@ function renderPerson(report, i) {
       bar("专业科目", p.hours.professional, p.required.professional, p.shortfall.professional),
       bar("全年合计", p.hours.total, p.required.total, p.shortfall.total)),
   ];
-  if (p.excluded.length) parts.push(rowsTable("未计入的记录（" + p.excluded.length + " 条）", "excluded", p.excluded));
-  if (p.pending.length) parts.push(rowsTable("待定的记录（学完并考核合格后才计入）", "pending", p.pending));
+  // A long list comes cut to its first rows, with its full number in listed_of (the module's ROW_LIST_CAP).
+  const of = (list, all) => (all > list.length ? "，列出前 " + list.length + " 条" : "");
+  const all = p.listed_of || { excluded: p.excluded.length, pending: p.pending.length };
+  if (p.excluded.length) parts.push(rowsTable("未计入的记录（" + all.excluded + " 条" + of(p.excluded, all.excluded) + "）", "excluded", p.excluded));
+  if (p.pending.length) parts.push(rowsTable("待定的记录（" + (all.pending > p.pending.length ? all.pending + " 条" + of(p.pending, all.pending) + "；" : "")
+    + "学完并考核合格后才计入）", "pending", p.pending));
   if (p.warnings.length) parts.push(el("h4", { text: "提示" }), el("ul", { class: "warnings" },
-    p.warnings.map((w) => el("li", {}, w.row ? "第" + w.row + "行：" : "", w.message))));
+    p.warnings.map((w) => el("li", {}, w.row ? rowLabel(w) + "：" : "", w.message))));
   box.replaceChildren(...parts.filter(Boolean));
   // The ledger last, when its rows are here; the box is busy until then.
   const token = {};
@@ -282,8 +298,8 @@ function ledgerRows(report, i) {
 function ledgerView(report, mine) {
   if (!mine.length) return null;
   const outcomes = ["counted", "excluded", "pending", "error", "skipped"].filter((o) => mine.some((e) => e.outcome === o));
-  const row = (e) => el("tr", { "data-row": String(e.row), "data-outcome": e.outcome },
-    el("td", { text: String(e.row) }), el("td", { class: "course", text: e.course }),
+  const row = (e) => el("tr", rowAttrs(e, { "data-outcome": e.outcome }),
+    el("td", { text: rowCell(e) }), el("td", { class: "course", text: e.course }),
     el("td", { text: e.hours === undefined ? "" : fmt(e.hours) }),
     el("td", {}, el("strong", { text: L.outcomes[e.outcome] || e.outcome }),
       e.counted ? "（" + (L.counted[e.counted] || e.counted) + "）" : e.reason ? "（" + (L.reasons[e.reason] || e.reason) + "）" : ""));
@@ -328,8 +344,8 @@ function rowsTable(title, cls, rows) {
     el("h4", { text: title }),
     el("div", { class: "table-wrap" }, el("table", {},
       el("thead", {}, el("tr", {}, ["行", "课程", "学时", "原因"].map((h) => el("th", { text: h })))),
-      el("tbody", {}, rows.map((x) => el("tr", { "data-row": String(x.row), "data-reason": x.reason },
-        el("td", { text: String(x.row) }), el("td", { class: "course", text: x.course }), el("td", { text: fmt(x.hours) }),
+      el("tbody", {}, rows.map((x) => el("tr", rowAttrs(x, { "data-reason": x.reason }),
+        el("td", { text: rowCell(x) }), el("td", { class: "course", text: x.course }), el("td", { text: fmt(x.hours) }),
         el("td", {}, el("strong", { text: L.reasons[x.reason] || x.reason }), el("br"), x.message)))))));
 }
 
@@ -359,7 +375,9 @@ function renderPeople(report, split) {
     const p = report.people[i];
     return el("tr", { class: (p.compliant ? "ok" : "bad") + (i === selected ? " selected" : ""), tabindex: "0", "data-index": String(i) },
       el("td", { text: p.person }), hasId ? el("td", { class: "id", text: p.id || "" }) : null,
-      el("td", { class: "verdict-cell", text: p.compliant ? "达标" : "未达标" }), el("td", { text: fmt(p.needed) }),
+      el("td", { class: "verdict-cell" }, p.compliant ? "达标" : "未达标",
+        p.assumptions.some((a) => a.code === "stated_verdict_differs") ? el("span", { class: "premised", text: L.assumptions?.stated_verdict_differs || "与文件不符" }) : null),
+      el("td", { text: fmt(p.needed) }),
       el("td", { text: fmt(p.hours.public_compulsory) }), el("td", { text: fmt(p.hours.public) }),
       el("td", { text: fmt(p.hours.professional) }), el("td", { text: fmt(p.hours.total) }));
   };
@@ -392,6 +410,7 @@ function renderPeople(report, split) {
   // (No null child: replaceChildren would print it as the text "null".)
   box.replaceChildren(...[
     el("h3", { text: "人员汇总：" + report.people.length + " 人，达标 " + ok + " 人，未达标 " + (report.people.length - ok) + " 人" }),
+    premise(report, { assumptions: [] }),
     el("p", { class: "people-hint no-print", text: "点击某一行，在下方查看此人的学时、未计入的记录和提示；点击表头可排序。" }),
     el("div", { class: "table-wrap" }, el("table", { class: "people" },
       el("thead", {}, el("tr", {}, cols.map(([k, label]) => {
@@ -446,8 +465,8 @@ function renderFileNotes(report) {
     el("h3", { text: "无法读取的单元格（" + report.errors.length + " 处；这些行未计入，其他行照常计算）" }),
     el("div", { class: "table-wrap" }, el("table", {},
       el("thead", {}, el("tr", {}, ["行", "列", "问题"].map((h) => el("th", { text: h })))),
-      el("tbody", {}, report.errors.slice(0, 500).map((e) => el("tr", { "data-row": String(e.row) },
-        el("td", { text: String(e.row) }), el("td", { text: e.column }), el("td", { text: e.message }))))))));
+      el("tbody", {}, report.errors.slice(0, 500).map((e) => el("tr", rowAttrs(e),
+        el("td", { text: rowCell(e) }), el("td", { text: e.column }), el("td", { text: e.message }))))))));
   $("file-notes").replaceChildren(...parts);
 }
 

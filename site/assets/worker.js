@@ -4,7 +4,7 @@
 
 // The current year's policy, and every year's when the site has several (then a file is judged
 // year by year, each year by its own policy).
-let policyJson = null, policiesJson = null;
+let policyWire = null, policiesWire = null;
 
 // The checker: the first module, or on a site of several policy years the same with check_years
 // (jxjy_years), which a site of one year never downloads. Chosen when the page sends the policies,
@@ -15,7 +15,7 @@ const ready = new Promise((resolve) => { chooseModule = resolve; })
   .then(async (m) => {
     await m.default();
     first = m;
-    postMessage({ type: "ready", labels: m.labels() });
+    postMessage({ type: "ready" });
   })
   .catch((e) => postMessage({ type: "crash", id: 0, message: "无法加载检查模块：" + e }));
 
@@ -44,9 +44,21 @@ function startsLikeJson(text) {
   const head = text.replace(/^[\s\u0085]+/, "");
   return head === "" || head[0] === "[" || head[0] === "{";
 }
-function needsFullReader(raw, label, text) {
+// A file named as a workbook, a web page or JSON goes to the second module whatever its bytes:
+// only it says when they are something else (a TSV or HTML table saved as .xls), as the CLI does.
+const NAMED_FOR_FULL = /\.(xlsx?|xlsm|et|html?|json)$/i;
+// A web page or bare <table> (after a BOM and whitespace), as the core's html::sniff tests: only
+// the second module reads it, and names its encoding (the <meta> charset).
+function startsLikeHtml(b) {
+  let i = b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+  while (i < b.length && [0x20, 0x09, 0x0a, 0x0c, 0x0d].includes(b[i])) i++; // u8::is_ascii_whitespace
+  if (b[i] !== 0x3c) return false;
+  const head = new TextDecoder("latin1").decode(b.subarray(i, i + 4096)).toLowerCase();
+  return ["<html", "<table", "<!doctype html", "<head", "<meta", "<body"].some((tag) => head.includes(tag));
+}
+function needsFullReader(raw, label, text, name) {
   if (text !== undefined) return startsLikeJson(text.slice(0, 4096));
-  if (isWorkbook(raw)) return true;
+  if (NAMED_FOR_FULL.test(name) || isWorkbook(raw) || startsLikeHtml(raw)) return true;
   return label !== "binary" && startsLikeJson(new TextDecoder(label).decode(raw.subarray(0, 4096)));
 }
 
@@ -72,7 +84,7 @@ function warmUp(rounds) {
       `2020-0${1 + (i % 9)}-1${i % 10},${i % 13 ? "合格" : "不合格"},${i % 11 ? "是" : ""}`);
   }
   try {
-    first.check(new TextEncoder().encode(rows.join("\n")), policyJson, "2020-06-01");
+    first.check(new TextEncoder().encode(rows.join("\n")), policyWire, "2020-06-01", "");
     first.ledger(first.opens_on());
   } catch (_) {
     // The module did not load (the page has been told) or trapped: the next check reports it.
@@ -86,8 +98,12 @@ function warmUp(rounds) {
 const MAX_INPUT_BYTES = 209715200;
 
 // Several policy years: each year the rows belong to, by its own policy; else the one policy.
-function runCheck(module, bytes, today) {
-  return policiesJson ? module.check_years(bytes, policiesJson, policyJson, today) : module.check(bytes, policyJson, today);
+// `name`: the file's name ("" for pasted text), so that the report says what a file really was
+// when its name says otherwise (a web page saved as .xls).
+function runCheck(module, bytes, today, name) {
+  return policiesWire
+    ? module.check_years(bytes, policiesWire, policyWire, today, name)
+    : module.check(bytes, policyWire, today, name);
 }
 
 // The ledger rows of the person the page opens a report on, sent with the report rather than
@@ -104,9 +120,9 @@ let last = null;
 onmessage = async (e) => {
   const msg = e.data;
   if (msg.type === "policy") {
-    policyJson = msg.policy;
-    policiesJson = msg.policies || null;
-    chooseModule(policiesJson !== null);
+    policyWire = msg.policy;
+    policiesWire = msg.policies || null;
+    chooseModule(policiesWire !== null);
     return;
   }
   if (msg.type === "warm") {
@@ -132,12 +148,14 @@ onmessage = async (e) => {
       return;
     }
     const raw = msg.text !== undefined ? null : new Uint8Array(msg.bytes);
-    const label = raw ? first.encoding(raw) : "utf-8";
+    let label = raw ? first.encoding(raw) : "utf-8";
     let module = first;
-    if (needsFullReader(raw, label, msg.text)) {
+    if (needsFullReader(raw, label, msg.text, msg.name || "")) {
       postMessage({ type: "progress", id: msg.id, stage: "正在加载 Excel / JSON 读取模块…" });
       try {
         module = await loadFullReader();
+        // The second module's choice, which knows a web page's <meta> charset.
+        if (raw) label = module.encoding(raw);
       } catch (_) {
         // Not published with this site (or not reachable): the first module names the file and what to do.
       }
@@ -145,7 +163,18 @@ onmessage = async (e) => {
     const bytes = raw ? toCoreBytes(raw, label) : new TextEncoder().encode(msg.text);
     postMessage({ type: "progress", id: msg.id, stage: "正在逐行核查 " + (bytes.length / 1024 / 1024).toFixed(1) + " MB…" });
     last = null;
-    const json = runCheck(module, bytes, msg.today);
+    let json = runCheck(module, bytes, msg.today, msg.name || "");
+    // A shape only the second module reads (a per-person summary; JSON or a workbook the test
+    // above missed): the first module says so ("reader": "full") and the file is checked again.
+    if (module === first && json.startsWith('{"fatal"') && json.endsWith(',"reader":"full"}')) {
+      try {
+        postMessage({ type: "progress", id: msg.id, stage: "正在加载完整读取模块…" });
+        module = await loadFullReader();
+        json = runCheck(module, bytes, msg.today, msg.name || "");
+      } catch (_) {
+        // Not published with this site (or not reachable): the first module's message stands.
+      }
+    }
     // The module keeps this check's ledger until its next check; the page asks for it by person.
     last = { id: msg.id, module };
     postMessage({ type: "result", id: msg.id, json, ledger: firstLedger(module) });

@@ -10,9 +10,11 @@ use std::process::ExitCode;
 use chrono::{NaiveDate, TimeDelta, Utc};
 use clap::{Args, ValueEnum};
 use jxjy_core::Report;
+use jxjy_core::check::Checked;
 use jxjy_core::columns::How;
-use jxjy_core::report::{Assumption, PersonReport};
-use jxjy_core::years::{self, YearsReport};
+use jxjy_core::import::row_label;
+use jxjy_core::report::{Assumption, LedgerRow, PersonReport};
+use jxjy_core::years::{self, YearsChecked, YearsReport};
 
 use crate::policy_source;
 
@@ -58,17 +60,61 @@ pub fn today_in_shanghai() -> NaiveDate {
 struct Stop(u8, String);
 
 pub fn run(args: &CheckArgs) -> ExitCode {
-    let out = if args.years.is_some() { years_output(args) } else { one_policy_output(args) };
-    match out {
-        Ok(text) => {
+    let mut out = Output::new(std::io::stdout().lock());
+    let done = if args.years.is_some() { years_output(args, &mut out) } else { one_policy_output(args, &mut out) };
+    match done {
+        Ok(()) => {
             // A closed pipe (`| head`) is not an error worth a message.
-            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            out.finish();
             ExitCode::SUCCESS
         }
         Err(Stop(code, message)) => {
             eprintln!("jxjy check: {message}");
             ExitCode::from(code)
         }
+    }
+}
+
+/// Standard output, written as the report is made (never held whole: the JSON ledger of two
+/// million rows is 850 MB). Text goes through [`fmt::Write`], with control characters from the
+/// file escaped when `terminal` is on; JSON through [`Write`]. After a write fails (a closed
+/// pipe) nothing more is written, and the writers stop at the next line.
+struct Output<W: Write> {
+    w: std::io::BufWriter<W>,
+    /// Escape what would act on a terminal (see [`terminal_safe`]).
+    terminal: bool,
+    failed: bool,
+}
+
+impl<W: Write> Output<W> {
+    fn new(w: W) -> Output<W> {
+        Output { w: std::io::BufWriter::with_capacity(64 << 10, w), terminal: false, failed: false }
+    }
+
+    fn finish(mut self) {
+        if !self.failed {
+            let _ = self.w.flush();
+        }
+    }
+}
+
+impl<W: Write> std::fmt::Write for Output<W> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let text = if self.terminal { terminal_safe(s) } else { std::borrow::Cow::Borrowed(s) };
+        self.write_all(text.as_bytes()).map_err(|_| std::fmt::Error)
+    }
+}
+
+impl<W: Write> Write for Output<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.failed {
+            return Err(std::io::ErrorKind::BrokenPipe.into());
+        }
+        self.w.write(buf).inspect_err(|_| self.failed = true)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.w.flush()
     }
 }
 
@@ -82,8 +128,13 @@ fn unreadable(args: &CheckArgs, e: &jxjy_core::ImportError) -> Stop {
     Stop(1, format!("{}: {e}", args.file.display()))
 }
 
+/// The input's file name, as the report's note on what the file really was reads it ("" for stdin).
+fn file_name(args: &CheckArgs) -> String {
+    args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
 /// One file against one policy.
-fn one_policy_output(args: &CheckArgs) -> Result<String, Stop> {
+fn one_policy_output(args: &CheckArgs, out: &mut Output<impl Write>) -> Result<(), Stop> {
     if args.policy.len() > 1 {
         return Err(Stop(2, "多个 --policy 只能与 --years 一起使用".to_owned()));
     }
@@ -91,41 +142,106 @@ fn one_policy_output(args: &CheckArgs) -> Result<String, Stop> {
         policy_source::load(args.policy.first().map(PathBuf::as_path)).map_err(|e| Stop(2, format!("{e:#}")))?;
     let bytes = input(args)?;
     let today = args.today.unwrap_or_else(today_in_shanghai);
-    // The JSON is the object the page gets, ledger included; the ledger CSV is the ledger alone.
-    let ledger = matches!(args.format, OutputFormat::Json | OutputFormat::Ledger);
-    let options = jxjy_core::CheckOptions { ledger, ledger_cap: None };
-    let mut report = jxjy_core::check_with(&bytes, &policy, today, options).map_err(|e| unreadable(args, &e))?;
+    let table = jxjy_core::read(&bytes).map_err(|e| unreadable(args, &e))?;
+    // The report first, without its ledger: the JSON (the object the page gets) and the ledger
+    // CSV write the ledger after it, judging the rows again one by one (`Checked`).
+    let mut checked = Checked::new(&table, &policy, today).map_err(|e| unreadable(args, &e))?;
+    let all;
     if args.policy.is_empty() {
         // As the self-check does on a site of several years: rows that all belong to one year are
         // judged by that year's policy when the content folder has it, not by the newest.
-        match report.rows_by_year.as_slice() {
+        match checked.report.rows_by_year.as_slice() {
             [(year, _)] if *year != policy.year => {
-                let all = policy_source::load_all(&[]).map_err(|e| Stop(2, format!("{e:#}")))?;
+                all = policy_source::load_all(&[]).map_err(|e| Stop(2, format!("{e:#}")))?;
                 if let Some(own) = all.iter().find(|p| p.year == *year) {
-                    report = jxjy_core::check_with(&bytes, own, today, options).map_err(|e| unreadable(args, &e))?;
+                    checked = Checked::new(&table, own, today).map_err(|e| unreadable(args, &e))?;
                 }
             }
             [_, _, ..] => {
-                let years: Vec<String> = report.rows_by_year.iter().map(|(y, _)| y.to_string()).collect();
+                let years: Vec<String> = checked.report.rows_by_year.iter().map(|(y, _)| y.to_string()).collect();
                 eprintln!(
                     "jxjy check: 文件中的记录属于 {} 多个年度，以下按 {} 年度的政策检查；逐年检查请加 --years all",
                     years.join("、"),
-                    report.policy.year
+                    checked.report.policy.year
                 );
             }
             _ => {}
         }
     }
-    Ok(match args.format {
-        OutputFormat::Json => json(&report)?,
-        OutputFormat::Text => terminal_safe(&render_text(&report)),
-        OutputFormat::Csv => report.people_csv(),
-        OutputFormat::Ledger => report.ledger_csv(),
-    })
+    checked.report.note_file_name(&file_name(args));
+    let report = &checked.report;
+    let _ = match args.format {
+        OutputFormat::Json => {
+            let ledger = StreamedLedger { rows: report.rows.data, each: &|f| checked.for_each_ledger_row(f) };
+            return json(out, &WithLedger { report, ledger });
+        }
+        OutputFormat::Text => {
+            out.terminal = true;
+            render_text(out, report)
+        }
+        OutputFormat::Csv => report.write_people_csv(out),
+        OutputFormat::Ledger => write_ledger_csv(out, &checked),
+    };
+    Ok(())
+}
+
+/// The ledger CSV, a line per row as the rows are judged again.
+fn write_ledger_csv(out: &mut dyn std::fmt::Write, checked: &Checked<'_>) -> std::fmt::Result {
+    out.write_str(checked.report.ledger_csv_header())?;
+    let mut done = Ok(());
+    checked.for_each_ledger_row(&mut |row| {
+        if done.is_ok() {
+            done = checked.report.write_ledger_line(out, row);
+        }
+    });
+    done
+}
+
+/// The report with its ledger last, as `check_with(…, ledger)` gives it, the ledger written
+/// entry by entry as the rows are judged again.
+#[derive(serde::Serialize)]
+struct WithLedger<'a> {
+    #[serde(flatten)]
+    report: &'a Report,
+    #[serde(skip_serializing_if = "StreamedLedger::is_empty")]
+    ledger: StreamedLedger<'a>,
+}
+
+/// Hands every row of a ledger, as it is judged, to its argument.
+type EachRow<'a> = &'a dyn Fn(&mut dyn FnMut(LedgerRow<'_>));
+
+/// A ledger written as its rows are judged.
+struct StreamedLedger<'a> {
+    rows: usize,
+    each: EachRow<'a>,
+}
+
+impl StreamedLedger<'_> {
+    /// A file without data rows has no ledger (the key is left out, as for an empty one).
+    fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+}
+
+impl serde::Serialize for StreamedLedger<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(None)?;
+        let mut failed = None;
+        (self.each)(&mut |row| {
+            if failed.is_none() {
+                failed = seq.serialize_element(row.entry).err();
+            }
+        });
+        match failed {
+            Some(e) => Err(e),
+            None => seq.end(),
+        }
+    }
 }
 
 /// `--years`: every year by its own policy, and a person × year grid.
-fn years_output(args: &CheckArgs) -> Result<String, Stop> {
+fn years_output(args: &CheckArgs, out: &mut Output<impl Write>) -> Result<(), Stop> {
     let range = match args.years.as_deref() {
         Some("all") | None => None,
         Some(r) => {
@@ -138,17 +254,81 @@ fn years_output(args: &CheckArgs) -> Result<String, Stop> {
     let policies = policy_source::load_all(&args.policy).map_err(|e| Stop(2, format!("{e:#}")))?;
     let bytes = input(args)?;
     let today = args.today.unwrap_or_else(today_in_shanghai);
-    let options = jxjy_core::CheckOptions { ledger: args.format == OutputFormat::Json, ledger_cap: None };
-    let report = years::check_years(&bytes, &policies, today, range, options).map_err(|e| unreadable(args, &e))?;
-    Ok(match args.format {
-        OutputFormat::Json => json(&report)?,
-        OutputFormat::Text => terminal_safe(&render_years_text(&report, today)),
-        OutputFormat::Csv | OutputFormat::Ledger => report.grid_csv(),
-    })
+    let table = jxjy_core::read(&bytes).map_err(|e| unreadable(args, &e))?;
+    let mut checked = YearsChecked::new(&table, &policies, today, range).map_err(|e| unreadable(args, &e))?;
+    let name = file_name(args);
+    for year in &mut checked.report.years {
+        if let Some(report) = &mut year.report {
+            report.note_file_name(&name);
+        }
+    }
+    let report = &checked.report;
+    let _ = match args.format {
+        OutputFormat::Json => return json(out, &YearsJson(&checked)),
+        OutputFormat::Text => {
+            out.terminal = true;
+            out.write_str(&render_years_text(report, today))
+        }
+        OutputFormat::Csv | OutputFormat::Ledger => out.write_str(&report.grid_csv()),
+    };
+    Ok(())
 }
 
-fn json(value: &impl serde::Serialize) -> Result<String, Stop> {
-    serde_json::to_string_pretty(value).map(|s| s + "\n").map_err(|e| Stop(1, e.to_string()))
+/// A years report with each year's ledger written as it is made, year by year: the shape of
+/// [`YearsReport`] with `ledger` in each year's report, as `check_years(…, ledger)` gives it.
+struct YearsJson<'a>(&'a YearsChecked<'a>);
+
+impl serde::Serialize for YearsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeSeq, SerializeStruct};
+        struct Years<'a>(&'a YearsChecked<'a>);
+        impl serde::Serialize for Years<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut seq = s.serialize_seq(Some(self.0.report.years.len()))?;
+                for y in &self.0.report.years {
+                    seq.serialize_element(&Year { checked: self.0, y })?;
+                }
+                seq.end()
+            }
+        }
+        struct Year<'a> {
+            checked: &'a YearsChecked<'a>,
+            y: &'a years::YearResult,
+        }
+        impl serde::Serialize for Year<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let y = self.y;
+                let mut m = s.serialize_struct("YearResult", 4)?;
+                m.serialize_field("year", &y.year)?;
+                m.serialize_field("rows", &y.rows)?;
+                if let Some(report) = &y.report {
+                    let each = |f: &mut dyn FnMut(LedgerRow<'_>)| self.checked.for_each_ledger_row(y.year, f);
+                    let ledger = StreamedLedger { rows: report.rows.data, each: &each };
+                    m.serialize_field("report", &WithLedger { report, ledger })?;
+                }
+                if let Some(message) = &y.message {
+                    m.serialize_field("message", message)?;
+                }
+                m.end()
+            }
+        }
+        let mut m = s.serialize_struct("YearsReport", 2)?;
+        m.serialize_field("years", &Years(self.0))?;
+        m.serialize_field("grid", &self.0.report.grid)?;
+        m.end()
+    }
+}
+
+/// Pretty JSON and a line break, written as it is made. A closed pipe is no error worth a message.
+fn json(out: &mut Output<impl Write>, value: &impl serde::Serialize) -> Result<(), Stop> {
+    match serde_json::to_writer_pretty(&mut *out, value) {
+        Ok(()) => {
+            let _ = out.write_all(b"\n");
+            Ok(())
+        }
+        Err(_) if out.failed => Ok(()),
+        Err(e) => Err(Stop(1, e.to_string())),
+    }
 }
 
 /// The grid first (who met which year), then one line per year, then each year's verdicts.
@@ -233,8 +413,7 @@ fn read_input(args: &CheckArgs) -> Result<Vec<u8>, String> {
 }
 
 /// The report for people: verdict first, then what to do.
-pub fn render_text(r: &Report) -> String {
-    let mut o = String::new();
+pub fn render_text(o: &mut dyn std::fmt::Write, r: &Report) -> std::fmt::Result {
     let _ = writeln!(o, "{} · {}年度学时核查 · 今天 {}", r.policy.source, r.policy.year, r.today);
     let cols: Vec<String> = r
         .column_details
@@ -251,7 +430,11 @@ pub fn render_text(r: &Report) -> String {
         format!("表头在第{}行", r.header_row)
     };
     let _ = writeln!(o, "读取：{format}，{header}；{}", cols.join("，"));
-    for c in r.column_details.iter().filter(|c| c.how != How::Header) {
+    if !r.sheets.is_empty() {
+        let sheets: Vec<String> = r.sheets.iter().map(|s| format!("“{}”{}", s.name, s.note)).collect();
+        let _ = writeln!(o, "工作表：{}", sheets.join("；"));
+    }
+    for c in r.column_details.iter().filter(|c| c.how != How::Header || c.merged_rows > 0) {
         if let Some(note) = &c.note {
             let _ = writeln!(o, "  「{}」{note}", c.column);
         }
@@ -276,7 +459,7 @@ pub fn render_text(r: &Report) -> String {
                 o,
                 "  {:<12}\t{}\t{}\t{}\t{}\t{}\t{}",
                 p.person,
-                if p.compliant { "达标" } else { "未达标" },
+                verdict_cell(p),
                 p.needed,
                 p.hours.public_compulsory,
                 p.hours.public,
@@ -286,7 +469,7 @@ pub fn render_text(r: &Report) -> String {
         }
     }
     for p in &r.people {
-        person_text(&mut o, r, p);
+        person_text(o, r, p)?;
     }
     if !r.deadlines.is_empty() {
         let _ = writeln!(o, "\n时间节点");
@@ -310,12 +493,23 @@ pub fn render_text(r: &Report) -> String {
         }
     }
     if !r.errors.is_empty() {
-        let _ = writeln!(o, "\n无法读取的单元格（这些行未计入，其他行照常计算）");
+        writeln!(o, "\n无法读取的单元格（这些行未计入，其他行照常计算）")?;
         for e in &r.errors {
-            let _ = writeln!(o, "  第{}行「{}」：{}", e.row, e.column, e.message);
+            writeln!(o, "  {}「{}」：{}", row_label(e.sheet.as_deref(), e.row), e.column, e.message)?;
         }
     }
-    o
+    Ok(())
+}
+
+/// 达标 / 未达标, marked when the file's own 是否达标 says otherwise (the reason is on the verdict line).
+fn verdict_cell(p: &PersonReport) -> &'static str {
+    let differs = p.assumptions.iter().any(|a| a.code == jxjy_core::report::AssumptionCode::StatedVerdictDiffers);
+    match (p.compliant, differs) {
+        (true, false) => "达标",
+        (false, false) => "未达标",
+        (true, true) => "达标（与文件不符）",
+        (false, true) => "未达标（与文件不符）",
+    }
 }
 
 /// What a verdict rests on, said on the verdict's own line: `（前提：…；…）`.
@@ -324,7 +518,7 @@ fn premise(file: &[Assumption], person: &[Assumption]) -> String {
     if all.is_empty() { String::new() } else { format!("（前提：{}）", all.join("；")) }
 }
 
-fn person_text(o: &mut String, r: &Report, p: &PersonReport) {
+fn person_text(o: &mut dyn std::fmt::Write, r: &Report, p: &PersonReport) -> std::fmt::Result {
     let who = if p.person.is_empty() { String::new() } else { format!("【{}】", p.person) };
     let verdict = if p.compliant {
         format!("已达到{}年度学时要求", r.policy.year)
@@ -332,7 +526,7 @@ fn person_text(o: &mut String, r: &Report, p: &PersonReport) {
         format!("未达标，还需 {} 学时", p.needed)
     };
     let _ = writeln!(o, "\n{who}{verdict}{}", premise(&r.assumptions, &p.assumptions));
-    let line = |o: &mut String, name: &str, have, need, short: jxjy_core::Hours| {
+    let line = |o: &mut dyn std::fmt::Write, name: &str, have, need, short: jxjy_core::Hours| {
         let gap = if short > jxjy_core::Hours::ZERO { format!("  差 {short}") } else { "  ✓".to_owned() };
         let _ = writeln!(o, "  {name}  {have} / {need}{gap}");
     };
@@ -344,35 +538,29 @@ fn person_text(o: &mut String, r: &Report, p: &PersonReport) {
         if !list.is_empty() {
             let _ = writeln!(o, "  {title}：");
             for x in list.iter() {
-                let _ = writeln!(
-                    o,
-                    "    第{}行 {}（{}学时）[{}] {}",
-                    x.row,
-                    x.course,
-                    x.hours,
-                    x.reason.label(),
-                    x.message
-                );
+                let at = row_label(x.sheet.as_deref(), x.row);
+                writeln!(o, "    {at} {}（{}学时）[{}] {}", x.course, x.hours, x.reason.label(), x.message)?;
             }
         }
     }
     if !p.warnings.is_empty() {
         let _ = writeln!(o, "  提示：");
         for w in &p.warnings {
-            let _ = writeln!(o, "    第{}行 {}", w.row.unwrap_or(0), w.message);
+            writeln!(o, "    {} {}", row_label(w.sheet.as_deref(), w.row.unwrap_or(0)), w.message)?;
         }
     }
+    Ok(())
 }
 
 /// Text for a terminal: control characters from the user's file (an ANSI escape in a name, a
 /// carriage return that hides a line, a bidi override) are shown as `\u{…}` instead of acting.
 /// Only the report's own line breaks and tabs pass.
-pub fn terminal_safe(text: &str) -> String {
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
     let acts = |c: char| {
         (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
     };
     if !text.chars().any(acts) {
-        return text.to_owned();
+        return std::borrow::Cow::Borrowed(text);
     }
     let mut o = String::with_capacity(text.len() + 16);
     for c in text.chars() {
@@ -382,7 +570,7 @@ pub fn terminal_safe(text: &str) -> String {
             o.push(c);
         }
     }
-    o
+    std::borrow::Cow::Owned(o)
 }
 
 #[cfg(test)]

@@ -10,7 +10,9 @@
 
 mod read;
 mod rules;
+mod sheets;
 mod spellings;
+mod summary;
 
 use std::collections::HashMap;
 use std::ops::ControlFlow;
@@ -26,10 +28,10 @@ use crate::hours::Hours;
 use crate::import::{ImportError, Row, Table};
 use crate::policy::Policy;
 use crate::report::{
-    Assumption, AssumptionCode, ColumnDetail, ColumnMap, Exclusion, LedgerEntry, Outcome, PersonReport, PolicyRef,
-    Report, Requirement, RowCounts, RowError, Tally, Warning, WarningCode,
+    Assumption, AssumptionCode, ColumnDetail, ColumnMap, Exclusion, LedgerEntry, LedgerRow, Message, Outcome,
+    PersonReport, PolicyRef, Report, Requirement, RowCounts, RowError, Tally, Warning, WarningCode,
 };
-use crate::text::trim_cell;
+use crate::text::{cut, trim_cell};
 use crate::values;
 
 use read::{Fields, LEAD_COLUMNS, is_total_row};
@@ -42,6 +44,20 @@ pub fn check_table(
     today: NaiveDate,
     options: CheckOptions,
 ) -> Result<Report, ImportError> {
+    // One row per person with hours per category (年度完成情况): judged from the sums.
+    if let Some(layout) = summary::find(table) {
+        return summary::check(table, &layout, policy, today, options);
+    }
+    check_rows(table, policy, today, options).map(|(report, _)| report)
+}
+
+/// [`check_table`] of a table of courses, with the columns as the check read them.
+fn check_rows(
+    table: &Table<'_>,
+    policy: &Policy,
+    today: NaiveDate,
+    options: CheckOptions,
+) -> Result<(Report, Columns), ImportError> {
     let Some(mut columns) = find_header(table) else {
         if let Some(guess) = best_guess_header(table) {
             return Err(missing_column("学时", &guess));
@@ -54,6 +70,7 @@ pub fn check_table(
         return Err(if any { ImportError::NoHeader } else { ImportError::Empty });
     };
     columns.refine_by_samples(table);
+    columns.count_merged(table);
     // No verdict without a category: every row would be an error and the person "90 学时 short".
     if columns.get(Field::Category).is_none() && !course_names_carry_category(table, &columns) {
         // The error names the columns as read, a remark column past the sample included.
@@ -67,7 +84,7 @@ pub fn check_table(
     let mut watch = columns.remark_candidates();
     loop {
         if let Some(report) = check_pass(table, &columns, policy, today, options, &watch) {
-            return Ok(report);
+            return no_person(report).map(|report| (report, columns));
         }
         columns.find_remarks(table);
         watch.clear();
@@ -86,7 +103,7 @@ fn check_pass(
 ) -> Option<Report> {
     let mut checker = Checker::new(table, columns, policy, today);
     if options.ledger {
-        checker.ledger = Some(Vec::new());
+        checker.ledger = Ledger::Kept(Vec::new());
         checker.ledger_cap = options.ledger_cap.unwrap_or(usize::MAX);
     }
     let mut remark_seen = false;
@@ -100,6 +117,125 @@ fn check_pass(
         ControlFlow::Continue(())
     });
     (!remark_seen).then(|| checker.finish(table, columns))
+}
+
+/// A table checked against a policy, kept so that its ledger can be written row by row after the
+/// report: the rows are judged again, in the same order with the same columns, and each row's
+/// outcome handed on as it is made. Nothing per row is kept: a ledger of twenty million rows is
+/// written in the memory of one (and the report).
+#[derive(Debug)]
+pub struct Checked<'t> {
+    table: &'t Table<'t>,
+    rows: LedgerRows,
+    policy: &'t Policy,
+    today: NaiveDate,
+    /// The report, without a ledger.
+    pub report: Report,
+}
+
+impl<'t> Checked<'t> {
+    /// Checks `table` as [`check_table`] does, without a ledger, keeping what the ledger needs.
+    pub fn new(table: &'t Table<'t>, policy: &'t Policy, today: NaiveDate) -> Result<Checked<'t>, ImportError> {
+        let (report, rows) = check_for_ledger(table, policy, today)?;
+        Ok(Checked { table, rows, policy, today, report })
+    }
+
+    /// Calls `f` with every data row's ledger entry, in the order of [`Report::ledger`].
+    pub fn for_each_ledger_row(&self, f: &mut dyn FnMut(LedgerRow<'_>)) {
+        for_each_ledger_row(self.table, &self.rows, &self.report, self.policy, self.today, f);
+    }
+}
+
+/// How a checked table's ledger is written again: its rows judged again under the columns the
+/// check read, or, for a per-person summary (a row per person, so bounded by people), from the
+/// entries the check kept.
+#[derive(Debug)]
+pub(crate) enum LedgerRows {
+    Judged(Box<Columns>),
+    Kept(Vec<LedgerEntry>),
+}
+
+/// [`check_table`] without a ledger, and what writing the ledger later needs.
+pub(crate) fn check_for_ledger(
+    table: &Table<'_>,
+    policy: &Policy,
+    today: NaiveDate,
+) -> Result<(Report, LedgerRows), ImportError> {
+    if let Some(layout) = summary::find(table) {
+        let mut report =
+            summary::check(table, &layout, policy, today, CheckOptions { ledger: true, ledger_cap: None })?;
+        let kept = std::mem::take(&mut report.ledger);
+        return Ok((report, LedgerRows::Kept(kept)));
+    }
+    let (report, columns) = check_rows(table, policy, today, CheckOptions::default())?;
+    Ok((report, LedgerRows::Judged(Box::new(columns))))
+}
+
+/// Each data row's ledger entry handed to `f` and dropped (see [`Checked::for_each_ledger_row`]):
+/// the rows of `table` judged one by one under the columns a check found, or a summary's kept
+/// entries with their messages and errors from `report`.
+pub(crate) fn for_each_ledger_row(
+    table: &Table<'_>,
+    rows: &LedgerRows,
+    report: &Report,
+    policy: &Policy,
+    today: NaiveDate,
+    f: &mut dyn FnMut(LedgerRow<'_>),
+) {
+    let columns = match rows {
+        LedgerRows::Judged(columns) => columns,
+        LedgerRows::Kept(entries) => {
+            for entry in entries {
+                let listed = entry
+                    .person
+                    .and_then(|i| report.people.get(i as usize))
+                    .and_then(|p| p.excluded.iter().chain(&p.pending).find(|x| x.row == entry.row).map(|x| &x.message));
+                // Errors are listed in row order.
+                let from = report.errors.partition_point(|e| e.row < entry.row);
+                let to = from + report.errors[from..].partition_point(|e| e.row == entry.row);
+                f(LedgerRow { entry, message: listed, errors: &report.errors[from..to] });
+            }
+            return;
+        }
+    };
+    let mut checker = Checker::new(table, columns, policy, today);
+    checker.ledger = Ledger::Streamed;
+    table.for_each_data_row(columns.header_row, &mut |number, cells| {
+        let errors = checker.errors.len();
+        checker.row(number, cells);
+        if let Some((mut entry, message)) = checker.noted.take() {
+            // With several sheets read, the row as its sheet numbers it (as `sheets::place_rows`).
+            let at = table.row_at(entry.row);
+            (entry.row, entry.sheet) = (at.row, at.sheet);
+            for e in &mut checker.errors[errors..] {
+                let at = table.row_at(e.row);
+                (e.row, e.sheet) = (at.row, at.sheet);
+            }
+            f(LedgerRow { entry: &entry, message: message.as_ref(), errors: &checker.errors[errors..] });
+        }
+        // Only the listed errors of the row being written are needed.
+        if checker.errors.len() > errors {
+            checker.errors.clear();
+        }
+        ControlFlow::Continue(())
+    });
+}
+
+/// The codes and labels of a summary's columns (see `summary`), for [`crate::report::labels`].
+pub fn summary_labels() -> impl Iterator<Item = (&'static str, &'static str)> {
+    summary::Sum::labels()
+}
+
+/// No verdict and no person (every row of a file with a person column unreadable) is no result:
+/// an error that says why (exit 1), never an empty report.
+fn no_person(report: Report) -> Result<Report, ImportError> {
+    if !report.people.is_empty() || report.rows.data == 0 {
+        return Ok(report);
+    }
+    Err(ImportError::NoPerson {
+        why: format!("{} 行记录都无法读取，没有可以判断的人员", report.rows.data),
+        errors: report.errors.iter().take(3).map(|e| format!("第{}行「{}」{}", e.row, e.column, e.message)).collect(),
+    })
 }
 
 /// The error for a file without a column a verdict needs, naming the columns that were found.
@@ -158,6 +294,16 @@ struct Person {
     warnings: Vec<Warning>,
 }
 
+/// What becomes of each row's ledger entry.
+enum Ledger {
+    /// None is made.
+    Off,
+    /// Kept in the report (up to `ledger_cap`).
+    Kept(Vec<LedgerEntry>),
+    /// Handed on as each row is judged (`Checker::noted`).
+    Streamed,
+}
+
 struct Checker<'a> {
     columns: &'a Columns,
     policy: &'a Policy,
@@ -189,14 +335,18 @@ struct Checker<'a> {
     /// Readable rows by the year they belong to (a file speaks of few years: a short list).
     rows_by_year: Vec<(i32, usize)>,
     /// Every row's outcome, when asked for.
-    ledger: Option<Vec<LedgerEntry>>,
+    ledger: Ledger,
+    /// The row just judged, when the ledger is streamed (see [`Checked::for_each_ledger_row`]).
+    noted: Option<(LedgerEntry, Option<Message>)>,
     ledger_cap: usize,
     ledger_truncated: bool,
     /// Bounds on what is kept per row (see `read::Limits`).
     limits: read::Limits,
+    /// The sheets read, to name a row's sheet (several) in messages and row references.
+    sheets: crate::import::Sheets,
     /// Exclusion messages by (reason, year, date), shared by the rows they fit (years and dates
     /// are bounded, so this is too).
-    messages: HashMap<(crate::report::Reason, i32, Option<NaiveDate>), Arc<str>, FxBuildHasher>,
+    messages: HashMap<(crate::report::Reason, i32, Option<NaiveDate>), Message, FxBuildHasher>,
 }
 
 impl<'a> Checker<'a> {
@@ -217,11 +367,17 @@ impl<'a> Checker<'a> {
             } else {
                 "文件中没有考核结果列，按平台已登记的学时（已考核合格）计算。"
             };
-            warnings.push(Warning { row: None, code: WarningCode::ExamColumnMissing, message: message.into() });
+            warnings.push(Warning {
+                row: None,
+                sheet: None,
+                code: WarningCode::ExamColumnMissing,
+                message: message.into(),
+            });
         }
         if columns.get(Field::Filing).is_none() {
             warnings.push(Warning {
                 row: None,
+                sheet: None,
                 code: WarningCode::FilingUnknown,
                 message: "文件中没有“是否备案”列，所有记录暂按已备案计算；未在市人社局备案的培训计划或学习平台，其学时不予认可。"
                     .into(),
@@ -250,22 +406,35 @@ impl<'a> Checker<'a> {
             errors: Vec::new(),
             counts: RowCounts::default(),
             rows_by_year: Vec::new(),
-            ledger: None,
+            ledger: Ledger::Off,
+            noted: None,
             ledger_cap: 0,
             ledger_truncated: false,
             limits: read::Limits::default(),
+            sheets: table.sheets().cloned().unwrap_or_default(),
             messages: HashMap::default(),
         }
     }
 
     /// Notes a row's outcome in the ledger (callers build the entry only when one is kept).
-    fn note(&mut self, entry: LedgerEntry) {
-        let Some(ledger) = &mut self.ledger else { return };
-        if ledger.len() < self.ledger_cap {
-            ledger.push(entry);
-        } else {
-            self.ledger_truncated = true;
+    fn note(&mut self, entry: LedgerEntry, message: Option<&Message>) {
+        match &mut self.ledger {
+            Ledger::Off => {}
+            Ledger::Kept(ledger) if ledger.len() < self.ledger_cap => ledger.push(entry),
+            Ledger::Kept(_) => self.ledger_truncated = true,
+            Ledger::Streamed => self.noted = Some((entry, message.cloned())),
         }
+    }
+
+    /// Whether a ledger entry is wanted for each row.
+    fn ledger_on(&self) -> bool {
+        !matches!(self.ledger, Ledger::Off)
+    }
+
+    /// Whether the rows that did not count are kept on their person (not when the rows are
+    /// judged again only to write the ledger: the report already has them).
+    fn keeps_rows(&self) -> bool {
+        !matches!(self.ledger, Ledger::Streamed)
     }
 
     fn row(&mut self, number: u32, cells: Row<'_>) {
@@ -287,11 +456,12 @@ impl<'a> Checker<'a> {
             .map(|i| lead[i].map_or_else(|| trim_cell(cells.get(i)), |f| fields.get(f)));
         if is_total_row(leading) {
             self.counts.skipped += 1;
+            let at = self.sheets.at(number);
             self.row_warning(number, WarningCode::TotalRowSkipped, || {
-                format!("第{number}行是合计行，已跳过（合计由本工具重新计算）。")
+                format!("{at}是合计或小计行，已跳过（合计由本工具重新计算）。")
             });
-            if self.ledger.is_some() {
-                self.note(LedgerEntry::new(number, None, Outcome::Skipped, Arc::from("")));
+            if self.ledger_on() {
+                self.note(LedgerEntry::new(number, None, Outcome::Skipped, Arc::from("")), None);
             }
             return;
         }
@@ -304,12 +474,14 @@ impl<'a> Checker<'a> {
             if !error {
                 self.counts.skipped += 1;
             }
-            if self.ledger.is_some() {
+            if self.ledger_on() {
                 let outcome = if error { Outcome::Error } else { Outcome::Skipped };
-                let mut entry = LedgerEntry::new(number, None, outcome, Arc::from(fields.get(Field::Course)));
+                // The spelling's shared (and cut) name: no copy of the cell per row.
+                let course = self.spellings.shared(spelling, fields.get(Field::Course));
+                let mut entry = LedgerEntry::new(number, None, outcome, course);
                 entry.hours = Hours::parse_cell(fields.get(Field::Hours)).ok();
                 entry.date = crate::values::date(fields.get(Field::Date)).ok().flatten();
-                self.note(entry);
+                self.note(entry, None);
             }
             return;
         };
@@ -350,7 +522,7 @@ impl<'a> Checker<'a> {
                 let assumptions = person_assumptions(&p);
                 PersonReport {
                     person,
-                    id: by_id.then_some(p.id),
+                    id: by_id.then(|| cut(&p.id).into_owned()),
                     hours,
                     required,
                     shortfall,
@@ -361,12 +533,13 @@ impl<'a> Checker<'a> {
                     excluded: p.excluded,
                     pending: p.pending,
                     warnings: p.warnings,
+                    listed_of: None,
                 }
             })
             .collect();
         let mut errors = self.errors;
         crate::order::sort_by_key(&mut errors, |e| (i64::from(e.row), 0));
-        errors.extend(self.limits.unlisted_errors());
+        errors.extend(self.limits.unlisted_errors(&self.sheets));
         let mut warnings = self.warnings;
         warnings.extend(self.limits.unlisted_warnings());
         let mut counts = self.counts;
@@ -377,7 +550,7 @@ impl<'a> Checker<'a> {
             // 骨干人才报送) after, still in date order among themselves.
             crate::order::sort_by_key(&mut deadlines, |d| (i64::from(!d.who.contains("本人")), 0));
         }
-        Report {
+        let mut report = Report {
             policy: PolicyRef { year: self.policy.year, source: self.policy.source.clone() },
             today: self.today,
             format: table.format(),
@@ -393,10 +566,15 @@ impl<'a> Checker<'a> {
                     field: c.field.map_or("ignored", Field::code),
                     read_as: c.field.map_or("未使用", Field::label),
                     how: c.how,
-                    note: c.note.clone(),
+                    note: sheets::merged_note(c),
+                    merged_rows: c.merged,
                 })
                 .collect(),
-            assumptions: file_assumptions(columns, counts.errors, id_trouble.as_deref()),
+            assumptions: {
+                let mut a = file_assumptions(columns, counts.errors, id_trouble.as_deref());
+                a.extend(sheets::premises(&self.sheets, columns));
+                a
+            },
             people,
             deadlines,
             warnings,
@@ -407,26 +585,32 @@ impl<'a> Checker<'a> {
                 crate::order::sort_by_key(&mut y, |&(year, rows)| (i64::from(year), rows as i64));
                 y
             },
-            ledger: self.ledger.unwrap_or_default(),
+            ledger: match self.ledger {
+                Ledger::Kept(ledger) => ledger,
+                Ledger::Off | Ledger::Streamed => Vec::new(),
+            },
             ledger_truncated: self.ledger_truncated,
-        }
+            sheets: Vec::new(),
+        };
+        sheets::place_rows(&mut report, &self.sheets);
+        report
     }
 
     /// What each person is called in the report: 姓名; 姓名 with the masked ID when two people
     /// share it; the masked 身份证号 (or the 工号) when there is no name.
     fn person_labels(&self) -> Vec<String> {
         let Some((field, _)) = self.person_column else {
-            return self.people.iter().map(|p| p.name.clone()).collect();
+            return self.people.iter().map(|p| cut(&p.name).into_owned()).collect();
         };
         let mut per_name: HashMap<&str, usize, FxBuildHasher> = HashMap::default();
         for p in &self.people {
             *per_name.entry(p.name.as_str()).or_default() += 1;
         }
-        let shown_id = |p: &Person| if field == Field::IdNumber { mask_id(&p.id) } else { p.id.clone() };
+        let shown_id = |p: &Person| if field == Field::IdNumber { mask_id(&p.id) } else { cut(&p.id).into_owned() };
         self.people
             .iter()
             .map(|p| match field {
-                Field::Name => p.name.clone(),
+                Field::Name => cut(&p.name).into_owned(),
                 _ if p.name.is_empty() => shown_id(p),
                 _ if per_name.get(p.name.as_str()).copied().unwrap_or(0) > 1 => {
                     format!("{}（{}）", p.name, shown_id(p))
@@ -552,7 +736,8 @@ pub fn mask_id(id: &str) -> String {
     }
     let head: String = chars[..4].iter().collect();
     let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}{}{tail}", "*".repeat(chars.len() - 8))
+    // As many stars as hidden characters, up to a label's length.
+    format!("{head}{}{tail}", "*".repeat((chars.len() - 8).min(crate::text::MAX_QUOTED_CHARS)))
 }
 
 #[cfg(test)]

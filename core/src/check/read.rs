@@ -21,7 +21,10 @@ pub(super) struct Record<'r> {
     pub(super) kind: Kind,
     pub(super) nature: Option<Nature>,
     pub(super) hours: Hours,
+    /// The completion date: the end of the training period when a range is written.
     pub(super) date: Option<NaiveDate>,
+    /// The start of the training period (the completion date when a single date is written).
+    pub(super) start: Option<NaiveDate>,
     pub(super) year: i32,
     pub(super) exam: Exam,
     pub(super) status: Status,
@@ -48,15 +51,56 @@ const UNDECODABLE: &str = "含有无法识别的字符（文件编码可能有�
 /// How many leading columns may hold a 合计/总计 marker.
 pub(super) const LEAD_COLUMNS: usize = 4;
 
-/// Cells (trimmed) that say the row is a sum, not a course.
+/// Cells (trimmed) that say the row is a sum, not a course: 合计, 总计, 小计, and a subtotal that
+/// names a category (公需科目小计, 专业科目小计, 必修课小计, 公需合计…).
 pub(super) fn is_total_row<'c>(mut leading: impl Iterator<Item = &'c str>) -> bool {
     leading.any(|c| {
-        // Total rows start with 合/总/小 or say total/sum: a cheap test rules out almost every cell.
-        let maybe = c.len() <= 24
-            && (c.starts_with(['合', '总', '小']) || c.eq_ignore_ascii_case("total") || c.eq_ignore_ascii_case("sum"));
-        maybe && matches!(&*match_key(c), "合计" | "总计" | "小计" | "总计学时" | "合计学时" | "total" | "sum")
+        // Total rows start with 合/总/小, end with 计 (…小计, …合计) or say total/sum: a cheap
+        // test rules out almost every cell.
+        let maybe = c.len() <= 36
+            && (c.starts_with(['合', '总', '小'])
+                || c.ends_with('计')
+                || c.eq_ignore_ascii_case("total")
+                || c.eq_ignore_ascii_case("sum"));
+        maybe && is_total_key(&match_key(c))
     })
 }
+
+fn is_total_key(key: &str) -> bool {
+    if matches!(key, "合计" | "总计" | "小计" | "总计学时" | "合计学时" | "total" | "sum") {
+        return true;
+    }
+    // A subtotal of one category: what comes before 小计/合计 is a category or a nature.
+    let Some(what) = ["学时小计", "学时合计", "小计", "合计"].iter().find_map(|s| key.strip_suffix(s))
+    else {
+        return false;
+    };
+    !what.is_empty() && SUBTOTAL_OF.contains(&what)
+}
+
+/// What a subtotal row names (after [`match_key`]).
+const SUBTOTAL_OF: &[&str] = &[
+    "公需科目",
+    "公需",
+    "公需课",
+    "公需课程",
+    "专业科目",
+    "专业",
+    "专业课",
+    "专业课程",
+    "必修",
+    "必修课",
+    "选修",
+    "选修课",
+    "公需必修",
+    "公需选修",
+    "公需科目必修",
+    "公需科目选修",
+    "公需科目必修课",
+    "公需科目选修课",
+    "公需课必修",
+    "公需课选修",
+];
 
 /// What keeps the per-row lists bounded: the errors of the first [`MAX_LISTED_ERROR_ROWS`] rows
 /// are listed, later ones only counted; the same for the warnings whose message is made for one
@@ -85,14 +129,16 @@ impl Limits {
     }
 
     /// The summary that ends a cut error list.
-    pub(super) fn unlisted_errors(&self) -> Option<RowError> {
+    pub(super) fn unlisted_errors(&self, sheets: &crate::import::Sheets) -> Option<RowError> {
         let row = self.first_unlisted_error?;
         let more = self.error_rows - MAX_LISTED_ERROR_ROWS;
         Some(RowError {
             row,
+            sheet: None,
             column: String::new(),
             message: format!(
-                "从第{row}行起另有 {more} 行无法读取，未逐一列出（只列出前 {MAX_LISTED_ERROR_ROWS} 行的错误；共 {} 行）",
+                "从{}起另有 {more} 行无法读取，未逐一列出（只列出前 {MAX_LISTED_ERROR_ROWS} 行的错误；共 {} 行）",
+                sheets.at(row),
                 self.error_rows
             ),
         })
@@ -110,11 +156,11 @@ impl Limits {
         COUNTED.iter().zip(self.row_warnings).filter_map(|(&code, n)| {
             let more = n.checked_sub(MAX_LISTED_ERROR_ROWS).filter(|&m| m > 0)?;
             let message = match code {
-                WarningCode::TotalRowSkipped => format!("另有 {more} 行合计行已跳过，未逐一列出。"),
+                WarningCode::TotalRowSkipped => format!("另有 {more} 行合计或小计行已跳过，未逐一列出。"),
                 WarningCode::HeaderRepeated => format!("另有 {more} 行重复的表头已跳过，未逐一列出。"),
                 _ => format!("另有 {more} 行的姓名与同一证件号前面的姓名不同，按同一人计算，未逐一列出，请核对。"),
             };
-            Some(Warning { row: None, code, message: message.into() })
+            Some(Warning { row: None, sheet: None, code, message: message.into() })
         })
     }
 }
@@ -140,15 +186,16 @@ impl Checker<'_> {
                 l.first_unlisted_error = Some(row);
             }
         }
-        if l.error_rows <= MAX_LISTED_ERROR_ROWS {
-            self.errors.push(RowError { row, column: column(), message });
+        // A streamed ledger lists every error row's errors: they are written and dropped per row.
+        if l.error_rows <= MAX_LISTED_ERROR_ROWS || matches!(self.ledger, super::Ledger::Streamed) {
+            self.errors.push(RowError { row, sheet: None, column: column(), message });
         }
     }
 
     /// A file-level warning about one row, listed for the first rows only.
     pub(super) fn row_warning(&mut self, row: u32, code: WarningCode, message: impl FnOnce() -> String) {
         if self.limits.listed(code) {
-            self.warnings.push(Warning { row: Some(row), code, message: message().into() });
+            self.warnings.push(Warning { row: Some(row), sheet: None, code, message: message().into() });
         }
     }
 
@@ -182,7 +229,8 @@ impl Checker<'_> {
         let hours = Hours::parse_cell(hours_cell);
         if hours.is_err() && classify(hours_cell).is_some_and(|f| matches!(f, Field::Hours | Field::RecognisedHours)) {
             // The header again (two sheets pasted one under the other).
-            self.row_warning(number, WarningCode::HeaderRepeated, || format!("第{number}行是重复的表头，已跳过。"));
+            let at = self.sheets.at(number);
+            self.row_warning(number, WarningCode::HeaderRepeated, || format!("{at}是重复的表头，已跳过。"));
             return None;
         }
         let mut ok = true;
@@ -237,7 +285,7 @@ impl Checker<'_> {
         } else {
             Some(None)
         };
-        let date = values::date(fields.get(Field::Date)).map_err(|m| self.error(number, Field::Date, m)).ok();
+        let period = values::period(fields.get(Field::Date)).map_err(|m| self.error(number, Field::Date, m)).ok();
         let year = values::year(fields.get(Field::Year)).map_err(|m| self.error(number, Field::Year, m)).ok();
         let exam = values::exam(fields.get(Field::Exam)).map_err(|m| self.error(number, Field::Exam, m)).ok();
         let filing = values::filing(fields.get(Field::Filing)).map_err(|m| self.error(number, Field::Filing, m)).ok();
@@ -246,16 +294,17 @@ impl Checker<'_> {
             Some(hours),
             Some((kind, merged_nature)),
             Some(nature),
-            Some(date),
+            Some(period),
             Some(year),
             Some(exam),
             Some(filing),
             Some(status),
             true,
-        ) = (hours, category, nature, date, year, exam, filing, status, ok)
+        ) = (hours, category, nature, period, year, exam, filing, status, ok)
         else {
             return None;
         };
+        let (start, date) = (period.map(|p| p.0), period.map(|p| p.1));
         let Some(year) = year.or(date.map(|d| d.year())) else {
             let f = if self.columns.get(Field::Date).is_some() { Field::Date } else { Field::Year };
             self.error(number, f, "缺少完成日期，无法确定学时所属年度".to_owned());
@@ -279,10 +328,39 @@ impl Checker<'_> {
             nature: nature.or(merged_nature),
             hours,
             date,
+            start,
             year,
             exam,
             status,
             filing,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_total_row;
+
+    #[test]
+    fn subtotal_rows_are_total_rows() {
+        for c in [
+            "合计",
+            "小计",
+            "总计",
+            "公需科目小计",
+            "专业科目小计",
+            "公需科目（必修）小计",
+            "必修课小计",
+            "公需合计",
+            "专业科目学时小计",
+            "Total",
+        ] {
+            assert!(is_total_row([c].into_iter()), "{c}");
+        }
+        // Courses and other cells that merely contain the words are not.
+        for c in ["会计实务", "统计学基础", "小计算器的使用", "公需科目", "审计", "设计", "项目合计划"]
+        {
+            assert!(!is_total_row([c].into_iter()), "{c}");
+        }
     }
 }

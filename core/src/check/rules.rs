@@ -10,8 +10,8 @@ use super::spellings::Spelling;
 use super::{Checker, Person};
 use crate::columns::Field;
 use crate::policy::Policy;
-use crate::report::{Counted, Exclusion, LedgerEntry, Outcome, Reason, Warning, WarningCode};
-use crate::text::{cn_date, cn_month_day, id_key};
+use crate::report::{Counted, Exclusion, LedgerEntry, Message, Outcome, Reason, Warning, WarningCode};
+use crate::text::{cn_date, cn_month_day, cut, id_key};
 use crate::values::{Exam, Filing, Kind, Nature, Status};
 
 /// The most rows a person's map of counted rows is first made room for.
@@ -84,7 +84,7 @@ impl Checker<'_> {
                 slot
             }
         };
-        if self.name_beside_id && !name.is_empty() && self.people[slot].name != name {
+        if self.name_beside_id && !name.is_empty() && self.people[slot].name != *cut(name) {
             self.name_mismatch(number, slot, name);
         }
         slot
@@ -96,7 +96,7 @@ impl Checker<'_> {
         let (id_field, _) = self.person_column.unwrap_or((Field::IdNumber, 0));
         let p = &mut self.people[slot];
         if p.name.is_empty() {
-            p.name = name.to_owned();
+            p.name = cut(name).into_owned();
             return;
         }
         // A few other names, each cut short: what the verdict's premise names.
@@ -111,7 +111,8 @@ impl Checker<'_> {
         // Names are cut in the message: a long first name must not be copied into every row's warning.
         let short = |s: &str| s.chars().take(crate::columns::MAX_LABEL_CHARS).collect::<String>();
         let message = format!(
-            "第{number}行的姓名“{}”与同一{}前面的姓名“{}”不同，按同一人计算（以{}为准），请核对。",
+            "{}的姓名“{}”与同一{}前面的姓名“{}”不同，按同一人计算（以{}为准），请核对。",
+            self.sheets.at(number),
             short(name),
             id_field.label(),
             short(&p.name),
@@ -119,6 +120,7 @@ impl Checker<'_> {
         );
         self.people[slot].warnings.push(Warning {
             row: Some(number),
+            sheet: None,
             code: WarningCode::NameMismatch,
             message: message.into(),
         });
@@ -132,7 +134,9 @@ impl Checker<'_> {
         }
         let (id, name) = match self.person_column {
             Some((Field::Name, _)) | None => (String::new(), written.to_owned()),
-            Some(_) => (written.to_owned(), name.to_owned()),
+            // The name beside an ID is kept cut: a long shared string as the 姓名 of 100,000 IDs
+            // is one copy in the file and would be 100,000 here.
+            Some(_) => (written.to_owned(), cut(name).into_owned()),
         };
         // No room up front: a file of many people with a row or two each would hold ~1.5 KB per person.
         self.people.push(Person { id, name, ..Person::default() });
@@ -143,6 +147,14 @@ impl Checker<'_> {
     /// The first reason, in the policy's order, why this record does not count.
     fn reason(&self, r: &Record<'_>) -> Option<Reason> {
         let p = self.policy;
+        // A period across the year end belongs wholly to neither year: said before anything that
+        // would place it in one of them (the policy year is one of its years, or the row's).
+        if let (Some(start), Some(end)) = (r.start, r.date)
+            && start.year() != end.year()
+            && (r.year == p.year || (start.year()..=end.year()).contains(&p.year))
+        {
+            return Some(Reason::SpansYears);
+        }
         if r.year != p.year {
             let completed_in_policy_year = r.date.is_some_and(|d| d.year() == p.year);
             if r.year < p.year && completed_in_policy_year {
@@ -174,7 +186,7 @@ impl Checker<'_> {
 
     /// The message for `reason`, shared by every row with the same year and date: a file of
     /// make-up rows costs one message per date, not one per row.
-    fn message(&mut self, reason: Reason, r: &Record<'_>, duplicate_of: u32) -> Arc<str> {
+    fn message(&mut self, reason: Reason, r: &Record<'_>, duplicate_of: u32) -> Message {
         if !matches!(
             reason,
             Reason::OutsideYear
@@ -193,11 +205,17 @@ impl Checker<'_> {
         m
     }
 
-    fn format_message(&self, reason: Reason, r: &Record<'_>, duplicate_of: u32) -> Arc<str> {
+    fn format_message(&self, reason: Reason, r: &Record<'_>, duplicate_of: u32) -> Message {
         let p = self.policy;
         let y = p.year;
         let date = || r.date.map(cn_date).unwrap_or_default();
-        match reason {
+        let text: Arc<str> = match reason {
+            Reason::SpansYears => format!(
+                "培训时间从{}到{}，跨越两个年度。学时按自然年度计算（通知：“按自然年度进行计算”），跨年度的培训无法确定计入哪一年，本工具不计入任何年度；请向培训机构或单位继续教育管理员确认这条记录登记在哪一年度。",
+                r.start.map(cn_date).unwrap_or_default(),
+                date()
+            )
+            .into(),
             Reason::OutsideYear => format!("该记录属于{}年度，不计入{y}年度。", r.year).into(),
             Reason::CompletedOutsideYear => match r.date {
                 Some(d) if d.year() > y => format!(
@@ -231,10 +249,15 @@ impl Checker<'_> {
             Reason::ExamNotPassed => self.fixed_messages.exam_not_passed.clone(),
             Reason::ExamPending => self.fixed_messages.exam_pending.clone(),
             Reason::NotFiled => self.fixed_messages.not_filed.clone(),
+            // With several sheets read, the row it repeats is named with its sheet.
             Reason::Duplicate => {
-                format!("与第{duplicate_of}行是同一人、同一课程、同一日期、同一学时的重复记录，只计一次。").into()
+                return match self.sheets.at(duplicate_of) {
+                    crate::import::RowAt { sheet: Some(sheet), row } => Message::DuplicateIn(sheet, row),
+                    crate::import::RowAt { row, .. } => Message::DuplicateOf(row),
+                };
             }
-        }
+        };
+        Message::Shared(text)
     }
 
     pub(super) fn judge(&mut self, number: u32, r: &Record<'_>, spelling: Spelling) {
@@ -260,26 +283,32 @@ impl Checker<'_> {
             Some(reason) => {
                 let entry = Exclusion {
                     row: number,
+                    sheet: None,
                     reason,
                     hours: r.hours,
                     course: self.spellings.shared(spelling, r.course),
                     message: self.message(reason, r, duplicate_of),
                 };
-                let course = self.ledger.is_some().then(|| entry.course.clone());
+                let ledger = self.ledger_on().then(|| (entry.course.clone(), entry.message.clone()));
+                let keep = self.keeps_rows();
                 let person = &mut self.people[slot];
                 let outcome = if matches!(reason, Reason::ExamPending | Reason::NotCompleted) {
                     self.counts.pending += 1;
-                    person.pending.push(entry);
+                    if keep {
+                        person.pending.push(entry);
+                    }
                     Outcome::Pending
                 } else {
                     self.counts.excluded += 1;
-                    person.excluded.push(entry);
+                    if keep {
+                        person.excluded.push(entry);
+                    }
                     Outcome::Excluded
                 };
-                if let Some(course) = course {
+                if let Some((course, message)) = ledger {
                     let mut e = LedgerEntry::new(number, Some(slot), outcome, course);
                     (e.reason, e.hours, e.date) = (Some(reason), Some(r.hours), r.date);
-                    self.note(e);
+                    self.note(e, Some(&message));
                 }
             }
             None => {
@@ -319,11 +348,11 @@ impl Checker<'_> {
                 person.undated += u32::from(r.date.is_none());
                 self.counts.counted += 1;
                 person.counted += 1;
-                if self.ledger.is_some() {
+                if self.ledger_on() {
                     let course = self.spellings.shared(spelling, r.course);
                     let mut e = LedgerEntry::new(number, Some(slot), Outcome::Counted, course);
                     (e.counted, e.hours, e.date) = (Some(counted), Some(r.hours), r.date);
-                    self.note(e);
+                    self.note(e, None);
                 }
             }
         }
@@ -334,9 +363,12 @@ impl Checker<'_> {
             (filing_unknown, WarningCode::FilingUnknown, &m.filing_unknown),
             (nature_unknown, WarningCode::NatureUnknown, &m.nature_unknown),
         ];
+        if !self.keeps_rows() {
+            return;
+        }
         let person = &mut self.people[slot];
         for (_, code, message) in warnings.into_iter().filter(|w| w.0) {
-            person.warnings.push(Warning { row: Some(number), code, message: message.clone() });
+            person.warnings.push(Warning { row: Some(number), sheet: None, code, message: message.clone() });
         }
     }
 }

@@ -13,7 +13,7 @@ use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use crate::fxhash::FxBuildHasher;
-use crate::text::{course_key, is_plain};
+use crate::text::{MAX_QUOTED_CHARS, course_key, cut, is_plain};
 
 /// The spellings of a file (see the module).
 #[derive(Debug, Default)]
@@ -25,6 +25,10 @@ pub(super) struct Spellings {
     len: usize,
     /// Course keys to their id.
     keys: HashMap<String, u32, FxBuildHasher>,
+    /// For a spelling longer than [`MAX_QUOTED_CHARS`] bytes, by the address of its stored name:
+    /// the name cut as messages quote it, which is what rows share (a 256 KB name referenced by
+    /// every row is listed, and written out, as 200 characters). Rare, so off the slots.
+    cut: HashMap<usize, Arc<str>, FxBuildHasher>,
 }
 
 /// A stored spelling, in its slot.
@@ -45,6 +49,11 @@ pub(super) struct Spelling {
     pub(super) id: u32,
     /// Its slot (until the next spelling is added).
     slot: usize,
+}
+
+/// Where a stored name's text lives: it never moves while the `Arc` is held.
+fn address(name: &Arc<str>) -> usize {
+    name.as_ptr() as usize
 }
 
 /// The smallest table made.
@@ -76,7 +85,11 @@ impl Spellings {
         let next = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
         let id = *self.keys.entry(key).or_insert(next);
         if let Some(empty) = self.slots.get_mut(i) {
-            *empty = Some(Slot { hash, id, name: name.into() });
+            let name: Arc<str> = name.into();
+            if name.len() > MAX_QUOTED_CHARS {
+                self.cut.insert(address(&name), cut(&name).into());
+            }
+            *empty = Some(Slot { hash, id, name });
             self.len += 1;
         }
         if self.len * 2 > self.slots.len() {
@@ -87,10 +100,18 @@ impl Spellings {
 
     /// The spelling as an `Arc` shared by every row that spells the name so; `name` is what
     /// [`Self::find_or_add`] was given.
+    /// A name longer than [`MAX_QUOTED_CHARS`] comes back cut, as messages quote it.
     pub(super) fn shared(&self, spelling: Spelling, name: &str) -> Arc<str> {
         match self.slots.get(spelling.slot) {
-            Some(Some(slot)) if *slot.name == *name => slot.name.clone(),
-            _ => name.into(),
+            Some(Some(slot)) if *slot.name == *name => {
+                if slot.name.len() > MAX_QUOTED_CHARS
+                    && let Some(cut) = self.cut.get(&address(&slot.name))
+                {
+                    return cut.clone();
+                }
+                slot.name.clone()
+            }
+            _ => cut(name).into(),
         }
     }
 

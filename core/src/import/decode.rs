@@ -104,13 +104,13 @@ fn mostly_utf8(bytes: &[u8]) -> bool {
 }
 
 #[cfg(feature = "gbk")]
-fn gb18030(bytes: &[u8]) -> (Cow<'_, str>, Encoding) {
+pub(super) fn gb18030(bytes: &[u8]) -> (Cow<'_, str>, Encoding) {
     let (text, _had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
     (text, Encoding::Gb18030)
 }
 
 #[cfg(not(feature = "gbk"))]
-fn gb18030(bytes: &[u8]) -> (Cow<'_, str>, Encoding) {
+pub(super) fn gb18030(bytes: &[u8]) -> (Cow<'_, str>, Encoding) {
     (String::from_utf8_lossy(bytes), Encoding::Utf8Lossy)
 }
 

@@ -32,8 +32,10 @@ mod cfb;
 mod decode;
 mod delimited;
 mod grid;
+mod html;
 #[cfg(feature = "json")]
 mod json;
+pub mod sheets;
 #[cfg(feature = "xls")]
 mod xls;
 #[cfg(feature = "xlsx")]
@@ -44,7 +46,8 @@ mod xml;
 mod zip;
 
 pub use decode::{Encoding, decode, detect};
-pub use grid::{Grid, TooManyCells};
+pub use grid::{Grid, Merge, MergeError, TooManyCells};
+pub use sheets::{RowAt, SheetNote, Sheets, row_label};
 
 /// The largest input read, in bytes (200 MB). The CLI and the page check a file's size against
 /// it before reading (`site/assets/check.js` and `worker.js` hold the same number).
@@ -78,10 +81,20 @@ pub enum ImportError {
         /// The columns that were found, with what they were read as.
         found: Vec<String>,
     },
+    /// Rows were read but no person could be judged (every row unreadable): no verdict.
+    NoPerson {
+        /// Why, in Chinese.
+        why: String,
+        /// The first errors, as `第3行「学时」…`.
+        errors: Vec<String>,
+    },
     /// The workbook could not be read.
     Xlsx(String),
     /// The JSON could not be read.
     Json(String),
+    /// A shape of file this build does not read (the page's first module, which hands such a file
+    /// to its second module): what the file is.
+    NotInThisBuild(&'static str),
     /// The input is larger than [`MAX_INPUT_BYTES`].
     TooLarge {
         /// Its size in bytes.
@@ -102,8 +115,14 @@ impl std::fmt::Display for ImportError {
                 "找不到“{missing}”列，无法判断是否达标。文件中找到的列：{}。请在表格中加上这一列（例如“科目类型”填公需科目或专业科目，“学时”填数字）后再检查",
                 if found.is_empty() { "无".to_owned() } else { found.join("、") }
             ),
+            ImportError::NoPerson { why, errors } => write!(
+                f,
+                "无法给出结论：{why}。{}",
+                if errors.is_empty() { String::new() } else { format!("例如：{}", errors.join("；")) }
+            ),
             ImportError::Xlsx(why) => write!(f, "无法读取 Excel 工作簿：{why}"),
             ImportError::Json(why) => write!(f, "无法读取 JSON：{why}"),
+            ImportError::NotInThisBuild(what) => write!(f, "此版本未包含{what}的读取功能"),
             ImportError::TooLarge { size } => write!(f, "{}", too_large_message(*size)),
         }
     }
@@ -138,9 +157,51 @@ pub enum Format {
     /// Legacy Excel (BIFF8).
     Xls,
     Json,
+    /// An HTML `<table>` (the "导出Excel" of many platforms, saved with a .xls name).
+    Html,
 }
 
+impl Format {
+    /// What the bytes were, in Chinese, for [`format_note`]: in full, and short.
+    pub fn describe(self) -> (&'static str, &'static str) {
+        match self {
+            Format::Csv => ("逗号分隔的文本（CSV）", "CSV 文本"),
+            Format::Tsv => ("制表符分隔的文本（TSV）", "制表符分隔的文本"),
+            Format::Xlsx => ("Excel 工作簿（.xlsx）", ".xlsx 工作簿"),
+            Format::Xls => ("旧版 Excel 工作簿（.xls）", ".xls 工作簿"),
+            Format::Json => ("JSON 文本", "JSON"),
+            Format::Html => ("网页表格（HTML）", "网页表格"),
+        }
+    }
+}
+
+/// What a file really was when its name says otherwise — "文件名为 .xls，实际是网页表格（HTML）" —
+/// or `None` when the name's extension fits the bytes or names no table format. The core reads
+/// bytes, not names: the CLI (the path) and the page (`file.name`) ask this with the report's
+/// format, so both say it in these words.
+pub fn format_note(format: Format, file_name: &str) -> Option<String> {
+    let ext = file_name.rsplit_once('.')?.1.to_ascii_lowercase();
+    let fits: &[Format] = match ext.as_str() {
+        "xls" | "et" => &[Format::Xls],
+        "xlsx" | "xlsm" => &[Format::Xlsx],
+        "csv" => &[Format::Csv, Format::Tsv],
+        "tsv" | "txt" => &[Format::Tsv, Format::Csv],
+        "json" => &[Format::Json],
+        "htm" | "html" => &[Format::Html],
+        _ => return None,
+    };
+    let (what, short) = format.describe();
+    (!fits.contains(&format)).then(|| format!("文件名为 .{ext}，实际是{what}，已按{short}读取"))
+}
+
+/// Whether this build reads any format into a [`Grid`] (a workbook, JSON, a web page): without
+/// one (the page's first module) a table is always delimited text, and the grid's row code is left
+/// out (`table_from_rows` aside, which only tests call).
+const GRIDS: bool = cfg!(any(feature = "xlsx", feature = "xls", feature = "json", feature = "html", test));
+
 /// Any source of rows: a delimited text read lazily, or a grid already in memory.
+// One table per check: the size of the grid arm does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Table<'a> {
     /// CSV or TSV text, parsed on each pass (fast and allocation-light for large files).
@@ -150,8 +211,9 @@ pub enum Table<'a> {
         /// Whether decoding replaced bad bytes with U+FFFD (only then are cells searched for it).
         lossy: bool,
     },
-    /// Rows already split into cells (XLSX, JSON).
-    Grid { grid: Grid, format: Format },
+    /// Rows already split into cells (XLSX, JSON), and for a workbook of several sheets, which
+    /// were read.
+    Grid { grid: Grid, format: Format, sheets: Box<Sheets> },
 }
 
 /// The cells of one row, whatever the table behind it: slices of one text (a CSV or TSV
@@ -252,6 +314,32 @@ impl Table<'_> {
         }
     }
 
+    /// The sheets of a workbook of several: which were read (row numbers name their sheet
+    /// through [`Sheets::at`] when more than one was).
+    pub fn sheets(&self) -> Option<&Sheets> {
+        match self {
+            Table::Grid { sheets, .. } if sheets::WORKBOOKS && !sheets.notes.is_empty() => Some(sheets),
+            _ => None,
+        }
+    }
+
+    /// Row `key` of the table: its sheet (when several were read) and the sheet's own row.
+    pub fn row_at(&self, key: u32) -> RowAt {
+        match self.sheets() {
+            Some(s) => s.at(key),
+            None => RowAt { sheet: None, row: key },
+        }
+    }
+
+    /// For each of the first `columns` columns, how many rows below the header row `after` hold
+    /// a value from a merged range (none for text).
+    pub fn merged_rows(&self, after: u32, columns: usize) -> Vec<usize> {
+        match self {
+            Table::Grid { grid, .. } if sheets::WORKBOOKS => grid.merged_rows(after, columns),
+            _ => vec![0; columns],
+        }
+    }
+
     /// Calls `f` with each row below the header row `header` (rows above it and the header itself
     /// are passed over), in order, until it breaks.
     pub fn for_each_data_row(&self, header: u32, f: &mut dyn FnMut(u32, Row<'_>) -> ControlFlow<()>) {
@@ -270,7 +358,7 @@ impl Table<'_> {
     pub fn for_each_row(&self, f: &mut dyn FnMut(u32, Row<'_>) -> ControlFlow<()>) {
         match self {
             Table::Delimited { text, delimiter, .. } => delimited::for_each_row(text, *delimiter, f),
-            Table::Grid { grid, .. } => {
+            Table::Grid { grid, .. } if GRIDS => {
                 for i in 0..grid.len() {
                     let Some((number, row)) = grid.row(i) else { return };
                     if f(number, row).is_break() {
@@ -278,17 +366,27 @@ impl Table<'_> {
                     }
                 }
             }
+            Table::Grid { .. } => {}
         }
     }
 }
 
-/// Detects the format and encoding of `bytes` and returns its rows.
 /// The encoding [`read_table`] reads `bytes` in as text; `None` for a workbook or a file it names
 /// as binary (an image, a PDF…), which is not decoded at all.
 pub fn text_encoding(bytes: &[u8]) -> Option<Encoding> {
-    if sniff_binary(bytes).is_some() { None } else { Some(detect(bytes)) }
+    if sniff_binary(bytes).is_some() {
+        return None;
+    }
+    // A web page's encoding is named by its <meta> (the reader's; the page's worker sends a file
+    // that starts like HTML to the second module, and asks that module this).
+    #[cfg(feature = "html")]
+    if html::sniff(bytes) {
+        return Some(html::encoding(bytes));
+    }
+    Some(detect(bytes))
 }
 
+/// Detects the format and encoding of `bytes` and returns its rows.
 pub fn read_table(bytes: &[u8]) -> Result<Table<'_>, ImportError> {
     if let Some(what) = sniff_binary(bytes) {
         return match what {
@@ -296,6 +394,9 @@ pub fn read_table(bytes: &[u8]) -> Result<Table<'_>, ImportError> {
             Sniffed::Ole => read_ole(bytes),
             Sniffed::Other(why) => Err(ImportError::NotATable(why.to_owned())),
         };
+    }
+    if html::sniff(bytes) {
+        return read_html(bytes);
     }
     let (text, encoding) = decode(bytes);
     let trimmed = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
@@ -308,7 +409,7 @@ pub fn read_table(bytes: &[u8]) -> Result<Table<'_>, ImportError> {
     if (trimmed.starts_with('[') || trimmed.starts_with('{'))
         && let Some(grid) = read_json(trimmed)
     {
-        return grid.map(|grid| Table::Grid { grid, format: Format::Json });
+        return grid.map(|grid| Table::Grid { grid, format: Format::Json, sheets: Box::default() });
     }
     let delimiter = delimited::sniff_delimiter(&text);
     let lossy =
@@ -359,12 +460,12 @@ fn read_json(trimmed: &str) -> Option<Result<Grid, ImportError>> {
 /// to the second module), such text is refused rather than misread as delimited text.
 #[cfg(not(feature = "json"))]
 fn read_json(_: &str) -> Option<Result<Grid, ImportError>> {
-    Some(Err(ImportError::Json("此版本未包含 JSON 读取功能".to_owned())))
+    Some(Err(ImportError::NotInThisBuild("JSON 记录")))
 }
 
 #[cfg(feature = "xls")]
 fn read_ole(bytes: &[u8]) -> Result<Table<'_>, ImportError> {
-    xls::read(bytes).map(|grid| Table::Grid { grid, format: Format::Xls })
+    xls::read(bytes).map(|grid| sheets::select(grid, Format::Xls))
 }
 
 #[cfg(not(feature = "xls"))]
@@ -377,12 +478,42 @@ fn read_ole(_: &[u8]) -> Result<Table<'_>, ImportError> {
 
 #[cfg(feature = "xlsx")]
 fn read_zip(bytes: &[u8]) -> Result<Table<'_>, ImportError> {
-    xlsx::read(bytes).map(|grid| Table::Grid { grid, format: Format::Xlsx })
+    xlsx::read(bytes).map(|grid| sheets::select(grid, Format::Xlsx))
 }
 
 #[cfg(not(feature = "xlsx"))]
 fn read_zip(_: &[u8]) -> Result<Table<'_>, ImportError> {
-    Err(ImportError::Xlsx("此版本未包含 XLSX 读取功能".to_owned()))
+    Err(ImportError::NotInThisBuild("Excel 工作簿（.xlsx）"))
+}
+
+/// An HTML page or bare `<table>`: decoded by its own rule ([`html::encoding`]), its table that
+/// holds records (a header by meaning among its first rows) read into a grid.
+#[cfg(feature = "html")]
+fn read_html(bytes: &[u8]) -> Result<Table<'_>, ImportError> {
+    let text = match html::encoding(bytes) {
+        Encoding::Gb18030 => decode::gb18030(bytes).0,
+        Encoding::Utf8Lossy | Encoding::Utf8 => {
+            String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
+        }
+        _ => decode(bytes).0,
+    };
+    let holds_records = |grid: &Grid, rows: std::ops::Range<usize>| {
+        rows.take(crate::columns::HEADER_SEARCH_ROWS)
+            .filter_map(|i| grid.row(i))
+            .any(|(number, row)| crate::columns::Columns::from_row(number, row).score().is_some())
+    };
+    let grid = html::read(&text, holds_records)?;
+    if !grid.has_text() {
+        return Err(ImportError::NotATable("这是网页（HTML），其中没有可读取的表格".to_owned()));
+    }
+    Ok(Table::Grid { grid, format: Format::Html, sheets: Box::default() })
+}
+
+/// Without the HTML reader (the page's first module: its worker then reads the file again with
+/// the second), a web page is named rather than misread as delimited text.
+#[cfg(not(feature = "html"))]
+fn read_html(_: &[u8]) -> Result<Table<'_>, ImportError> {
+    Err(ImportError::NotInThisBuild("网页表格（HTML）"))
 }
 
 /// Text with NULs or many control characters is not a table someone typed.
@@ -408,12 +539,31 @@ where
         // Test tables are small: past MAX_CELLS the rest is dropped.
         let _ = grid.push_row(number, &cells);
     }
-    Table::Grid { grid, format: Format::Csv }
+    Table::Grid { grid, format: Format::Csv, sheets: Box::default() }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_format_note_is_given_only_when_the_bytes_are_not_what_the_name_says() {
+        let note = format_note(Format::Html, "导出.XLS").unwrap();
+        assert_eq!(note, "文件名为 .xls，实际是网页表格（HTML），已按网页表格读取");
+        assert!(format_note(Format::Tsv, "导出.xlsx").unwrap().contains("制表符分隔的文本"));
+        for (format, name) in [
+            (Format::Csv, "学时.csv"),
+            (Format::Tsv, "学时.csv"),
+            (Format::Csv, "学时.txt"),
+            (Format::Xls, "学时.et"),
+            (Format::Html, "学时.htm"),
+            (Format::Html, "学时"),
+            (Format::Csv, ""),
+            (Format::Xlsx, "学时.dat"),
+        ] {
+            assert_eq!(format_note(format, name), None, "{format:?} {name}");
+        }
+    }
 
     #[test]
     fn the_too_large_message_rounds_as_float_formatting_does() {

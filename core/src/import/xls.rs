@@ -6,8 +6,8 @@
 //! spanning its first to its last cell, and it indexes records on trust. So before it sees a byte,
 //! [`prepare`] reads the compound file itself ([`super::cfb`]), walks the BIFF records exactly as
 //! calamine will, refuses what would make calamine allocate out of proportion to the file or index
-//! past a record, blanks out the records we do not use (defined names, merged cells, dimensions,
-//! formula text), and hands calamine a freshly written container around the checked stream.
+//! past a record, blanks out the records we do not use (defined names, dimensions, formula text,
+//! and merged cells, which it reads itself with checked lengths), and hands calamine a freshly written container around the checked stream.
 
 use std::collections::HashMap;
 use std::io::Cursor;
@@ -17,7 +17,9 @@ use calamine::{Data, Reader, Xls};
 use chrono::{Days, NaiveDate};
 
 use super::cfb::{self, Why};
+use super::grid::{MAX_MERGES, Merge, MergeError};
 use super::{Grid, ImportError};
+use std::sync::Arc;
 
 /// Cells calamine may lay out densely, summed over sheets (each sheet's value grid and its formula
 /// grid): 16 per byte of input plus 65,536. A real sheet costs at least 6 bytes per cell (MULRK)
@@ -40,13 +42,14 @@ const IGNORED: u16 = 0x0000;
 /// What `read` says when calamine panicked after all (the pre-scan should make it unreachable).
 pub(super) const PANICKED: &str = "读取器内部错误";
 
-/// The first sheet that has any data, as rows of text with the sheet's own row numbers.
+/// Every sheet, in workbook order, as rows of text with the sheet's own row numbers, merged
+/// ranges filled with their top-left value.
 pub(super) fn read(bytes: &[u8]) -> Result<Grid, ImportError> {
-    let file = prepare(bytes)?;
+    let (file, merges) = prepare(bytes)?;
     // calamine is not ours: should a malformed file still get past `prepare`, it must be an
     // error, never a crash of the checker. (Rust's default hook still prints the panic message to
     // stderr first; the hook is global, so it is left alone.)
-    match std::panic::catch_unwind(|| read_sheets(&file)) {
+    match std::panic::catch_unwind(|| read_sheets(&file, &merges)) {
         Ok(result) => result,
         Err(_) => Err(unreadable(PANICKED)),
     }
@@ -62,12 +65,18 @@ fn too_large(rows: u64, cols: u64) -> ImportError {
     ))
 }
 
-fn read_sheets(file: &[u8]) -> Result<Grid, ImportError> {
+/// The sheets calamine read, in the order the workbook names them (`sheet_names`; its
+/// `worksheets` go by name), with the merged ranges `prepare` found for each, in the same order.
+fn read_sheets(file: &[u8], merges: &[Arc<[Merge]>]) -> Result<Grid, ImportError> {
     let mut book = Xls::new(Cursor::new(file)).map_err(|e| unreadable(&short(&e.to_string())))?;
-    for (_, range) in book.worksheets() {
+    let mut grid = Grid::default();
+    let mut cells = Vec::new();
+    for (k, name) in book.sheet_names().into_iter().enumerate().take(super::sheets::MAX_SHEETS) {
+        let Ok(range) = book.worksheet_range(&name) else { continue };
+        let name: String = name.chars().take(31).collect();
+        grid.begin_sheet(&name);
+        let first_row = grid.len();
         let Some((top, left)) = range.start() else { continue };
-        let mut grid = Grid::default();
-        let mut cells = Vec::new();
         for (i, row) in range.rows().enumerate() {
             cells.clear();
             cells.extend(std::iter::repeat_n(0, left as usize));
@@ -79,24 +88,29 @@ fn read_sheets(file: &[u8]) -> Result<Grid, ImportError> {
             // Blank rows are dropped by the grid itself.
             grid.push_row(number, &cells).map_err(|_| unreadable("单元格过多"))?;
         }
-        if !grid.is_empty() {
-            return Ok(grid);
+        if let Some(m) = merges.get(k) {
+            grid.fill_merges(first_row, m).map_err(|e| ImportError::Xlsx(e.message()))?;
         }
     }
-    Ok(Grid::default())
+    Ok(grid)
 }
 
 /// The file rewritten for calamine: its checked, defused `Workbook` stream in a new container.
-fn prepare(bytes: &[u8]) -> Result<Vec<u8>, ImportError> {
+/// With it, each sheet's merged ranges (MERGEDCELLS, read here with checked lengths: calamine
+/// indexes them on trust), in the order of the workbook's sheet entries.
+fn prepare(bytes: &[u8]) -> Result<(Vec<u8>, SheetMerges), ImportError> {
     let mut stream = cfb::workbook_stream(bytes).map_err(unreadable)?;
     let budget = CELLS_PER_BYTE.saturating_mul(bytes.len() as u64).saturating_add(CELLS_BASE);
-    let end = check_stream(&mut stream, budget)?;
+    let (end, merges) = check_stream(&mut stream, budget)?;
     stream.truncate(end);
     // Zero records (type 0, length 0) up to the size that needs no mini stream.
     let padded = stream.len().max(cfb::MINI_CUTOFF);
     stream.resize(padded + (padded - stream.len()) % 4, 0);
-    Ok(cfb::single_stream(&stream))
+    Ok((cfb::single_stream(&stream), merges))
 }
+
+/// Each sheet entry's merged ranges (a sheet named twice shares one list).
+type SheetMerges = Vec<Arc<[Merge]>>;
 
 fn u16_at(b: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_le_bytes(b.get(at..at.checked_add(2)?)?.try_into().ok()?))
@@ -170,8 +184,8 @@ fn records(s: &[u8]) -> Result<Records, ImportError> {
 }
 
 /// Checks the stream as calamine will read it and defuses what we do not use; returns where the
-/// readable stream ends.
-fn check_stream(s: &mut [u8], budget: u64) -> Result<usize, ImportError> {
+/// readable stream ends, and each sheet entry's merged ranges.
+fn check_stream(s: &mut [u8], budget: u64) -> Result<(usize, SheetMerges), ImportError> {
     let recs = records(s)?;
     let reaches_break = |why: Why| if recs.broken.is_some() { Err(unreadable(why)) } else { Ok(()) };
 
@@ -213,16 +227,27 @@ fn check_stream(s: &mut [u8], budget: u64) -> Result<usize, ImportError> {
     // Each sheet from its BOF, as calamine walks it; the same sheet named twice is allocated twice.
     let bofs: HashMap<usize, usize> =
         recs.heads.iter().enumerate().filter(|(_, h)| h.typ == 0x0809).map(|(i, h)| (h.at(), i)).collect();
-    let mut areas: HashMap<usize, Area> = HashMap::new();
+    let mut areas: HashMap<usize, (Area, Arc<[Merge]>)> = HashMap::new();
+    let mut merges = Vec::with_capacity(sheets.len());
+    let mut merged = 0usize;
     let mut walked = 0usize;
     let mut total = 0u64;
     let mut largest = Area::default();
     for pos in sheets {
         let first = *bofs.get(&pos).ok_or_else(|| unreadable("工作表位置无效"))?;
         let area = match areas.get(&pos) {
-            Some(a) => *a,
+            Some((a, m)) => {
+                merges.push(m.clone());
+                *a
+            }
             None => {
-                let (area, steps, ended) = walk_sheet(s, &recs.heads[first..])?;
+                let (area, steps, ended, sheet_merges) = walk_sheet(s, &recs.heads[first..])?;
+                merged += sheet_merges.len();
+                if merged > MAX_MERGES {
+                    return Err(ImportError::Xlsx(MergeError::TooMany.message()));
+                }
+                let sheet_merges: Arc<[Merge]> = sheet_merges.into();
+                merges.push(sheet_merges.clone());
                 if !ended {
                     reaches_break("工作表记录被截断")?;
                 }
@@ -230,7 +255,7 @@ fn check_stream(s: &mut [u8], budget: u64) -> Result<usize, ImportError> {
                 if walked > 2 * recs.heads.len() + 64 {
                     return Err(unreadable("工作表相互重叠"));
                 }
-                areas.insert(pos, area);
+                areas.insert(pos, (area, sheet_merges));
                 area
             }
         };
@@ -251,7 +276,7 @@ fn check_stream(s: &mut [u8], budget: u64) -> Result<usize, ImportError> {
             t.copy_from_slice(&IGNORED.to_le_bytes());
         }
     }
-    Ok(recs.broken.unwrap_or(s.len()))
+    Ok((recs.broken.unwrap_or(s.len()), merges))
 }
 
 /// What one sheet makes calamine allocate: the bounding boxes of its values and of its formulas.
@@ -286,8 +311,11 @@ impl Bbox {
 
 /// One sheet's records from its BOF to its EOF, as calamine's sheet loop reads them: the cells it
 /// makes, checked where calamine indexes unchecked. Returns the area, the records walked and
-/// whether an EOF ended the sheet.
-fn walk_sheet(s: &mut [u8], heads: &[Head]) -> Result<(Area, usize, bool), ImportError> {
+/// whether an EOF ended the sheet, and its merged ranges (MERGEDCELLS: a count, then that many
+/// ranges of first row, last row, first column, last column, 0-based; those past the record's
+/// length are not read).
+fn walk_sheet(s: &mut [u8], heads: &[Head]) -> Result<(Area, usize, bool, Vec<Merge>), ImportError> {
+    let mut merges = Vec::new();
     let mut values = Bbox::default();
     let mut formulas = Bbox::default();
     let mut fmla_pos = (0u16, 0u16);
@@ -335,6 +363,19 @@ fn walk_sheet(s: &mut [u8], heads: &[Head]) -> Result<(Area, usize, bool), Impor
                     values.add(at(0), last);
                 }
             }
+            0x00E5 if len >= 2 => {
+                let count = usize::from(at(0)).min((len - 2) / 8);
+                if merges.len() + count > MAX_MERGES {
+                    return Err(ImportError::Xlsx(MergeError::TooMany.message()));
+                }
+                merges.extend((0..count).map(|i| {
+                    let r = 2 + 8 * i;
+                    Merge {
+                        rows: (u32::from(at(r)) + 1, u32::from(at(r + 2)) + 1),
+                        cols: (u32::from(at(r + 4)), u32::from(at(r + 6))),
+                    }
+                }));
+            }
             // Formula: calamine parses the formula text from byte 20 on, reading its length
             // unchecked; we never show formulas, so the text is emptied (cce = 0).
             0x0006 if len >= 20 => {
@@ -353,7 +394,7 @@ fn walk_sheet(s: &mut [u8], heads: &[Head]) -> Result<(Area, usize, bool), Impor
     }
     let (rows, cols) = values.size();
     let (frows, fcols) = formulas.size();
-    Ok((Area { rows, cols, formula_cells: frows.saturating_mul(fcols) }, steps, ended))
+    Ok((Area { rows, cols, formula_cells: frows.saturating_mul(fcols) }, steps, ended, merges))
 }
 
 /// The shared-string table, walked as calamine's `parse_sst` walks it, failing where that would
@@ -485,11 +526,11 @@ mod tests {
     fn real_files_read_exactly_as_before() {
         for file in [UNIT, LIBREOFFICE] {
             // Before: calamine on the file as it came; after: on the checked, rewritten file.
-            let before = format!("{:?}", read_sheets(file).unwrap());
+            let before = format!("{:?}", read_sheets(file, &[]).unwrap());
             let after = format!("{:?}", read(file).unwrap());
             assert_eq!(before, after);
             assert!(after.len() > 200, "{after}");
-            assert_eq!(all_sheets(file), all_sheets(&prepare(file).unwrap()));
+            assert_eq!(all_sheets(file), all_sheets(&prepare(file).unwrap().0));
         }
     }
 
@@ -536,6 +577,11 @@ mod tests {
 
     /// A BIFF8 workbook of our own: one sheet entry per name, each pointing at the same sheet.
     fn workbook(names: &[&str], cells: &[(u16, u16, i32)]) -> Vec<u8> {
+        workbook_with(names, cells, &[])
+    }
+
+    /// [`workbook`], with these records after the sheet's cells.
+    fn workbook_with(names: &[&str], cells: &[(u16, u16, i32)], extra: &[(u16, Vec<u8>)]) -> Vec<u8> {
         let bof = |dt: u16| [&0x0600u16.to_le_bytes()[..], &dt.to_le_bytes(), &[0; 12]].concat();
         let mut globals = Vec::new();
         record(&mut globals, 0x0809, &bof(0x0005));
@@ -552,6 +598,9 @@ mod tests {
             let rk = (v << 2) | 2;
             let data = [&row.to_le_bytes()[..], &col.to_le_bytes(), &[0, 0], &rk.to_le_bytes()];
             record(&mut globals, 0x027E, &data.concat());
+        }
+        for (typ, data) in extra {
+            record(&mut globals, *typ, data);
         }
         record(&mut globals, 0x000A, &[]);
         globals.resize(globals.len().max(cfb::MINI_CUTOFF), 0);
@@ -576,6 +625,36 @@ mod tests {
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         let Err(ImportError::Xlsx(m)) = read(&workbook(&names, &cells)) else { panic!("read") };
         assert!(m.contains("（256行×256列）"), "{m}");
+    }
+
+    /// MERGEDCELLS: a count, then (first row, last row, first column, last column) each.
+    fn merged_cells(ranges: &[(u16, u16, u16, u16)], count: u16) -> (u16, Vec<u8>) {
+        let mut data = count.to_le_bytes().to_vec();
+        for (r0, r1, c0, c1) in ranges {
+            for v in [r0, r1, c0, c1] {
+                data.extend(v.to_le_bytes());
+            }
+        }
+        (0x00E5, data)
+    }
+
+    #[test]
+    fn merged_cells_are_read_with_checked_lengths_and_bounded() {
+        // Column 0 of rows 0–2 (sheet rows 1–3) merged: rows 2 and 3 take row 1's value. The
+        // record claims more ranges than it holds: only those it holds are read.
+        let cells = [(0, 0, 7), (0, 1, 1), (1, 1, 2), (2, 1, 3)];
+        let grid = read(&workbook_with(&["a"], &cells, &[merged_cells(&[(0, 2, 0, 0)], 50)])).unwrap();
+        let rows: Vec<_> = (0..grid.len()).map(|i| cells_of(&grid, i)).collect();
+        let want = |n: u32, b: &str| (n, vec!["7".to_owned(), b.to_owned()]);
+        assert_eq!(rows, [want(1, "1"), want(2, "2"), want(3, "3")]);
+        // A thousand ranges over the whole sheet cost what its 3 × 2 used cells do: read.
+        let whole = vec![(0, 65_535, 0, 255); 1000];
+        let grid = read(&workbook_with(&["a"], &cells, &[merged_cells(&whole, 1000)])).unwrap();
+        assert_eq!(cells_of(&grid, 2), (3, vec!["7".to_owned(), "7".to_owned()]));
+        // Thirty thousand (in thirty records) would write past the used range + 65,536: refused.
+        let records: Vec<_> = (0..30).map(|_| merged_cells(&whole, 1000)).collect();
+        let Err(ImportError::Xlsx(m)) = read(&workbook_with(&["a"], &cells, &records)) else { panic!("read") };
+        assert!(m.contains("合并单元格"), "{m}");
     }
 
     #[test]

@@ -1,16 +1,20 @@
-//! `.xlsx` workbooks: the first sheet that holds any data, read as rows of text cells.
+//! `.xlsx` workbooks: every sheet, read as rows of text cells into one grid (its shared strings
+//! stored once for all of them), merged ranges filled with their top-left value; which sheets
+//! hold the records is decided after (`super::sheets`).
 //!
 //! Numbers are kept as the text Excel stored (`4.5`, `43916` for a date); the value parsers decide
 //! what a number means from the column it sits in, so no styles need to be read.
 
 use std::collections::HashMap;
 
+use super::grid::{MAX_MERGES, Merge, MergeError};
 use super::xml::{Scanner, Token, attr};
 use super::zip::Archive;
 use super::{Grid, ImportError, MAX_CELLS, MAX_COLUMNS};
 
-/// Reads the first sheet with data. The shared strings are stored once in the grid, and every
-/// cell that uses one holds its index: a long string in many cells is not copied.
+/// Reads every sheet. The shared strings are stored once in the grid, and every cell that uses
+/// one holds its index: a long string in many cells is not copied. [`MAX_CELLS`] holds for the
+/// sheets together.
 pub fn read(bytes: &[u8]) -> Result<Grid, ImportError> {
     let mut zip = Archive::open(bytes)?;
     let mut grid = Grid::default();
@@ -22,18 +26,14 @@ pub fn read(bytes: &[u8]) -> Result<Grid, ImportError> {
     if sheets.is_empty() {
         return Err(ImportError::Xlsx("工作簿中没有工作表".to_owned()));
     }
-    let shared_only = grid.strings();
-    for path in sheets {
+    for (name, path) in sheets.into_iter().take(super::sheets::MAX_SHEETS) {
         let Some(entry) = zip.find(&path).cloned() else {
             continue;
         };
-        grid.truncate(shared_only);
+        grid.begin_sheet(&name);
         sheet(&text_of(zip.read(&entry)?), &shared, &mut grid)?;
-        if grid.has_text() {
-            return Ok(grid);
-        }
     }
-    Err(ImportError::Empty)
+    if grid.has_text() { Ok(grid) } else { Err(ImportError::Empty) }
 }
 
 fn text_of(bytes: Vec<u8>) -> String {
@@ -43,8 +43,9 @@ fn text_of(bytes: Vec<u8>) -> String {
     }
 }
 
-/// Worksheet part names in workbook order; falls back to every `xl/worksheets/*.xml` by name.
-fn sheet_paths(zip: &mut Archive<'_>) -> Result<Vec<String>, ImportError> {
+/// Worksheet names and part names in workbook order; falls back to every `xl/worksheets/*.xml`
+/// by name (named by their file).
+fn sheet_paths(zip: &mut Archive<'_>) -> Result<Vec<(String, String)>, ImportError> {
     let mut paths = Vec::new();
     if let (Some(wb), Some(rels)) =
         (zip.find("xl/workbook.xml").cloned(), zip.find("xl/_rels/workbook.xml.rels").cloned())
@@ -69,7 +70,8 @@ fn sheet_paths(zip: &mut Archive<'_>) -> Result<Vec<String>, ImportError> {
                         Some(abs) => abs.to_owned(),
                         None => format!("xl/{}", target.trim_start_matches("./")),
                     };
-                    paths.push(path);
+                    let name: String = attr(attrs, "name").unwrap_or_default().chars().take(MAX_NAME_CHARS).collect();
+                    paths.push((name, path));
                 }
             }
         }
@@ -82,9 +84,24 @@ fn sheet_paths(zip: &mut Archive<'_>) -> Result<Vec<String>, ImportError> {
             .filter(|n| n.starts_with("xl/worksheets/") && n.ends_with(".xml") && !n[14..].contains('/'))
             .collect();
         names.sort_by_key(|n| (n.len(), n.clone()));
-        paths = names;
+        paths = names.into_iter().map(|n| (n[14..n.len() - 4].to_owned(), n)).collect();
     }
     Ok(paths)
+}
+
+/// A sheet's name is at most 31 characters in Excel; a longer one is cut.
+const MAX_NAME_CHARS: usize = 31;
+
+/// `"B3:B6"` → rows 3–6, column 1; a single cell or an unreadable reference is `None`.
+fn merge_of(reference: &str) -> Option<Merge> {
+    let (a, b) = reference.split_once(':')?;
+    let cell = |r: &str| -> Option<(u32, u32)> {
+        let col = column_of(r)?;
+        let row = r.trim_start_matches(|c: char| c.is_ascii_alphabetic()).parse::<u32>().ok()?;
+        Some((row, u32::try_from(col).ok()?))
+    };
+    let ((r0, c0), (r1, c1)) = (cell(a.trim())?, cell(b.trim())?);
+    Some(Merge { rows: (r0, r1), cols: (c0, c1) })
 }
 
 /// The shared string table, stored in `grid`: each `<si>` is the concatenation of its `<t>` runs
@@ -152,6 +169,8 @@ fn too_many_cells() -> ImportError {
 /// its last value, and a value past [`MAX_COLUMNS`] is kept in one extra column (the checker then
 /// says the row is too wide).
 fn sheet(xml: &str, shared: &[u32], grid: &mut Grid) -> Result<(), ImportError> {
+    let first_row = grid.len();
+    let mut merges: Vec<Merge> = Vec::new();
     let mut cells: Vec<u32> = Vec::new();
     let mut row: Option<u32> = None;
     let mut next_row_number: u32 = 1;
@@ -187,6 +206,12 @@ fn sheet(xml: &str, shared: &[u32], grid: &mut Grid) -> Result<(), ImportError> 
                     cell = Some((col, kind, String::new()));
                 }
             }
+            Token::Start { name: "mergeCell", attrs, .. } => {
+                if merges.len() >= MAX_MERGES {
+                    return Err(ImportError::Xlsx(MergeError::TooMany.message()));
+                }
+                merges.extend(attr(attrs, "ref").and_then(|r| merge_of(&r)));
+            }
             Token::Start { name: "v" | "t", empty: false, .. } if cell.is_some() => in_value = true,
             Token::End { name: "v" | "t" } => in_value = false,
             Token::Text(s) if in_value => {
@@ -217,7 +242,8 @@ fn sheet(xml: &str, shared: &[u32], grid: &mut Grid) -> Result<(), ImportError> 
             _ => {}
         }
     }
-    end_row(&mut row, &mut cells, grid)
+    end_row(&mut row, &mut cells, grid)?;
+    grid.fill_merges(first_row, &merges).map_err(|e| ImportError::Xlsx(e.message()))
 }
 
 #[cfg(test)]

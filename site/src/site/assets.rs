@@ -50,7 +50,7 @@ pub fn files() -> Vec<OutFile> {
         OutFile { path: "assets/site.js".into(), bytes: shipped_js(SITE_JS) },
         OutFile { path: "assets/prefs.js".into(), bytes: shipped_js(PREFS_JS) },
         OutFile { path: "assets/check.js".into(), bytes: shipped_js(CHECK_JS) },
-        OutFile { path: "assets/report.js".into(), bytes: shipped_js(REPORT_JS) },
+        OutFile { path: "assets/report.js".into(), bytes: shipped_js(&report_js()) },
         OutFile { path: "assets/worker.js".into(), bytes: shipped_js(WORKER_JS) },
         OutFile { path: "assets/sample.csv".into(), bytes: SAMPLE_CSV.as_bytes().to_vec() },
         OutFile { path: "assets/template.csv".into(), bytes: template_csv().into_bytes() },
@@ -69,6 +69,14 @@ pub fn files() -> Vec<OutFile> {
         v.push(OutFile { path: "assets/jxjy_full_bg.wasm".into(), bytes: c.wasm.to_vec() });
     }
     v
+}
+
+/// The results view with the core's labels written in (see `const L` in report.js): they are
+/// needed only once there is a report, so they come with the view, not with the first module.
+fn report_js() -> String {
+    const EMPTY: &str = "\nconst L = {};\n";
+    debug_assert_eq!(REPORT_JS.matches(EMPTY).count(), 1, "report.js declares its labels once");
+    REPORT_JS.replacen(EMPTY, &format!("\nconst L = {};\n", jxjy_core::report::labels()), 1)
 }
 
 /// A script as shipped: without the lines that are nothing but a comment (`// …`, or a `/* … */`
@@ -192,6 +200,19 @@ mod tests {
             [CHECKER.is_some(), YEARS_CHECKER.is_some(), FULL_READER.is_some()].into_iter().filter(|&m| m).count();
         assert_eq!(built.len(), ALWAYS.len() + 2 * modules);
         assert!(!is_asset("assets/nope.css"));
+    }
+
+    #[test]
+    fn the_results_view_carries_the_cores_labels() {
+        let js = report_js();
+        let labels = jxjy_core::report::labels();
+        assert!(js.contains(&format!("\nconst L = {labels};\n")));
+        // What the view looks codes up by, as the core names them.
+        let l: serde_json::Value = serde_json::from_str(&labels).unwrap();
+        for (group, code) in [("reasons", "exam_not_passed"), ("deadlines", "annual_review"), ("outcomes", "counted")] {
+            assert!(l[group][code].as_str().is_some_and(|s| !s.is_empty()), "{group}.{code}");
+            assert!(js.contains(&format!("L.{group}[")), "report.js reads L.{group}");
+        }
     }
 
     #[test]

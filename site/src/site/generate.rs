@@ -543,12 +543,13 @@ fn write_front_pages(w: &Writer<'_>, mut shared: Context, urls: &HashSet<String>
         ctx.insert("deadlines", &deadlines);
         ctx.insert("description", &content.settings.description);
     });
-    let policy_json = super::script_json(&content.current().policy).unwrap_or_default();
-    let all_policies: Vec<&Policy> = content.years.iter().map(|y| &y.policy).collect();
-    let policies_json = super::script_json(&all_policies).unwrap_or_default();
+    let policy_wire = content.current().policy.to_wire();
+    // Only a site of several years judges a file year by year.
+    let all_policies: Vec<Policy> = content.years.iter().map(|y| y.policy.clone()).collect();
+    let policies_wire = if all_policies.len() > 1 { Policy::several_to_wire(&all_policies) } else { String::new() };
     special("check.html", "check/index.html", "../", "check/", "学时自查", &|ctx| {
-        ctx.insert("policy_json", &policy_json);
-        ctx.insert("policies_json", &policies_json);
+        ctx.insert("policy_wire", &policy_wire);
+        ctx.insert("policies_wire", &policies_wire);
         ctx.insert("checker", &assets::checker_available());
         ctx.insert("description", &content.settings.check_description);
     });

@@ -50,38 +50,9 @@ pub fn replace_ascii(s: &str, entity: impl Fn(u8) -> Option<&'static str>) -> St
     out
 }
 
-/// `value` as JSON to embed in a `<script>` element: `<`, `>` and `&` are written `\u003c`,
-/// `\u003e`, `\u0026` so that no `</script>` or `<!--` in a string can end or change the
-/// element, and U+2028/U+2029 as `\u2028`/`\u2029` (line ends to older JavaScript parsers).
-/// Outside strings JSON has none of these characters, so this is the same JSON value.
-pub fn script_json<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
-    let json = serde_json::to_string(value)?;
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn json_for_a_script_element_cannot_close_it() {
-        let text = "</script><!-- & \u{2028}\u{2029} 中";
-        let json = script_json(&serde_json::json!({ "s": text })).unwrap();
-        assert_eq!(json, r#"{"s":"\u003c/script\u003e\u003c!-- \u0026 \u2028\u2029 中"}"#);
-        let back: serde_json::Value = serde_json::from_str(&json).unwrap();
-        assert_eq!(back["s"], text);
-    }
 
     #[test]
     fn escapes_both_quotes() {
