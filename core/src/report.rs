@@ -554,30 +554,35 @@ pub struct PersonReport {
     pub pending: Vec<Exclusion>,
     /// Row warnings.
     pub warnings: Vec<Warning>,
-    /// How many rows `excluded` and `pending` stand for when those lists were cut to their first
-    /// rows ([`PersonReport::cap_lists`]: the page's, so that a million repeated rows do not
+    /// How many entries `excluded`, `pending` and `warnings` stand for when those lists were cut
+    /// to their first ones ([`PersonReport::cap_lists`]: the page's, so that a million repeated rows do not
     /// become a million table rows); absent when they are whole, as in the CLI's reports.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub listed_of: Option<ListedOf>,
 }
 
-/// The rows behind a person's cut `excluded` and `pending` lists.
+/// The rows behind a person's cut `excluded`, `pending` and `warnings` lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ListedOf {
     pub excluded: usize,
     pub pending: usize,
+    pub warnings: usize,
 }
 
 impl PersonReport {
-    /// Keeps the first `cap` rows of `excluded` and of `pending`; when either had more, their
-    /// full numbers go in `listed_of`. The verdict, the hours and the counts are unchanged.
+    /// Keeps the first `cap` entries of `excluded`, `pending` and `warnings` (a row warning each);
+    /// when any had more, their full numbers go in `listed_of`. The verdict, the hours and the
+    /// counts are unchanged.
     pub fn cap_lists(&mut self, cap: usize) {
-        if self.excluded.len() > cap || self.pending.len() > cap {
-            self.listed_of = Some(ListedOf { excluded: self.excluded_rows(), pending: self.pending_rows() });
+        if self.excluded.len() > cap || self.pending.len() > cap || self.warnings.len() > cap {
+            let warnings = self.listed_of.map_or(self.warnings.len(), |l| l.warnings);
+            self.listed_of = Some(ListedOf { excluded: self.excluded_rows(), pending: self.pending_rows(), warnings });
             for list in [&mut self.excluded, &mut self.pending] {
                 list.truncate(cap);
                 list.shrink_to_fit();
             }
+            self.warnings.truncate(cap);
+            self.warnings.shrink_to_fit();
         }
     }
 

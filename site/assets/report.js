@@ -264,7 +264,8 @@ function renderPerson(report, i) {
   if (p.excluded.length) parts.push(rowsTable("未计入的记录（" + all.excluded + " 条" + of(p.excluded, all.excluded) + "）", "excluded", p.excluded));
   if (p.pending.length) parts.push(rowsTable("待定的记录（" + (all.pending > p.pending.length ? all.pending + " 条" + of(p.pending, all.pending) + "；" : "")
     + "学完并考核合格后才计入）", "pending", p.pending));
-  if (p.warnings.length) parts.push(el("h4", { text: "提示" }), el("ul", { class: "warnings" },
+  if (p.warnings.length) parts.push(el("h4", { text: "提示" + (p.listed_of && p.listed_of.warnings > p.warnings.length
+    ? "（" + p.listed_of.warnings + " 条" + of(p.warnings, p.listed_of.warnings) + "）" : "") }), el("ul", { class: "warnings" },
     p.warnings.map((w) => el("li", {}, w.row ? rowLabel(w) + "：" : "", w.message))));
   box.replaceChildren(...parts.filter(Boolean));
   // The ledger last, when its rows are here; the box is busy until then.

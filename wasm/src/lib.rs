@@ -12,7 +12,7 @@ use jxjy_core::{CheckOptions, NaiveDate, Policy};
 /// The most ledger rows (明细) the page is given: enough for any person's year, and a unit's
 /// 50 MB file does not become a 50 MB table (the counts still cover every row).
 const LEDGER_CAP: usize = 20_000;
-/// The most rows of each person's 未计入 and 待定 lists the page is given (their full numbers come
+/// The most rows of each person's 未计入 and 待定 lists (and row warnings) the page is given (their full numbers come
 /// in `listed_of`): a file of a million repeated rows was a million-row table, and a report JSON
 /// of gigabytes in the page, where the CLI writes it as it goes.
 const ROW_LIST_CAP: usize = 1_000;
@@ -163,7 +163,7 @@ pub fn check_years(bytes: &[u8], policies: &str, current: &str, today: &str, nam
     }
 }
 
-/// Each person's 未计入 and 待定 lists cut to [`ROW_LIST_CAP`] rows.
+/// Each person's 未计入 and 待定 lists and row warnings cut to [`ROW_LIST_CAP`] entries.
 fn cap_lists(report: &mut jxjy_core::Report) {
     for person in &mut report.people {
         person.cap_lists(ROW_LIST_CAP);
@@ -290,15 +290,22 @@ mod tests {
             csv.push_str(&format!("甲,待考{i},专业科目,1,2020-03-01,待考\n"));
         }
         csv.push_str("乙,课二,公需科目,3,2020-04-01,合格\n乙,课二,公需科目,3,2020-04-01,合格\n");
+        // 丙: 1,100 courses dated after today, a row warning each.
+        for i in 0..1_100 {
+            csv.push_str(&format!("丙,未来{i},专业科目,1,2020-12-01,合格\n"));
+        }
         let report: serde_json::Value =
             serde_json::from_str(&check(csv.as_bytes(), &policy.to_wire(), "2020-11-01", "")).unwrap();
         let person = |name: &str| report["people"].as_array().unwrap().iter().find(|p| p["person"] == name).unwrap();
         let a = person("甲");
         assert_eq!(a["excluded"].as_array().unwrap().len(), ROW_LIST_CAP);
         assert_eq!(a["pending"].as_array().unwrap().len(), ROW_LIST_CAP);
-        assert_eq!(a["listed_of"], serde_json::json!({ "excluded": 2_500, "pending": 1_200 }));
+        assert_eq!(a["listed_of"], serde_json::json!({ "excluded": 2_500, "pending": 1_200, "warnings": 0 }));
         assert_eq!(a["excluded"][0]["row"], 3, "the first rows are kept");
         assert_eq!(a["hours"]["professional"], 1, "the verdict is the whole file's");
+        let c = person("丙");
+        assert_eq!(c["warnings"].as_array().unwrap().len(), ROW_LIST_CAP, "{}", c["warnings"][0]);
+        assert_eq!(c["listed_of"]["warnings"], 1_100);
         let b = person("乙");
         assert_eq!(b["excluded"].as_array().unwrap().len(), 1);
         assert!(b.get("listed_of").is_none());
