@@ -658,3 +658,22 @@ fn merged_ranges_are_filled_within_the_used_range() {
     assert!(matches!(&r, Err(ImportError::Xlsx(m)) if m.contains("合并单元格")), "{r:?}");
     assert_bounded("A1:XFD1048576 × thousands", read, peak);
 }
+
+/// An HTML table whose every row starts with a `rowspan`: each pushes the next rows' cells one
+/// column to the right, so n rows fill n²/2 cells (up to `MAX_CELLS`, then an error). Each
+/// filled run of columns is one merged note, not one per cell: at 10,000 rows (850 KB) the notes
+/// alone were 8 bytes × 8 M cells and the peak twice the bound.
+#[test]
+fn html_rowspans_that_push_cells_rightwards_stay_bounded() {
+    let _one = serial();
+    let mut html = String::from("<table><tr><td>姓名</td><td>科目类型</td><td>学时</td><td>完成日期</td></tr>");
+    for _ in 0..10_000 {
+        html.push_str("<tr><td rowspan=10000>甲</td><td>专业科目</td><td>1</td><td>2020-01-01</td></tr>");
+    }
+    html.push_str("</table>");
+    let (r, peak) = measured(html.as_bytes());
+    if let Err(e) = &r {
+        assert!(e.to_string().contains("单元格"), "{e}");
+    }
+    assert_bounded("html rowspans × 10,000 rows", html.len(), peak);
+}

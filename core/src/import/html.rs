@@ -354,9 +354,18 @@ fn end_row(t: &mut TableState, grid: &mut Grid, total: &mut usize) -> Result<(),
         return Err(too_many_cells());
     }
     grid.push_row(number, &cells).map_err(|_| too_many_cells())?;
-    // A rowspan's value in the rows below its own: noted as a merged range's, for the column list.
-    for c in spanned {
-        grid.note_merged_in_last_row(c, c);
+    // A rowspan's value in the rows below its own: noted as a merged range's, for the column list,
+    // a run of neighbouring columns as one range (rowspans that push each row's cells rightwards
+    // fill a triangle: one note per cell was 8 bytes × rows² / 2).
+    let mut i = 0;
+    while let Some(&from) = spanned.get(i) {
+        let mut to = from;
+        while spanned.get(i + 1).is_some_and(|&c| Some(c) == to.checked_add(1)) {
+            to += 1;
+            i += 1;
+        }
+        grid.note_merged_in_last_row(from, to);
+        i += 1;
     }
     Ok(())
 }
