@@ -751,6 +751,16 @@ fn check_text(name: &str, format: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// The columns whose values came partly from merged ranges, with how many rows each.
+fn merged_columns(r: &serde_json::Value) -> Vec<(String, u64)> {
+    r["column_details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| Some((c["column"].as_str()?.to_owned(), c["merged_rows"].as_u64()?)))
+        .collect()
+}
+
 /// The registration form whose 科目类型, 课程性质 and 考核结果 are merged down over their group
 /// of courses, under a title merged across every column: each row takes its range's value, and
 /// the truth is 还需 10 学时 (专业科目 50 of 60); before, 7 of 9 rows were errors. The .xls twin
@@ -773,12 +783,7 @@ fn merged_cells_give_every_row_of_their_range_its_value() {
             (p["hours"]["public_elective"].as_f64(), p["hours"]["professional"].as_f64()),
             (Some(6.0), Some(50.0))
         );
-        let merged: Vec<(String, u64)> = r["column_details"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(|c| Some((c["column"].as_str()?.to_owned(), c["merged_rows"].as_u64()?)))
-            .collect();
+        let merged = merged_columns(&r);
         let want = [("科目类型", 7), ("课程性质", 3), ("考核结果", 8)].map(|(c, n)| (c.to_owned(), n));
         assert_eq!(merged, want, "{name}");
         assert!(r.get("sheets").is_none(), "{name}: one sheet, no sheet list");
@@ -885,13 +890,7 @@ fn html_and_tsv_saved_as_xls_are_read_for_what_they_are() {
     }
     // The rowspans fill their rows as merged cells do, and the column list says so.
     let r = check_json("offices/导出.xls");
-    let merged: Vec<(String, u64)> = r["column_details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|c| Some((c["column"].as_str()?.to_owned(), c["merged_rows"].as_u64()?)))
-        .collect();
-    assert_eq!(merged, [("姓名".to_owned(), 5), ("科目类型".to_owned(), 4)]);
+    assert_eq!(merged_columns(&r), [("姓名".to_owned(), 5), ("科目类型".to_owned(), 4)]);
     let text = check_text("offices/导出.xls", "text");
     assert!(text.contains("实际是网页表格（HTML），已按网页表格读取"), "{text}");
     assert!(text.contains("【王芳】未达标，还需 10 学时"), "{text}");

@@ -7,6 +7,8 @@
 //! Sizes are smaller in debug builds (`cargo test --workspace`), full in release.
 
 mod common;
+#[path = "common/zip.rs"]
+mod zip;
 
 use std::fmt::Write as _;
 use std::sync::Mutex;
@@ -54,40 +56,7 @@ fn big(debug: usize, release: usize) -> usize {
 
 /// A zip of deflated parts, as a workbook is stored.
 fn zip(parts: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut central = Vec::new();
-    for (name, data) in parts {
-        let packed = miniz_oxide::deflate::compress_to_vec(data, 6);
-        let offset = out.len() as u32;
-        out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
-        out.extend_from_slice(&[20, 0, 0, 0, 8, 0]);
-        out.extend_from_slice(&[0; 8]);
-        out.extend_from_slice(&(packed.len() as u32).to_le_bytes());
-        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
-        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
-        out.extend_from_slice(&0u16.to_le_bytes());
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(&packed);
-        central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
-        central.extend_from_slice(&[20, 0, 20, 0, 0, 0, 8, 0]);
-        central.extend_from_slice(&[0; 8]);
-        central.extend_from_slice(&(packed.len() as u32).to_le_bytes());
-        central.extend_from_slice(&(data.len() as u32).to_le_bytes());
-        central.extend_from_slice(&(name.len() as u16).to_le_bytes());
-        central.extend_from_slice(&[0; 12]);
-        central.extend_from_slice(&offset.to_le_bytes());
-        central.extend_from_slice(name.as_bytes());
-    }
-    let dir_offset = out.len() as u32;
-    out.extend_from_slice(&central);
-    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
-    out.extend_from_slice(&[0; 4]);
-    out.extend_from_slice(&(parts.len() as u16).to_le_bytes());
-    out.extend_from_slice(&(parts.len() as u16).to_le_bytes());
-    out.extend_from_slice(&(central.len() as u32).to_le_bytes());
-    out.extend_from_slice(&dir_offset.to_le_bytes());
-    out.extend_from_slice(&[0, 0]);
-    out
+    zip::deflated(parts, 6)
 }
 
 const XLSX_HEADER: &str = r#"<row r="1"><c t="inlineStr"><is><t>课程名称</t></is></c><c t="inlineStr"><is><t>科目类型</t></is></c><c t="inlineStr"><is><t>学时</t></is></c><c t="inlineStr"><is><t>完成日期</t></is></c></row>"#;

@@ -23,6 +23,9 @@ use jxjy_core::{NaiveDate, Policy};
 use libfuzzer_sys::{fuzz_mutator, fuzz_target};
 use peak_alloc::PeakAlloc;
 
+#[path = "../../core/tests/common/zip.rs"]
+mod zip;
+
 #[global_allocator]
 static ALLOC: PeakAlloc = PeakAlloc;
 
@@ -103,42 +106,9 @@ fn workbook(recipe: &[u8]) -> (Vec<u8>, usize) {
     (zip(&[("xl/sharedStrings.xml", sst.as_bytes()), ("xl/worksheets/sheet1.xml", sheet.as_bytes())]), inflated)
 }
 
-/// A zip of deflated parts (what every spreadsheet program writes).
+/// A zip of deflated parts (what every spreadsheet program writes), fast to make.
 fn zip(parts: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut central = Vec::new();
-    for (name, data) in parts {
-        let packed = miniz_oxide::deflate::compress_to_vec(data, 1);
-        let offset = out.len() as u32;
-        out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
-        out.extend_from_slice(&[20, 0, 0, 0, 8, 0]);
-        out.extend_from_slice(&[0; 8]);
-        out.extend_from_slice(&(packed.len() as u32).to_le_bytes());
-        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
-        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
-        out.extend_from_slice(&0u16.to_le_bytes());
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(&packed);
-        central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
-        central.extend_from_slice(&[20, 0, 20, 0, 0, 0, 8, 0]);
-        central.extend_from_slice(&[0; 8]);
-        central.extend_from_slice(&(packed.len() as u32).to_le_bytes());
-        central.extend_from_slice(&(data.len() as u32).to_le_bytes());
-        central.extend_from_slice(&(name.len() as u16).to_le_bytes());
-        central.extend_from_slice(&[0; 12]);
-        central.extend_from_slice(&offset.to_le_bytes());
-        central.extend_from_slice(name.as_bytes());
-    }
-    let dir_offset = out.len() as u32;
-    out.extend_from_slice(&central);
-    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
-    out.extend_from_slice(&[0; 4]);
-    out.extend_from_slice(&(parts.len() as u16).to_le_bytes());
-    out.extend_from_slice(&(parts.len() as u16).to_le_bytes());
-    out.extend_from_slice(&(central.len() as u32).to_le_bytes());
-    out.extend_from_slice(&dir_offset.to_le_bytes());
-    out.extend_from_slice(&[0, 0]);
-    out
+    zip::deflated(parts, 1)
 }
 
 fn assert_bounded(what: &str, inflated: usize, peak: usize) {
